@@ -1,0 +1,1 @@
+"""Storage adapters: memory, SQLite (the embedded default) and PostgreSQL."""

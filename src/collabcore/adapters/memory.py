@@ -1,0 +1,439 @@
+"""The in-memory adapter: a store of dicts behind one lock, and fake integrations.
+
+Shipped code, not a test double: it passes the same contract suite as SQLite
+and PostgreSQL, so tests, notebooks and examples built on it behave like
+production. A unit of work stages its writes and applies them on commit, so
+an exception (or leaving without commit) changes nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from collabcore.domain import (
+    AccountingOffice,
+    Collaboration,
+    Customer,
+    Event,
+    Party,
+    Status,
+    Subscription,
+)
+from collabcore.errors import ConcurrencyConflict, InvalidInput, StorageError
+from collabcore.planning import Effect
+from collabcore.ports import (
+    CustomerCollaborations,
+    EffectStatus,
+    IdempotencyRecord,
+    Integrations,
+    Notification,
+    OutboxItem,
+    OverviewCursor,
+)
+
+
+class _State:
+    """Everything a MemoryStore holds, with the indexes its queries need."""
+
+    def __init__(self) -> None:
+        self.offices: dict[str, AccountingOffice] = {}
+        self.customers: dict[str, Customer] = {}
+        self.collaborations: dict[str, Collaboration] = {}
+        self.subscriptions: dict[tuple[str, str], Subscription] = {}
+        self.events: list[Event] = []
+        self.outbox: dict[str, OutboxItem] = {}
+        self.idempotency: dict[str, IdempotencyRecord] = {}
+        # customer id -> ids of its active collaborations
+        self.active_by_customer: dict[str, set[str]] = defaultdict(set)
+        # office id -> customer id -> ids of the office's active collaborations with it
+        self.active_by_office: dict[str, dict[str, set[str]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
+        self.events_by_customer: dict[str, list[Event]] = defaultdict(list)
+
+    def put_collaboration(self, c: Collaboration) -> None:
+        self.collaborations[c.id] = c
+        by_office = self.active_by_office[c.office_id]
+        if c.status is Status.ACTIVE:
+            self.active_by_customer[c.customer_id].add(c.id)
+            by_office[c.customer_id].add(c.id)
+        else:
+            self.active_by_customer[c.customer_id].discard(c.id)
+            ids = by_office.get(c.customer_id)
+            if ids is not None:
+                ids.discard(c.id)
+                if not ids:
+                    del by_office[c.customer_id]
+
+
+class MemoryUnitOfWork:
+    def __init__(self, state: _State) -> None:
+        self._state = state
+        self._offices: dict[str, AccountingOffice] = {}
+        self._customers: dict[str, Customer] = {}
+        self._collaborations: dict[str, Collaboration] = {}
+        self._subscriptions: dict[tuple[str, str], Subscription] = {}
+        self._events: list[Event] = []
+        self._outbox: dict[str, OutboxItem] = {}
+        self._idempotency: dict[str, IdempotencyRecord] = {}
+        self.committed = False
+
+    # --- reads -----------------------------------------------------------
+
+    def get_office(self, office_id: str) -> AccountingOffice | None:
+        return self._offices.get(office_id) or self._state.offices.get(office_id)
+
+    def get_customer(self, customer_id: str) -> Customer | None:
+        return self._customers.get(customer_id) or self._state.customers.get(customer_id)
+
+    def get_collaboration(
+        self, collaboration_id: str, *, for_update: bool = False
+    ) -> Collaboration | None:
+        found = self._collaborations.get(collaboration_id)
+        return found or self._state.collaborations.get(collaboration_id)
+
+    def active_collaborations_of_customer(self, customer_id: str) -> Sequence[Collaboration]:
+        ids = set(self._state.active_by_customer.get(customer_id, ()))
+        ids.update(c.id for c in self._collaborations.values() if c.customer_id == customer_id)
+        found = (self.get_collaboration(i) for i in ids)
+        return sorted(
+            (c for c in found if c is not None and c.is_active), key=lambda c: (c.started_at, c.id)
+        )
+
+    def get_subscription(self, customer_id: str, product: str) -> Subscription | None:
+        key = (customer_id, product)
+        return self._subscriptions.get(key) or self._state.subscriptions.get(key)
+
+    def overview(
+        self, office_id: str, *, after: OverviewCursor | None, limit: int | None
+    ) -> Sequence[CustomerCollaborations]:
+        by_customer: dict[str, set[str]] = {
+            k: set(v) for k, v in self._state.active_by_office.get(office_id, {}).items()
+        }
+        for c in self._collaborations.values():
+            if c.office_id == office_id:
+                by_customer.setdefault(c.customer_id, set()).add(c.id)
+        customers = []
+        for customer_id in by_customer:
+            customer = self.get_customer(customer_id)
+            if customer is None:
+                continue
+            position = (customer.number, customer.id)
+            if after is None or position > (after.customer_number, after.customer_id):
+                customers.append(customer)
+        customers.sort(key=lambda c: (c.number, c.id))
+        items = []
+        for customer in customers:
+            collabs = (self.get_collaboration(i) for i in by_customer[customer.id])
+            active = sorted(
+                (c for c in collabs if c is not None and c.is_active),
+                key=lambda c: (c.product, c.id),
+            )
+            if active:
+                items.append(CustomerCollaborations(customer, tuple(active)))
+            if limit is not None and len(items) >= limit:
+                break
+        return items
+
+    def get_idempotency(self, key: str) -> IdempotencyRecord | None:
+        return self._idempotency.get(key) or self._state.idempotency.get(key)
+
+    def events_of_customer(self, customer_id: str) -> Sequence[Event]:
+        staged = [e for e in self._events if e.customer_id == customer_id]
+        return [*self._state.events_by_customer.get(customer_id, ()), *staged]
+
+    def outbox(
+        self,
+        *,
+        statuses: Sequence[EffectStatus] | None = None,
+        collaboration_id: str | None = None,
+    ) -> Sequence[OutboxItem]:
+        merged = {**self._state.outbox, **self._outbox}
+        return [
+            item
+            for item in merged.values()
+            if (statuses is None or item.status in statuses)
+            and (collaboration_id is None or item.effect.collaboration_id == collaboration_id)
+        ]
+
+    def get_outbox_item(self, key: str, *, for_update: bool = False) -> OutboxItem | None:
+        return self._outbox.get(key) or self._state.outbox.get(key)
+
+    def claim_due_effects(self, *, now: datetime, limit: int) -> Sequence[OutboxItem]:
+        merged = {**self._state.outbox, **self._outbox}
+        unsettled: dict[str, int] = {}
+        for item in merged.values():
+            if not item.settled:
+                c = item.effect.collaboration_id
+                unsettled[c] = min(unsettled.get(c, item.effect.step), item.effect.step)
+        due = [
+            item
+            for item in merged.values()
+            if item.status is EffectStatus.PENDING
+            and item.next_attempt_at <= now
+            and unsettled.get(item.effect.collaboration_id) == item.effect.step
+        ]
+        due.sort(key=lambda i: (i.next_attempt_at, i.effect.collaboration_id, i.effect.step))
+        return due[:limit]
+
+    # --- writes ----------------------------------------------------------
+
+    def save_office(self, office: AccountingOffice) -> None:
+        self._offices[office.id] = office
+
+    def add_customer(self, customer: Customer) -> None:
+        if self.get_customer(customer.id) is not None:
+            raise InvalidInput(
+                f"Customer {customer.id} exists already.", hint="Use another id, or update it."
+            )
+        self._customers[customer.id] = customer
+
+    def update_customer(self, customer: Customer, *, expected_version: int) -> None:
+        current = self.get_customer(customer.id)
+        if current is None or current.version != expected_version:
+            raise ConcurrencyConflict(
+                f"Customer {customer.id} changed since it was read.", hint="Read it again and retry."
+            )
+        self._customers[customer.id] = customer
+
+    def add_collaboration(self, collaboration: Collaboration) -> None:
+        if self.get_collaboration(collaboration.id) is not None:
+            raise InvalidInput(f"Collaboration {collaboration.id} exists already.")
+        self._collaborations[collaboration.id] = collaboration
+
+    def update_collaboration(self, collaboration: Collaboration, *, expected_version: int) -> None:
+        current = self.get_collaboration(collaboration.id)
+        if current is None or current.version != expected_version:
+            raise ConcurrencyConflict(
+                f"Collaboration {collaboration.id} changed since it was read.",
+                hint="Read it again and retry.",
+            )
+        self._collaborations[collaboration.id] = collaboration
+
+    def save_subscription(self, subscription: Subscription) -> None:
+        self._subscriptions[(subscription.customer_id, subscription.product)] = subscription
+
+    def append_events(self, events: Sequence[Event]) -> None:
+        self._events.extend(events)
+
+    def enqueue_effects(self, effects: Sequence[Effect], *, at: datetime) -> None:
+        for effect in effects:
+            if self.get_outbox_item(effect.key) is not None:
+                raise StorageError(f"Effect {effect.key} is in the outbox already.")
+            self._outbox[effect.key] = OutboxItem(effect, EffectStatus.PENDING, 0, at, at)
+
+    def update_outbox_item(self, item: OutboxItem) -> None:
+        if self.get_outbox_item(item.key) is None:
+            raise StorageError(f"Effect {item.key} is not in the outbox.")
+        self._outbox[item.key] = item
+
+    def save_idempotency(self, record: IdempotencyRecord) -> None:
+        if self.get_idempotency(record.key) is not None:
+            raise StorageError(f"Idempotency key {record.key} is recorded already.")
+        self._idempotency[record.key] = record
+
+    def commit(self) -> None:
+        state = self._state
+        state.offices.update(self._offices)
+        state.customers.update(self._customers)
+        for c in self._collaborations.values():
+            state.put_collaboration(c)
+        state.subscriptions.update(self._subscriptions)
+        state.events.extend(self._events)
+        for event in self._events:
+            state.events_by_customer[event.customer_id].append(event)
+        state.outbox.update(self._outbox)
+        state.idempotency.update(self._idempotency)
+        self._discard()
+        self.committed = True
+
+    def rollback(self) -> None:
+        self._discard()
+
+    def _discard(self) -> None:
+        for staged in (
+            self._offices,
+            self._customers,
+            self._collaborations,
+            self._subscriptions,
+            self._outbox,
+            self._idempotency,
+        ):
+            staged.clear()
+        self._events.clear()
+
+
+class MemoryStore:
+    """A :class:`~collabcore.ports.Store` in process memory; one transaction at a time."""
+
+    def __init__(self) -> None:
+        self._state = _State()
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[MemoryUnitOfWork]:
+        with self._lock:
+            uow = MemoryUnitOfWork(self._state)
+            try:
+                yield uow
+            finally:
+                uow.rollback()
+
+    def close(self) -> None:
+        """Nothing to release; here so the memory store is a drop-in for the others."""
+
+
+# --- fake integrations ---------------------------------------------------------
+
+
+@attrs.define
+class CustomerFacts:
+    """What the fakes answer for one customer; every default lets ending go ahead."""
+
+    payroll_customer_is_user: bool = True
+    payroll_synchronised: bool = True
+    unsubmitted_reports: int = 0
+    users_with_unsubmitted_outlays: tuple[str, ...] = ()
+    linked_services: tuple[str, ...] = ()
+    bank_integration_active: bool = False
+    extra: dict[str, Any] = attrs.field(factory=dict)
+
+
+class IntegrationFailure(Exception):
+    """What a fake raises when told to fail; stands in for a host integration's error."""
+
+
+class FakeIntegrations:
+    """Every integration port at once, in memory, with facts a test sets in one line.
+
+    ``fakes.set_facts("c1", unsubmitted_reports=2)`` changes what the rules see;
+    ``fakes.performed`` counts each effect key carried out, so a test can check
+    that nothing happened twice; ``fakes.fail("erase_service_data", times=2)``
+    makes the next calls fail.
+    """
+
+    def __init__(self) -> None:
+        self._facts: dict[str, CustomerFacts] = {}
+        self._failures: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self.calls: list[tuple[str, str]] = []
+        """(method, effect key) of every call, including repeated and failed ones."""
+        self.performed: dict[str, int] = defaultdict(int)
+        """effect key -> how many times it succeeded."""
+        self.erased: list[tuple[str, str]] = []
+        """(customer id, product) of each erasure."""
+        self.notifications: list[Notification] = []
+
+    def integrations(self) -> Integrations:
+        return Integrations(
+            payroll=self,
+            expenses=self,
+            bookkeeping=self,
+            extra_facts=self,
+            access=self,
+            billing=self,
+            eraser=self,
+            notifier=self,
+        )
+
+    # --- setting facts ---------------------------------------------------
+
+    def set_facts(self, customer_id: str, **facts: Any) -> CustomerFacts:
+        current = self._facts.get(customer_id, CustomerFacts())
+        try:
+            updated = attrs.evolve(current, **facts)
+        except TypeError as exc:
+            names = ", ".join(a.name for a in attrs.fields(CustomerFacts))
+            raise InvalidInput(f"Unknown fact: {exc}.", hint=f"Facts: {names}.") from None
+        self._facts[customer_id] = updated
+        return updated
+
+    def facts_of(self, customer_id: str) -> CustomerFacts:
+        return self._facts.get(customer_id, CustomerFacts())
+
+    def fail(self, method: str, *, times: int = 1) -> None:
+        self._failures[method] = times
+
+    # --- facts the rules read --------------------------------------------
+
+    def customer_is_payroll_user(self, customer_id: str) -> bool:
+        return self.facts_of(customer_id).payroll_customer_is_user
+
+    def payroll_synchronised(self, customer_id: str) -> bool:
+        return self.facts_of(customer_id).payroll_synchronised
+
+    def unsubmitted_reports(self, customer_id: str) -> int:
+        return self.facts_of(customer_id).unsubmitted_reports
+
+    def users_with_unsubmitted_outlays(self, customer_id: str) -> Sequence[str]:
+        return self.facts_of(customer_id).users_with_unsubmitted_outlays
+
+    def active_linked_services(self, customer_id: str) -> Sequence[str]:
+        return self.facts_of(customer_id).linked_services
+
+    def bank_integration_active(self, customer_id: str) -> bool:
+        return self.facts_of(customer_id).bank_integration_active
+
+    def facts(self, customer_id: str, product: str) -> Mapping[str, Any]:
+        return self.facts_of(customer_id).extra
+
+    # --- effects ---------------------------------------------------------
+
+    def _do(self, method: str, effect: Effect) -> None:
+        with self._lock:
+            self.calls.append((method, effect.key))
+            left = self._failures.get(method, 0)
+            if left:
+                self._failures[method] = left - 1
+                raise IntegrationFailure(f"{method} failed (injected) for {effect.key}")
+            self.performed[effect.key] += 1
+
+    def hand_over_backup(self, effect: Effect) -> None:
+        self._do("hand_over_backup", effect)
+
+    def export_submitted_reports(self, effect: Effect) -> None:
+        self._do("export_submitted_reports", effect)
+
+    def revoke_office_access(self, effect: Effect) -> None:
+        self._do("revoke_office_access", effect)
+
+    def restrict_office_access(self, effect: Effect) -> None:
+        self._do("restrict_office_access", effect)
+
+    def revoke_company_online_access(self, effect: Effect) -> None:
+        self._do("revoke_company_online_access", effect)
+
+    def transfer_subscription(self, effect: Effect) -> None:
+        self._do("transfer_subscription", effect)
+
+    def deactivate_subscription(self, effect: Effect) -> None:
+        self._do("deactivate_subscription", effect)
+
+    def cancel_subscription(self, effect: Effect) -> None:
+        self._do("cancel_subscription", effect)
+
+    def erase_service_data(self, effect: Effect) -> None:
+        self._do("erase_service_data", effect)
+        with self._lock:
+            if self.performed[effect.key] == 1:
+                self.erased.append((effect.customer_id, effect.product))
+
+    def notify(self, notification: Notification) -> None:
+        with self._lock:
+            self.calls.append(("notify", notification.key))
+            left = self._failures.get("notify", 0)
+            if left:
+                self._failures["notify"] = left - 1
+                raise IntegrationFailure(f"notify failed (injected) for {notification.key}")
+            self.performed[notification.key] += 1
+            self.notifications.append(notification)
+
+    def parties_notified(self) -> set[tuple[Party, str]]:
+        return {(n.party, n.party_id) for n in self.notifications}

@@ -1,0 +1,350 @@
+"""The unit of work both SQL adapters share; each dialect overrides a few hooks.
+
+Entities are stored as JSON documents (the serialization module's format)
+beside the columns that queries filter and sort on. Every row read back is
+checked: one that no longer parses raises CorruptRecord naming its table and
+key, instead of handing half a value to the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from collabcore.domain import (
+    AccountingOffice,
+    Collaboration,
+    Customer,
+    Event,
+    Status,
+    Subscription,
+)
+from collabcore.errors import (
+    ConcurrencyConflict,
+    CorruptRecord,
+    InvalidInput,
+    StorageError,
+)
+from collabcore.planning import Effect
+from collabcore.ports import (
+    CustomerCollaborations,
+    EffectStatus,
+    IdempotencyRecord,
+    OutboxItem,
+    OverviewCursor,
+)
+from collabcore.serialization import from_data
+
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+
+
+def utc_text(moment: datetime) -> str:
+    """A fixed-width UTC form, so that text comparison is time order (SQLite)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class SQLUnitOfWork:
+    """Queries written once with ``?`` placeholders; hooks cover the dialects' differences."""
+
+    lock_clause = ""
+    """Appended to single-row reads ``for_update`` (PostgreSQL: FOR UPDATE)."""
+    claim_clause = ""
+    """Appended to the relay's claim (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
+
+    def __init__(self) -> None:
+        self.committed = False
+
+    # --- dialect hooks -------------------------------------------------------
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement; returns a cursor."""
+        raise NotImplementedError
+
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    def _is_unique_violation(self, exc: BaseException) -> bool:
+        raise NotImplementedError
+
+    def _json(self, value: Any, kind: Any = None) -> Any:
+        """A value as the driver should store it in a JSON column."""
+        raise NotImplementedError
+
+    def _unjson(self, raw: Any) -> Any:
+        """A JSON column's content as plain data."""
+        raise NotImplementedError
+
+    def _time(self, moment: datetime) -> Any:
+        raise NotImplementedError
+
+    def commit(self) -> None:
+        raise NotImplementedError
+
+    def rollback(self) -> None:
+        raise NotImplementedError
+
+    # --- decoding ------------------------------------------------------------
+
+    def _decode(self, raw: Any, kind: type[T] | Any, table: str, key: Any) -> T:
+        try:
+            return from_data(self._unjson(raw), kind)  # type: ignore[no-any-return]
+        except (InvalidInput, ValueError, TypeError) as exc:
+            raise CorruptRecord(
+                f"Row {key!r} of table {table} cannot be read: {exc}",
+                hint="Restore the row from a backup, or delete it if it is not needed.",
+            ) from None
+
+    def _one(self, sql: str, params: Sequence[Any], kind: Any, table: str, key: Any) -> Any:
+        row = self._execute(sql, params).fetchone()
+        return None if row is None else self._decode(row[0], kind, table, key)
+
+    def _insert(self, sql: str, params: Sequence[Any], duplicate: Callable[[], Exception]) -> None:
+        try:
+            self._execute(sql, params)
+        except Exception as exc:
+            if self._is_unique_violation(exc):
+                raise duplicate() from None
+            raise
+
+    # --- reads -----------------------------------------------------------------
+
+    def get_office(self, office_id: str) -> AccountingOffice | None:
+        sql = "SELECT data FROM offices WHERE id = ?"
+        return self._one(sql, (office_id,), AccountingOffice, "offices", office_id)  # type: ignore[no-any-return]
+
+    def get_customer(self, customer_id: str) -> Customer | None:
+        sql = "SELECT data FROM customers WHERE id = ?"
+        return self._one(sql, (customer_id,), Customer, "customers", customer_id)  # type: ignore[no-any-return]
+
+    def get_collaboration(
+        self, collaboration_id: str, *, for_update: bool = False
+    ) -> Collaboration | None:
+        sql = "SELECT data FROM collaborations WHERE id = ?"
+        if for_update:
+            sql += self.lock_clause
+        return self._one(  # type: ignore[no-any-return]
+            sql, (collaboration_id,), Collaboration, "collaborations", collaboration_id
+        )
+
+    def active_collaborations_of_customer(self, customer_id: str) -> Sequence[Collaboration]:
+        rows = self._execute(
+            "SELECT id, data FROM collaborations WHERE customer_id = ? AND status = ? "
+            "ORDER BY started_at, id",
+            (customer_id, Status.ACTIVE.value),
+        ).fetchall()
+        return [self._decode(r[1], Collaboration, "collaborations", r[0]) for r in rows]
+
+    def get_subscription(self, customer_id: str, product: str) -> Subscription | None:
+        return self._one(  # type: ignore[no-any-return]
+            "SELECT data FROM subscriptions WHERE customer_id = ? AND product = ?",
+            (customer_id, product),
+            Subscription,
+            "subscriptions",
+            (customer_id, product),
+        )
+
+    def overview(
+        self, office_id: str, *, after: OverviewCursor | None, limit: int | None
+    ) -> Sequence[CustomerCollaborations]:
+        # The page's customers come from the partial index on
+        # (office_id, customer_number, customer_id): a page costs its own rows only.
+        start = ("", "") if after is None else (after.customer_number, after.customer_id)
+        page_sql = (
+            "SELECT DISTINCT customer_number, customer_id FROM collaborations "
+            "WHERE office_id = ? AND status = 'active' AND (customer_number, customer_id) > (?, ?) "
+            "ORDER BY customer_number, customer_id"
+        )
+        params: list[Any] = [office_id, *start]
+        if limit is not None:
+            page_sql += " LIMIT ?"
+            params.append(limit)
+        rows = self._execute(
+            f"SELECT p.customer_id, cu.data, co.id, co.data FROM ({page_sql}) p "
+            "JOIN customers cu ON cu.id = p.customer_id "
+            "JOIN collaborations co ON co.customer_id = p.customer_id AND co.office_id = ? "
+            "AND co.status = 'active' "
+            "ORDER BY p.customer_number, p.customer_id, co.product, co.id",
+            (*params, office_id),
+        ).fetchall()
+        items: list[CustomerCollaborations] = []
+        current: Customer | None = None
+        collabs: list[Collaboration] = []
+        for customer_id, customer_data, collab_id, collab_data in rows:
+            if current is None or current.id != customer_id:
+                if current is not None:
+                    items.append(CustomerCollaborations(current, tuple(collabs)))
+                current = self._decode(customer_data, Customer, "customers", customer_id)
+                collabs = []
+            collabs.append(self._decode(collab_data, Collaboration, "collaborations", collab_id))
+        if current is not None:
+            items.append(CustomerCollaborations(current, tuple(collabs)))
+        return items
+
+    def get_idempotency(self, key: str) -> IdempotencyRecord | None:
+        sql = "SELECT data FROM idempotency WHERE key = ?"
+        return self._one(sql, (key,), IdempotencyRecord, "idempotency", key)  # type: ignore[no-any-return]
+
+    def events_of_customer(self, customer_id: str) -> Sequence[Event]:
+        rows = self._execute(
+            "SELECT seq, data FROM events WHERE customer_id = ? ORDER BY seq", (customer_id,)
+        ).fetchall()
+        return [self._decode(r[1], Event, "events", r[0]) for r in rows]
+
+    def outbox(
+        self,
+        *,
+        statuses: Sequence[EffectStatus] | None = None,
+        collaboration_id: str | None = None,
+    ) -> Sequence[OutboxItem]:
+        sql = "SELECT key, data FROM outbox WHERE 1 = 1"
+        params: list[Any] = []
+        if statuses is not None:
+            if not statuses:
+                return []
+            sql += f" AND status IN ({', '.join('?' for _ in statuses)})"
+            params.extend(s.value for s in statuses)
+        if collaboration_id is not None:
+            sql += " AND collaboration_id = ?"
+            params.append(collaboration_id)
+        rows = self._execute(sql + " ORDER BY collaboration_id, step", params).fetchall()
+        return [self._decode(r[1], OutboxItem, "outbox", r[0]) for r in rows]
+
+    def get_outbox_item(self, key: str, *, for_update: bool = False) -> OutboxItem | None:
+        sql = "SELECT data FROM outbox WHERE key = ?" + (self.lock_clause if for_update else "")
+        return self._one(sql, (key,), OutboxItem, "outbox", key)  # type: ignore[no-any-return]
+
+    def claim_due_effects(self, *, now: datetime, limit: int) -> Sequence[OutboxItem]:
+        rows = self._execute(
+            "SELECT o.key, o.data FROM outbox o WHERE o.status = 'pending' "
+            "AND o.next_attempt_at <= ? AND NOT EXISTS ("
+            "  SELECT 1 FROM outbox e WHERE e.collaboration_id = o.collaboration_id "
+            "  AND e.step < o.step AND e.status NOT IN ('done', 'resolved')) "
+            "ORDER BY o.next_attempt_at, o.collaboration_id, o.step LIMIT ?" + self.claim_clause,
+            (self._time(now), limit),
+        ).fetchall()
+        return [self._decode(r[1], OutboxItem, "outbox", r[0]) for r in rows]
+
+    # --- writes ------------------------------------------------------------------
+
+    def save_office(self, office: AccountingOffice) -> None:
+        self._execute(
+            "INSERT INTO offices (id, data) VALUES (?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            (office.id, self._json(office)),
+        )
+
+    def add_customer(self, customer: Customer) -> None:
+        self._insert(
+            "INSERT INTO customers (id, number, version, data) VALUES (?, ?, ?, ?)",
+            (customer.id, customer.number, customer.version, self._json(customer)),
+            lambda: InvalidInput(
+                f"Customer {customer.id} exists already.", hint="Use another id, or update it."
+            ),
+        )
+
+    def update_customer(self, customer: Customer, *, expected_version: int) -> None:
+        cursor = self._execute(
+            "UPDATE customers SET number = ?, version = ?, data = ? WHERE id = ? AND version = ?",
+            (customer.number, customer.version, self._json(customer), customer.id, expected_version),
+        )
+        if cursor.rowcount != 1:
+            raise ConcurrencyConflict(
+                f"Customer {customer.id} changed since it was read.", hint="Read it again and retry."
+            )
+        self._execute(
+            "UPDATE collaborations SET customer_number = ? WHERE customer_id = ? "
+            "AND customer_number <> ?",
+            (customer.number, customer.id, customer.number),
+        )
+
+    def add_collaboration(self, collaboration: Collaboration) -> None:
+        c = collaboration
+        number = self._execute("SELECT number FROM customers WHERE id = ?", (c.customer_id,)).fetchone()
+        if number is None:
+            raise StorageError(f"Customer {c.customer_id} is not stored; register it first.")
+        self._insert(
+            "INSERT INTO collaborations (id, office_id, customer_id, customer_number, product, "
+            "status, started_at, version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                c.id,
+                c.office_id,
+                c.customer_id,
+                number[0],
+                c.product,
+                c.status.value,
+                self._time(c.started_at),
+                c.version,
+                self._json(c),
+            ),
+            lambda: InvalidInput(f"Collaboration {c.id} exists already."),
+        )
+
+    def update_collaboration(self, collaboration: Collaboration, *, expected_version: int) -> None:
+        c = collaboration
+        cursor = self._execute(
+            "UPDATE collaborations SET status = ?, version = ?, data = ? WHERE id = ? AND version = ?",
+            (c.status.value, c.version, self._json(c), c.id, expected_version),
+        )
+        if cursor.rowcount != 1:
+            raise ConcurrencyConflict(
+                f"Collaboration {c.id} changed since it was read.", hint="Read it again and retry."
+            )
+
+    def save_subscription(self, subscription: Subscription) -> None:
+        s = subscription
+        self._execute(
+            "INSERT INTO subscriptions (customer_id, product, data) VALUES (?, ?, ?) "
+            "ON CONFLICT (customer_id, product) DO UPDATE SET data = excluded.data",
+            (s.customer_id, s.product, self._json(s)),
+        )
+
+    def append_events(self, events: Sequence[Event]) -> None:
+        self._executemany(
+            "INSERT INTO events (customer_id, type, occurred_at, data) VALUES (?, ?, ?, ?)",
+            [
+                (e.customer_id, type(e).__name__, self._time(e.occurred_at), self._json(e, Event))
+                for e in events
+            ],
+        )
+
+    def enqueue_effects(self, effects: Sequence[Effect], *, at: datetime) -> None:
+        items = [OutboxItem(e, EffectStatus.PENDING, 0, at, at) for e in effects]
+        try:
+            self._executemany(
+                "INSERT INTO outbox (key, collaboration_id, step, status, next_attempt_at, data) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        i.key,
+                        i.effect.collaboration_id,
+                        i.effect.step,
+                        i.status.value,
+                        self._time(i.next_attempt_at),
+                        self._json(i),
+                    )
+                    for i in items
+                ],
+            )
+        except Exception as exc:
+            if self._is_unique_violation(exc):
+                raise StorageError("An effect of this end is in the outbox already.") from None
+            raise
+
+    def update_outbox_item(self, item: OutboxItem) -> None:
+        cursor = self._execute(
+            "UPDATE outbox SET status = ?, next_attempt_at = ?, data = ? WHERE key = ?",
+            (item.status.value, self._time(item.next_attempt_at), self._json(item), item.key),
+        )
+        if cursor.rowcount != 1:
+            raise StorageError(f"Effect {item.key} is not in the outbox.")
+
+    def save_idempotency(self, record: IdempotencyRecord) -> None:
+        self._insert(
+            "INSERT INTO idempotency (key, fingerprint, created_at, data) VALUES (?, ?, ?, ?)",
+            (record.key, record.fingerprint, self._time(record.created_at), self._json(record)),
+            lambda: StorageError(f"Idempotency key {record.key} is recorded already."),
+        )
+

@@ -1,0 +1,718 @@
+"""The use cases: one service object over the injected ports.
+
+Reads and rules first, writes last, all in one unit of work. Facts come from
+the integrations *before* the write transaction opens, so a slow integration
+never holds a database lock.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from collabcore.domain import (
+    AccountingOffice,
+    Actor,
+    Clock,
+    Collaboration,
+    CollaborationEnded,
+    CollaborationStarted,
+    Customer,
+    CustomerUser,
+    CustomerUserAdded,
+    EffectKind,
+    Event,
+    IdGenerator,
+    MainContactChanged,
+    Outcome,
+    Party,
+    Role,
+    Subscription,
+    SubscriptionCancelled,
+    SubscriptionStatus,
+    UserRoleChanged,
+    VariantChanged,
+    month_end,
+    new_id,
+    require_text,
+    utc_now,
+)
+from collabcore.errors import (
+    AlreadyEnded,
+    ConcurrencyConflict,
+    EndRefused,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotAuthorized,
+    NotFound,
+    OperationRefused,
+    OutcomeNotOffered,
+    describe,
+)
+from collabcore.planning import PLANNER_TEXTS, Plan, make_plan, render_findings
+from collabcore.ports import (
+    EndResult,
+    IdempotencyRecord,
+    Integrations,
+    OverviewCursor,
+    OverviewPage,
+    Store,
+    UnitOfWork,
+)
+from collabcore.products import FactSource, ProductCatalog, ProductSpec, default_products
+from collabcore.rulebook import default_rulebook
+from collabcore.rules import Facts, Finding, Operation, Rulebook, RuleContext, Severity
+from collabcore.texts import Brand, Localizer, Texts
+from collabcore.wording import default_texts
+
+log = logging.getLogger("collabcore.service")
+
+AUTHORIZATION_CODES = frozenset({"R1", "R14"})
+MAX_PAGE = 1000
+
+
+def _enum(kind: type[Any], value: Any, name: str) -> Any:
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise InvalidInput(
+            f"{name} must be one of {allowed}; got {describe(value)}.", path=name
+        ) from None
+
+
+def _id(value: Any, name: str) -> str:
+    return require_text(value, name)
+
+
+def _actor(value: Any) -> Actor:
+    if not isinstance(value, Actor):
+        raise InvalidInput(
+            f"actor must be a collabcore.Actor, got {describe(value)}.",
+            hint="Use Actor.office(office_id, user_id) or Actor.customer(customer_id, user_id).",
+            path="actor",
+        )
+    return value
+
+
+def _codes(values: Iterable[str], name: str) -> frozenset[str]:
+    if isinstance(values, str):
+        raise InvalidInput(
+            f"{name} must be a collection of rule codes such as {{'R11'}}, not the string {values!r}.",
+            path=name,
+        )
+    codes = frozenset(values)
+    bad = [c for c in codes if not isinstance(c, str)]
+    if bad:
+        raise InvalidInput(f"{name} must hold rule codes (strings); got {describe(bad)}.", path=name)
+    return codes
+
+
+class CollaborationService:
+    """Plan, end, start and look at collaborations, with rules from a rulebook.
+
+    >>> import collabcore as cc
+    >>> service = cc.CollaborationService(cc.MemoryStore(), brand=cc.SPIRIS, language="sv")
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        integrations: Integrations | None = None,
+        rulebook: Rulebook | None = None,
+        products: ProductCatalog | None = None,
+        texts: Texts | None = None,
+        brand: Brand | str = "visma",
+        language: str = "en",
+        clock: Clock = utc_now,
+        ids: IdGenerator = new_id,
+    ) -> None:
+        self.store = store
+        self.integrations = integrations or Integrations()
+        self.rulebook = rulebook or default_rulebook()
+        self.products = products or default_products()
+        self.texts = texts or default_texts()
+        self.clock = clock
+        self.ids = ids
+        self.localizer = self._localizer(brand, language)
+
+    def _localizer(self, brand: Brand | str, language: str) -> Localizer:
+        """Checked once, here: a missing text fails at start-up, never mid-request."""
+        required = self.rulebook.text_keys | PLANNER_TEXTS
+        loc = self.texts.localizer(brand, language, required)
+        for spec in self.products:
+            loc.product(spec.key)
+        return loc
+
+    def speaking(
+        self, brand: Brand | str | None = None, language: str | None = None
+    ) -> CollaborationService:
+        """The same service over the same store, in another brand or language."""
+        twin = copy.copy(self)
+        twin.localizer = self._localizer(
+            brand if brand is not None else self.localizer.brand, language or self.localizer.language
+        )
+        return twin
+
+    # --- registration: the host's own trusted set-up ------------------------
+
+    def register_office(self, office: AccountingOffice) -> AccountingOffice:
+        """Add or replace an office and its users (the host's directory is the source)."""
+        if not isinstance(office, AccountingOffice):
+            raise InvalidInput(f"Expected an AccountingOffice, got {describe(office)}.")
+        with self.store.transaction() as uow:
+            uow.save_office(office)
+            uow.commit()
+        return office
+
+    def register_customer(self, customer: Customer) -> Customer:
+        if not isinstance(customer, Customer):
+            raise InvalidInput(f"Expected a Customer, got {describe(customer)}.")
+        if customer.main_contact is not None:
+            customer.with_main_contact(customer.main_contact)  # R4 holds from the start
+        with self.store.transaction() as uow:
+            uow.add_customer(customer)
+            uow.commit()
+        return customer
+
+    # --- reads ---------------------------------------------------------------
+
+    def get_collaboration(self, collaboration_id: str, *, actor: Actor) -> Collaboration:
+        with self.store.transaction(write=False) as uow:
+            return self._visible_collaboration(uow, _id(collaboration_id, "collaboration_id"), _actor(actor))
+
+    def overview(
+        self,
+        office_id: str,
+        *,
+        actor: Actor,
+        after: OverviewCursor | None = None,
+        limit: int | None = None,
+    ) -> OverviewPage:
+        """R13: the office's customers, each with the active collaborations it has with them.
+
+        Every employee of the office may look (R14); nobody else. Pages are keyset
+        pages: pass ``page.next_cursor`` as ``after`` for the next one.
+        """
+        office_id = _id(office_id, "office_id")
+        actor = _actor(actor)
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE
+        ):
+            raise InvalidInput(f"limit must be a whole number from 1 to {MAX_PAGE}, or None.")
+        if after is not None and not isinstance(after, OverviewCursor):
+            raise InvalidInput("after must be the next_cursor of a previous page, or None.")
+        with self.store.transaction(write=False) as uow:
+            office = uow.get_office(office_id)
+            if office is None or actor.party is not Party.OFFICE or actor.party_id != office_id:
+                raise NotFound(f"No office {office_id}.")
+            if office.user(actor.user_id) is None:
+                raise NotAuthorized(
+                    f"User {actor.user_id} is not an employee of office {office_id} (R13, R14).",
+                    hint="Only the office's own users see its collaborations.",
+                )
+            fetch = None if limit is None else limit + 1
+            items = list(uow.overview(office_id, after=after, limit=fetch))
+        cursor = None
+        if limit is not None and len(items) > limit:
+            items = items[:limit]
+            last = items[-1].customer
+            cursor = OverviewCursor(last.number, last.id)
+        return OverviewPage(office_id, tuple(items), cursor)
+
+    def events_of_customer(self, customer_id: str) -> tuple[Event, ...]:
+        """The audit trail of one customer, oldest first (host-trusted: no actor)."""
+        with self.store.transaction(write=False) as uow:
+            return tuple(uow.events_of_customer(_id(customer_id, "customer_id")))
+
+    # --- ending ----------------------------------------------------------------
+
+    def plan_end(
+        self,
+        collaboration_id: str,
+        *,
+        actor: Actor,
+        outcome: Outcome | str,
+        acknowledge: Iterable[str] = (),
+        confirm_deletion: bool = False,
+    ) -> Plan:
+        """Every finding, the effects and the consequences of ending; changes nothing."""
+        request = self._end_request(collaboration_id, actor, outcome, acknowledge, confirm_deletion)
+        facts = self._facts_for(request[0], request[1])
+        with self.store.transaction(write=False) as uow:
+            return self._plan(uow, *request, facts=facts)
+
+    def end(
+        self,
+        collaboration_id: str,
+        *,
+        actor: Actor,
+        outcome: Outcome | str,
+        acknowledge: Iterable[str] = (),
+        confirm_deletion: bool = False,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> EndResult:
+        """End the collaboration, exactly once, or raise with every finding.
+
+        Records the end, its event, its pending effects and the idempotency key in
+        one transaction. The same ``idempotency_key`` with the same request returns
+        the first result again (``replayed=True``) and changes nothing.
+        """
+        request = self._end_request(collaboration_id, actor, outcome, acknowledge, confirm_deletion)
+        collab_id, actor, outcome, acks, confirmed = request
+        if idempotency_key is not None:
+            idempotency_key = _id(idempotency_key, "idempotency_key")
+        fingerprint = f"end|{collab_id}|{actor.party}|{actor.party_id}|{actor.user_id}|{outcome}"
+        facts = self._facts_for(collab_id, actor)
+        with self.store.transaction() as uow:
+            current = uow.get_collaboration(collab_id, for_update=True)
+            if idempotency_key is not None:
+                record = uow.get_idempotency(idempotency_key)
+                if record is not None:
+                    if record.fingerprint != fingerprint:
+                        raise IdempotencyKeyReused(
+                            f"Idempotency key {idempotency_key!r} was used for another request.",
+                            hint="Use a new key for each distinct request.",
+                        )
+                    return attrs.evolve(record.result, replayed=True)
+            plan = self._plan(uow, *request, facts=facts, current=current)
+            self._refuse_unless_allowed(plan)
+            assert current is not None
+            if expected_version is not None and current.version != expected_version:
+                raise ConcurrencyConflict(
+                    f"Collaboration {collab_id} is at version {current.version}, "
+                    f"not {expected_version}.",
+                    hint="Plan again on the current version.",
+                )
+            now = self.clock()
+            ended = current.end(actor=actor, outcome=outcome, at=now)
+            uow.update_collaboration(ended, expected_version=current.version)
+            event = CollaborationEnded(
+                collaboration_id=ended.id,
+                office_id=ended.office_id,
+                customer_id=ended.customer_id,
+                product=ended.product,
+                outcome=outcome,
+                actor=actor,
+                acknowledged=tuple(sorted(acks | ({"R7"} if confirmed else set()))),
+                occurred_at=now,
+            )
+            uow.append_events([event])
+            self._settle_subscription(uow, ended, plan)
+            uow.enqueue_effects(plan.effects, at=now)
+            result = EndResult(ended, event, plan.effects)
+            if idempotency_key is not None:
+                uow.save_idempotency(IdempotencyRecord(idempotency_key, fingerprint, result, now))
+            uow.commit()
+        log.info("collaboration %s ended by %s: %s", collab_id, actor.party.value, outcome.value)
+        return result
+
+    def _end_request(
+        self,
+        collaboration_id: Any,
+        actor: Any,
+        outcome: Any,
+        acknowledge: Any,
+        confirm_deletion: Any,
+    ) -> tuple[str, Actor, Outcome, frozenset[str], bool]:
+        if not isinstance(confirm_deletion, bool):
+            raise InvalidInput("confirm_deletion must be True or False.", path="confirm_deletion")
+        return (
+            _id(collaboration_id, "collaboration_id"),
+            _actor(actor),
+            _enum(Outcome, outcome, "outcome"),
+            _codes(acknowledge, "acknowledge"),
+            confirm_deletion,
+        )
+
+    def _plan(
+        self,
+        uow: UnitOfWork,
+        collab_id: str,
+        actor: Actor,
+        outcome: Outcome,
+        acks: frozenset[str],
+        confirmed: bool,
+        *,
+        facts: Facts,
+        current: Collaboration | None = None,
+    ) -> Plan:
+        collab = current or uow.get_collaboration(collab_id)
+        collab = self._check_visible(collab, collab_id, actor)
+        customer = self._customer(uow, collab.customer_id)
+        others = tuple(
+            c for c in uow.active_collaborations_of_customer(customer.id) if c.id != collab.id
+        )
+        ctx = RuleContext(
+            operation=Operation.END,
+            actor=actor,
+            today=self.clock().date(),
+            office=uow.get_office(collab.office_id),
+            customer=customer,
+            product=self.products.get(collab.product),
+            collaboration=collab,
+            outcome=outcome,
+            facts=facts,
+            others=others,
+        )
+        return make_plan(
+            ctx,
+            self.rulebook,
+            self.localizer,
+            now=self.clock(),
+            acknowledge=acks,
+            confirm_deletion=confirmed,
+        )
+
+    def _refuse_unless_allowed(self, plan: Plan) -> None:
+        if plan.allowed:
+            return
+        codes = {f.code for f in plan.blockers}
+        if codes & AUTHORIZATION_CODES:
+            raise NotAuthorized(
+                f"{plan.actor.party.value} user {plan.actor.user_id} may not end collaboration "
+                f"{plan.collaboration.id}.",
+                [f for f in plan.blockers if f.code in AUTHORIZATION_CODES],
+                hint="See the R1/R14 findings for who may.",
+                plan=plan,
+            )
+        if "R5" in codes:
+            raise AlreadyEnded(plan.collaboration.id, plan.blockers)
+        if "R15" in codes:
+            raise OutcomeNotOffered(
+                f"Product {plan.collaboration.product} does not offer the outcome "
+                f"{plan.outcome.value!r} (R15).",
+                hint=next(f.remedy[0] for f in plan.blockers if f.code == "R15"),
+            )
+        raise EndRefused(plan)
+
+    def _settle_subscription(self, uow: UnitOfWork, ended: Collaboration, plan: Plan) -> None:
+        """Mirror the billing effects on the library's own subscription record (R18, R23)."""
+        kinds = {e.kind for e in plan.effects}
+        current = uow.get_subscription(ended.customer_id, ended.product) or Subscription(
+            ended.customer_id, ended.product, payer=ended.invoice_recipient
+        )
+        until = month_end(plan.planned_at.date())
+        if EffectKind.CANCEL_SUBSCRIPTION in kinds:
+            changed = attrs.evolve(current, status=SubscriptionStatus.ENDED, paid_until=until)
+        elif EffectKind.DEACTIVATE_SUBSCRIPTION in kinds:
+            changed = attrs.evolve(current, status=SubscriptionStatus.READ_ONLY, paid_until=until)
+        elif EffectKind.TRANSFER_SUBSCRIPTION in kinds:
+            changed = attrs.evolve(current, payer=Party.CUSTOMER)
+        else:
+            return
+        uow.save_subscription(attrs.evolve(changed, version=current.version + 1))
+
+    def _facts_for(self, collaboration_id: str, actor: Actor) -> Facts:
+        with self.store.transaction(write=False) as uow:
+            collab = self._check_visible(
+                uow.get_collaboration(collaboration_id), collaboration_id, actor
+            )
+        return self.facts(collab.customer_id, self.products.get(collab.product))
+
+    def facts(self, customer_id: str, product: ProductSpec) -> Facts:
+        """Ask the integrations what the rules for ``product`` need to know."""
+        i = self.integrations
+        extra = {} if i.extra_facts is None else dict(i.extra_facts.facts(customer_id, product.key))
+        if product.facts is FactSource.PAYROLL and i.payroll is not None:
+            return Facts(
+                payroll_customer_is_user=i.payroll.customer_is_payroll_user(customer_id),
+                payroll_synchronised=i.payroll.payroll_synchronised(customer_id),
+                extra=extra,
+            )
+        if product.facts is FactSource.EXPENSES and i.expenses is not None:
+            return Facts(
+                unsubmitted_reports=i.expenses.unsubmitted_reports(customer_id),
+                users_with_unsubmitted_outlays=tuple(
+                    i.expenses.users_with_unsubmitted_outlays(customer_id)
+                ),
+                extra=extra,
+            )
+        if product.facts is FactSource.BOOKKEEPING and i.bookkeeping is not None:
+            return Facts(
+                linked_services=tuple(i.bookkeeping.active_linked_services(customer_id)),
+                bank_integration_active=i.bookkeeping.bank_integration_active(customer_id),
+                extra=extra,
+            )
+        return Facts(extra=extra)
+
+    # --- starting and changing -----------------------------------------------------
+
+    def start_collaboration(
+        self,
+        *,
+        actor: Actor,
+        office_id: str,
+        customer_id: str,
+        product: str,
+        variant: str | None = None,
+        invoice_recipient: Party | str = Party.OFFICE,
+    ) -> Collaboration:
+        """Start a collaboration (a new one after an end, R5); one active per product."""
+        actor = _actor(actor)
+        office_id, customer_id = _id(office_id, "office_id"), _id(customer_id, "customer_id")
+        spec = self.products.get(_id(product, "product"))
+        variant = spec.check_variant(variant)
+        recipient: Party = _enum(Party, invoice_recipient, "invoice_recipient")
+        if actor.party_id != (office_id if actor.party is Party.OFFICE else customer_id):
+            raise NotFound(f"No {actor.party.value} {actor.party_id} in this collaboration.")
+        with self.store.transaction() as uow:
+            office = uow.get_office(office_id)
+            if office is None:
+                raise NotFound(f"No office {office_id}.", hint="Register it first.")
+            customer = self._customer(uow, customer_id)
+            ctx = RuleContext(
+                operation=Operation.START,
+                actor=actor,
+                today=self.clock().date(),
+                office=office,
+                customer=customer,
+                product=spec,
+                others=tuple(uow.active_collaborations_of_customer(customer_id)),
+                variant=variant,
+                invoice_recipient=recipient,
+            )
+            self._refuse_blocked(ctx, f"Starting {spec.key} for customer {customer_id}")
+            now = self.clock()
+            collab = Collaboration(
+                id=self.ids(),
+                office_id=office_id,
+                customer_id=customer_id,
+                product=spec.key,
+                started_at=now,
+                variant=variant,
+                invoice_recipient=recipient,
+            )
+            uow.add_collaboration(collab)
+            subscription = uow.get_subscription(customer_id, spec.key)
+            uow.save_subscription(
+                Subscription(
+                    customer_id,
+                    spec.key,
+                    payer=recipient,
+                    version=0 if subscription is None else subscription.version + 1,
+                )
+            )
+            uow.append_events(
+                [
+                    CollaborationStarted(
+                        collab.id, office_id, customer_id, spec.key, variant, recipient, actor, now
+                    )
+                ]
+            )
+            uow.commit()
+        return collab
+
+    def change_variant(self, collaboration_id: str, *, actor: Actor, variant: str) -> Collaboration:
+        """R19: changing the variant never requires ending the collaboration."""
+        collab_id, actor = _id(collaboration_id, "collaboration_id"), _actor(actor)
+        with self.store.transaction() as uow:
+            current = self._visible_collaboration(uow, collab_id, actor, for_update=True)
+            spec = self.products.get(current.product)
+            checked = spec.check_variant(_id(variant, "variant"))
+            assert checked is not None
+            ctx = RuleContext(
+                operation=Operation.CHANGE_VARIANT,
+                actor=actor,
+                today=self.clock().date(),
+                office=uow.get_office(current.office_id),
+                customer=self._customer(uow, current.customer_id),
+                product=spec,
+                collaboration=current,
+                variant=checked,
+            )
+            self._refuse_blocked(ctx, f"Changing the variant of {collab_id}")
+            changed = current.with_variant(checked)
+            uow.update_collaboration(changed, expected_version=current.version)
+            uow.append_events(
+                [
+                    VariantChanged(
+                        collab_id, current.customer_id, current.variant, checked, actor, self.clock()
+                    )
+                ]
+            )
+            uow.commit()
+        return changed
+
+    def cancel_subscription(self, customer_id: str, product: str, *, actor: Actor) -> Subscription:
+        """The company cancels its own subscription; refused while a collaboration is active (R21)."""
+        customer_id, actor = _id(customer_id, "customer_id"), _actor(actor)
+        spec = self.products.get(_id(product, "product"))
+        with self.store.transaction() as uow:
+            customer = self._customer(uow, customer_id)
+            if actor.party is Party.CUSTOMER and actor.party_id != customer_id:
+                raise NotFound(f"No customer {customer_id}.")
+            others = tuple(uow.active_collaborations_of_customer(customer_id))
+            holder = next((c for c in others if c.product == spec.key), None)
+            ctx = RuleContext(
+                operation=Operation.CANCEL_SUBSCRIPTION,
+                actor=actor,
+                today=self.clock().date(),
+                office=None if holder is None else uow.get_office(holder.office_id),
+                customer=customer,
+                product=spec,
+                others=others,
+            )
+            self._refuse_blocked(ctx, f"Cancelling {spec.key} for customer {customer_id}")
+            current = uow.get_subscription(customer_id, spec.key)
+            if current is None or current.status is SubscriptionStatus.ENDED:
+                raise NotFound(f"Customer {customer_id} has no active subscription to {spec.key}.")
+            now = self.clock()
+            until = month_end(now.date())
+            cancelled = attrs.evolve(
+                current,
+                status=SubscriptionStatus.ENDED,
+                paid_until=until,
+                version=current.version + 1,
+            )
+            uow.save_subscription(cancelled)
+            uow.append_events([SubscriptionCancelled(customer_id, spec.key, until, actor, now)])
+            uow.commit()
+        return cancelled
+
+    def get_subscription(self, customer_id: str, product: str) -> Subscription | None:
+        with self.store.transaction(write=False) as uow:
+            return uow.get_subscription(_id(customer_id, "customer_id"), _id(product, "product"))
+
+    def _refuse_blocked(self, ctx: RuleContext, what: str) -> tuple[Finding, ...]:
+        findings = render_findings(self.localizer, ctx, self.rulebook.evaluate(ctx))
+        blockers = [f for f in findings if f.severity is Severity.BLOCKER]
+        if not blockers:
+            return findings
+        codes = ", ".join(f.code for f in blockers)
+        if any(f.code in AUTHORIZATION_CODES for f in blockers):
+            raise NotAuthorized(f"{what}: not allowed for this user ({codes}).", blockers)
+        raise OperationRefused(f"{what} was refused ({codes}).", blockers)
+
+    # --- R4: fixing a missing main contact ---------------------------------------
+
+    def add_customer_user(
+        self, customer_id: str, user: CustomerUser, *, actor: Actor
+    ) -> Customer:
+        """R4: "Should your customer not be in the list over users, you first need to create
+        a new user." """
+        if not isinstance(user, CustomerUser):
+            raise InvalidInput(f"user must be a CustomerUser, got {describe(user)}.", path="user")
+        return self._change_customer(
+            customer_id,
+            actor,
+            lambda c: c.with_user(user),
+            lambda c, a, now: CustomerUserAdded(c.id, user.id, user.role, a, now),
+        )
+
+    def change_role(self, customer_id: str, user_id: str, role: Role | str, *, actor: Actor) -> Customer:
+        """R4: "Change a user's role by selecting the pencil symbol followed by selecting
+        Administrator." The main contact cannot be demoted."""
+        user_id = _id(user_id, "user_id")
+        new_role: Role = _enum(Role, role, "role")
+        old: dict[str, Role] = {}
+
+        def change(c: Customer) -> Customer:
+            found = c.user(user_id)
+            if found is not None:
+                old["role"] = found.role
+            return c.with_role(user_id, new_role)
+
+        return self._change_customer(
+            customer_id,
+            actor,
+            change,
+            lambda c, a, now: UserRoleChanged(c.id, user_id, old["role"], new_role, a, now),
+        )
+
+    def set_main_contact(self, customer_id: str, user_id: str, *, actor: Actor) -> Customer:
+        """R4: "Finally, select this user as Main contact." Only an Administrator can be."""
+        user_id = _id(user_id, "user_id")
+        before: dict[str, str | None] = {}
+
+        def change(c: Customer) -> Customer:
+            before["id"] = c.main_contact
+            return c.with_main_contact(user_id)
+
+        return self._change_customer(
+            customer_id,
+            actor,
+            change,
+            lambda c, a, now: MainContactChanged(c.id, before["id"], user_id, a, now),
+        )
+
+    def _change_customer(
+        self,
+        customer_id: str,
+        actor: Actor,
+        change: Any,
+        event: Any,
+    ) -> Customer:
+        customer_id, actor = _id(customer_id, "customer_id"), _actor(actor)
+        with self.store.transaction() as uow:
+            customer = self._customer(uow, customer_id)
+            self._authorize_user_management(uow, customer, actor)
+            changed: Customer = change(customer)
+            changed = attrs.evolve(changed, version=customer.version + 1)
+            uow.update_customer(changed, expected_version=customer.version)
+            uow.append_events([event(changed, actor, self.clock())])
+            uow.commit()
+        return changed
+
+    def _authorize_user_management(self, uow: UnitOfWork, customer: Customer, actor: Actor) -> None:
+        """The company's Administrator manages its users; so does an office with full rights
+        that collaborates with the company (the seeds: "switch to the customer's company")."""
+        if actor.party is Party.CUSTOMER:
+            if actor.party_id != customer.id:
+                raise NotFound(f"No customer {customer.id}.")
+            user = customer.user(actor.user_id)
+            if user is None or user.role is not Role.ADMINISTRATOR:
+                raise NotAuthorized(
+                    f"User {actor.user_id} is not an Administrator of customer {customer.id} (R1).",
+                    hint="Ask an Administrator of the company, or the accounting office.",
+                )
+            return
+        active = uow.active_collaborations_of_customer(customer.id)
+        if not any(c.office_id == actor.party_id for c in active):
+            raise NotFound(f"No customer {customer.id}.")
+        office = uow.get_office(actor.party_id)
+        user = None if office is None else office.user(actor.user_id)
+        if user is None or not user.may_manage_collaborations:
+            raise NotAuthorized(
+                f"User {actor.user_id} of office {actor.party_id} lacks full user rights and the "
+                "Administrator role (R14).",
+                hint="Ask a colleague who has both.",
+            )
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _customer(self, uow: UnitOfWork, customer_id: str) -> Customer:
+        customer = uow.get_customer(customer_id)
+        if customer is None:
+            raise NotFound(f"No customer {customer_id}.", hint="Register the customer first.")
+        return customer
+
+    def _visible_collaboration(
+        self, uow: UnitOfWork, collab_id: str, actor: Actor, *, for_update: bool = False
+    ) -> Collaboration:
+        return self._check_visible(
+            uow.get_collaboration(collab_id, for_update=for_update), collab_id, actor
+        )
+
+    @staticmethod
+    def _check_visible(
+        collab: Collaboration | None, collab_id: str, actor: Actor
+    ) -> Collaboration:
+        """Another tenant's collaboration looks exactly like one that does not exist."""
+        if collab is None or actor.party_id != (
+            collab.office_id if actor.party is Party.OFFICE else collab.customer_id
+        ):
+            raise NotFound(
+                f"No collaboration {collab_id} for {actor.party.value} {actor.party_id}.",
+                hint="Check the id, and that the actor acts for a party of that collaboration.",
+            )
+        return collab
+
