@@ -266,11 +266,8 @@ class Customer:
         return attrs.evolve(self, users=(*self.users, user))
 
     def with_role(self, user_id: str, role: Role) -> Customer:
-        user = self._existing_user(user_id)
-        if (
-            user_id == self.main_contact
-            and role is not Role.ADMINISTRATOR
-        ):
+        self._existing_user(user_id)
+        if user_id == self.main_contact and role is not Role.ADMINISTRATOR:
             raise InvariantViolation(
                 f"User {user_id} is the main contact of customer {self.id} and must stay an "
                 "Administrator (R4).",

@@ -172,9 +172,7 @@ def render_findings(
     for rule, flag, severity in flagged:
         params = {**base, **{k: render_value(loc, v) for k, v in flag.params.items()}}
         message = _sentence(loc.text(flag.key, **params))
-        remedy_key = next(
-            (k for k in (f"{flag.key}.remedy", f"{rule.id}.remedy") if loc.has(k)), None
-        )
+        remedy_key = next((k for k in (f"{flag.key}.remedy", f"{rule.id}.remedy") if loc.has(k)), None)
         remedy = loc.steps(remedy_key, **params) if remedy_key else ()
         findings.append(Finding(rule.id, severity, message, remedy, flag.key))
     return tuple(findings)
@@ -194,8 +192,7 @@ def effects_of(ctx: RuleContext) -> tuple[Effect, ...]:
         # R20: the office keeps read-only access while it has other active
         # collaborations with the company.
         kinds = tuple(
-            EffectKind.RESTRICT_OFFICE_ACCESS if k is EffectKind.REVOKE_OFFICE_ACCESS else k
-            for k in kinds
+            EffectKind.RESTRICT_OFFICE_ACCESS if k is EffectKind.REVOKE_OFFICE_ACCESS else k for k in kinds
         )
     return tuple(
         Effect(c.id, step, kind, c.office_id, c.customer_id, c.product)
@@ -203,17 +200,13 @@ def effects_of(ctx: RuleContext) -> tuple[Effect, ...]:
     )
 
 
-def consequences_of(
-    loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...]
-) -> Consequences | None:
+def consequences_of(loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...]) -> Consequences | None:
     c, outcome = ctx.collaboration, ctx.outcome
     if c is None or outcome is None or not effects:
         return None
     kinds = {e.kind for e in effects}
     continues = outcome is Outcome.CUSTOMER_CONTINUES
-    office = (
-        AccessLevel.READ_ONLY if EffectKind.RESTRICT_OFFICE_ACCESS in kinds else AccessLevel.NONE
-    )
+    office = AccessLevel.READ_ONLY if EffectKind.RESTRICT_OFFICE_ACCESS in kinds else AccessLevel.NONE
     if kinds & {EffectKind.ERASE_SERVICE_DATA, EffectKind.CANCEL_SUBSCRIPTION}:
         company = AccessLevel.NONE
     elif EffectKind.DEACTIVATE_SUBSCRIPTION in kinds:
@@ -277,4 +270,3 @@ def make_plan(
         language=loc.language,
         planned_at=now,
     )
-

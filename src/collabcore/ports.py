@@ -108,11 +108,9 @@ class UnitOfWork(Protocol):
 
     def get_office(self, office_id: str) -> AccountingOffice | None: ...
 
-    def get_customer(self, customer_id: str) -> Customer | None: ...
+    def get_customer(self, customer_id: str, *, for_update: bool = False) -> Customer | None: ...
 
-    def get_collaboration(
-        self, collaboration_id: str, *, for_update: bool = False
-    ) -> Collaboration | None:
+    def get_collaboration(self, collaboration_id: str, *, for_update: bool = False) -> Collaboration | None:
         """``for_update`` locks the row until the transaction ends where the store can."""
         ...
 

@@ -40,7 +40,8 @@ class RetryPolicy:
     """How long a claimed effect is left to its worker before another may take it."""
 
     def delay(self, attempts: int) -> timedelta:
-        return min(self.first_delay * (2 ** max(attempts - 1, 0)), self.max_delay)
+        delay: timedelta = self.first_delay * (2 ** max(attempts - 1, 0))
+        return min(delay, self.max_delay)
 
 
 @frozen
@@ -50,9 +51,7 @@ class RelayReport:
     failed: int = 0
 
     def __add__(self, other: RelayReport) -> RelayReport:
-        return RelayReport(
-            self.done + other.done, self.retried + other.retried, self.failed + other.failed
-        )
+        return RelayReport(self.done + other.done, self.retried + other.retried, self.failed + other.failed)
 
     @property
     def attempted(self) -> int:
@@ -88,9 +87,7 @@ class Relay:
             claimed = list(uow.claim_due_effects(now=now, limit=limit))
             lease_until = now + self.retry_policy.lease
             for item in claimed:
-                uow.update_outbox_item(
-                    attrs.evolve(item, next_attempt_at=lease_until, updated_at=now)
-                )
+                uow.update_outbox_item(attrs.evolve(item, next_attempt_at=lease_until, updated_at=now))
             uow.commit()
         report = RelayReport()
         for item in claimed:

@@ -30,7 +30,7 @@ def _continues(ctx: RuleContext) -> bool:
     protected=True,
 )
 def who_may_end(ctx: RuleContext) -> Iterator[Flag]:
-    """"Both the customer and the accounting office can, at any time, choose to end a
+    """Seed: "Both the customer and the accounting office can, at any time, choose to end a
     collaboration." On the customer's side: an Administrator of the company, by its
     stored role."""
     if ctx.actor.party is not Party.CUSTOMER:
@@ -65,7 +65,7 @@ def office_rights(ctx: RuleContext) -> Iterator[Flag]:
 
 @rule("R5", on=(Operation.END, Operation.CHANGE_VARIANT), texts=("R5", "R5.remedy"), protected=True)
 def end_is_final(ctx: RuleContext) -> Iterator[Flag]:
-    """"... or via a new collaboration." An ended collaboration never becomes active again."""
+    """Seed: "... or via a new collaboration." An ended collaboration never becomes active again."""
     c = ctx.collaboration
     if c is not None and not c.is_active:
         ended = c.ended_at.date().isoformat() if c.ended_at else "?"
@@ -89,14 +89,14 @@ def outcomes_per_product(ctx: RuleContext) -> Iterator[Flag]:
 
 @rule("R2", severity=_INFO)
 def others_not_affected(ctx: RuleContext) -> Iterator[Flag]:
-    """"Other collaborations are not affected." """
+    """Seed: "Other collaborations are not affected." """
     if ctx.others:
         yield Flag("R2", {"count": len(ctx.others)})
 
 
 @rule("R3", texts=("R3", "R3.remedy"))
 def main_contact_required(ctx: RuleContext) -> Iterator[Flag]:
-    """"If you receive an error message ... main contact is missing for the customer number,
+    """Seed: "If you receive an error message ... main contact is missing for the customer number,
     you solve this by setting a new Main contact." """
     if ctx.customer.main_contact is None:
         yield Flag("R3")
@@ -104,7 +104,7 @@ def main_contact_required(ctx: RuleContext) -> Iterator[Flag]:
 
 @rule("R4", texts=("R4.not_admin", "R4.not_user", "R4.remedy"))
 def main_contact_is_admin(ctx: RuleContext) -> Iterator[Flag]:
-    """"Change a user's role ... Administrator. Finally, select this user as Main contact." """
+    """Seed: "Change a user's role ... Administrator. Finally, select this user as Main contact." """
     if ctx.customer.main_contact is None:
         return
     user = ctx.customer.main_contact_user
@@ -120,7 +120,7 @@ def main_contact_is_admin(ctx: RuleContext) -> Iterator[Flag]:
     texts=tuple(f"R6.{o.value}" for o in Outcome),
 )
 def outcome_chosen(ctx: RuleContext) -> Iterator[Flag]:
-    """"You can choose either to terminate the collaboration and let your client continue
+    """Seed: "You can choose either to terminate the collaboration and let your client continue
     working in the service or to terminate the collaboration and delete the service." """
     if ctx.outcome is not None and ctx.product.offers(ctx.outcome):
         yield Flag(f"R6.{ctx.outcome.value}")
@@ -128,10 +128,13 @@ def outcome_chosen(ctx: RuleContext) -> Iterator[Flag]:
 
 @rule("R7", severity=_ACK, texts=("R7", "R7.remedy"), protected=True)
 def delete_needs_confirmation(ctx: RuleContext) -> Iterator[Flag]:
-    """"All information in the service will be deleted." Irreversible: confirmed explicitly."""
-    if ctx.outcome is not None and ctx.product.offers(ctx.outcome):
-        if EffectKind.ERASE_SERVICE_DATA in ctx.product.effects_of(ctx.outcome):
-            yield Flag("R7")
+    """Seed: "All information in the service will be deleted." Irreversible: confirmed explicitly."""
+    outcome = ctx.outcome
+    erases = outcome is not None and ctx.product.offers(outcome)
+    if erases and outcome is not None:
+        erases = EffectKind.ERASE_SERVICE_DATA in ctx.product.effects_of(outcome)
+    if erases:
+        yield Flag("R7")
 
 
 def _fact_unknown_or_false(value: bool | None, key: str) -> Iterator[Flag]:
@@ -143,7 +146,7 @@ def _fact_unknown_or_false(value: bool | None, key: str) -> Iterator[Flag]:
 
 @rule("R8", products=(PAYROLL,), texts=("R8", "R8.unknown", "R8.remedy"))
 def payroll_customer_is_user(ctx: RuleContext) -> Iterator[Flag]:
-    """"... the accounting office adds the customer as a new user in Visma Lön before handing
+    """Seed: "... the accounting office adds the customer as a new user in Visma Lön before handing
     over the backup file." """
     if _continues(ctx):
         yield from _fact_unknown_or_false(ctx.facts.payroll_customer_is_user, "R8")
@@ -151,14 +154,14 @@ def payroll_customer_is_user(ctx: RuleContext) -> Iterator[Flag]:
 
 @rule("R9", products=(PAYROLL,), texts=("R9", "R9.unknown", "R9.remedy"))
 def payroll_synchronised(ctx: RuleContext) -> Iterator[Flag]:
-    """"Also, the data should be synchronised in Visma Lön." """
+    """Seed: "Also, the data should be synchronised in Visma Lön." """
     if _continues(ctx):
         yield from _fact_unknown_or_false(ctx.facts.payroll_synchronised, "R9")
 
 
 @rule("R10", products=(PAYROLL,), severity=_INFO)
 def payroll_after(ctx: RuleContext) -> Iterator[Flag]:
-    """"After the collaboration is ended, the company no longer has access to the service." """
+    """Seed: "After the collaboration is ended, the company no longer has access to the service." """
     yield Flag("R10")
 
 
@@ -170,7 +173,7 @@ def _expenses_grade(ctx: RuleContext) -> Severity:
 
 @rule("R11", products=(EXPENSES,), texts=("R11", "R11.delete", "R11.unknown", "R11.remedy"))
 def expense_reports_submitted(ctx: RuleContext) -> Iterator[Flag]:
-    """"... check that all reports are submitted ..." """
+    """Seed: "... check that all reports are submitted ..." """
     count = ctx.facts.unsubmitted_reports
     if count is None:
         yield Flag("R11.unknown", severity=_expenses_grade(ctx))
@@ -181,7 +184,7 @@ def expense_reports_submitted(ctx: RuleContext) -> Iterator[Flag]:
 
 @rule("R12", products=(EXPENSES,), texts=("R12", "R12.unknown", "R12.remedy"))
 def expense_outlays_submitted(ctx: RuleContext) -> Iterator[Flag]:
-    """"... and that all users have submitted their outlays." """
+    """Seed: "... and that all users have submitted their outlays." """
     users = ctx.facts.users_with_unsubmitted_outlays
     if users is None:
         yield Flag("R12.unknown", severity=_expenses_grade(ctx))

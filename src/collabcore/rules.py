@@ -179,9 +179,7 @@ class Rulebook:
 
     rules: tuple[Rule, ...]
     grades: Mapping[str, Severity] = attrs.field(factory=dict)
-    _by_operation: dict[Operation, tuple[Rule, ...]] = attrs.field(
-        init=False, eq=False, repr=False
-    )
+    _by_operation: dict[Operation, tuple[Rule, ...]] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         ids = [r.id for r in self.rules]

@@ -10,11 +10,11 @@ keys are errors, datetimes must carry a time zone) and every failure becomes
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
-from collections.abc import Callable
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, TypeVar, cast, get_args, get_origin
 
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
@@ -32,9 +32,13 @@ def _strict(kind: type[T]) -> Any:
     def structure(value: Any, _: Any) -> T:
         if type(value) is not kind and not (kind is float and type(value) is int):
             raise InvalidInput(f"expected {kind.__name__}, got {describe(value)}")
-        return value  # type: ignore[no-any-return]
+        return cast(T, value)
 
     return structure
+
+
+def _exactly(kind: type) -> Callable[[Any], bool]:
+    return lambda t: t is kind
 
 
 def _is_enum(kind: Any) -> bool:
@@ -107,7 +111,7 @@ def make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     for kind in (str, int, bool, float):
         # Exact types only: a StrEnum is a str subclass and needs the enum hook.
-        converter.register_structure_hook_func(lambda t, k=kind: t is k, _strict(kind))
+        converter.register_structure_hook_func(_exactly(kind), _strict(kind))
     converter.register_unstructure_hook_func(_is_enum, _enum_value)
     converter.register_structure_hook_func(_is_enum, _enum_member)
     converter.register_unstructure_hook(datetime, datetime.isoformat)
@@ -145,10 +149,10 @@ def to_data(value: Any, kind: Any = None) -> Any:
     return converter().unstructure(value, unstructure_as=kind)
 
 
-def from_data(data: Any, kind: type[T] | Any) -> T:
+def from_data(data: Any, kind: type[T]) -> T:
     """The value of type ``kind`` that ``data`` describes, or InvalidInput with the path."""
     try:
-        return converter().structure(data, kind)  # type: ignore[no-any-return]
+        return cast(T, converter().structure(data, kind))
     except (ClassValidationError, IterableValidationError) as exc:
         problems = cattrs.transform_error(exc, format_exception=_message)
         first = problems[0]
@@ -163,16 +167,14 @@ def from_data(data: Any, kind: type[T] | Any) -> T:
             f"Cannot read {getattr(kind, '__name__', kind)}: {exc.message}.", path="$"
         ) from None
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        raise InvalidInput(
-            f"Cannot read {getattr(kind, '__name__', kind)}: {exc}.", path="$"
-        ) from None
+        raise InvalidInput(f"Cannot read {getattr(kind, '__name__', kind)}: {exc}.", path="$") from None
 
 
 def to_json(value: Any, kind: Any = None) -> str:
     return json.dumps(to_data(value, kind), ensure_ascii=False, separators=(",", ":"))
 
 
-def from_json(text: str | bytes, kind: type[T] | Any) -> T:
+def from_json(text: str | bytes, kind: type[T]) -> T:
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as exc:

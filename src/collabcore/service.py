@@ -82,9 +82,7 @@ def _enum(kind: type[Any], value: Any, name: str) -> Any:
         return kind(value)
     except ValueError:
         allowed = ", ".join(m.value for m in kind)
-        raise InvalidInput(
-            f"{name} must be one of {allowed}; got {describe(value)}.", path=name
-        ) from None
+        raise InvalidInput(f"{name} must be one of {allowed}; got {describe(value)}.", path=name) from None
 
 
 def _id(value: Any, name: str) -> str:
@@ -151,9 +149,7 @@ class CollaborationService:
             loc.product(spec.key)
         return loc
 
-    def speaking(
-        self, brand: Brand | str | None = None, language: str | None = None
-    ) -> CollaborationService:
+    def speaking(self, brand: Brand | str | None = None, language: str | None = None) -> CollaborationService:
         """The same service over the same store, in another brand or language."""
         twin = copy.copy(self)
         twin.localizer = self._localizer(
@@ -288,8 +284,7 @@ class CollaborationService:
             assert current is not None
             if expected_version is not None and current.version != expected_version:
                 raise ConcurrencyConflict(
-                    f"Collaboration {collab_id} is at version {current.version}, "
-                    f"not {expected_version}.",
+                    f"Collaboration {collab_id} is at version {current.version}, not {expected_version}.",
                     hint="Plan again on the current version.",
                 )
             now = self.clock()
@@ -348,9 +343,7 @@ class CollaborationService:
         collab = current or uow.get_collaboration(collab_id)
         collab = self._check_visible(collab, collab_id, actor)
         customer = self._customer(uow, collab.customer_id)
-        others = tuple(
-            c for c in uow.active_collaborations_of_customer(customer.id) if c.id != collab.id
-        )
+        others = tuple(c for c in uow.active_collaborations_of_customer(customer.id) if c.id != collab.id)
         ctx = RuleContext(
             operation=Operation.END,
             actor=actor,
@@ -413,9 +406,7 @@ class CollaborationService:
 
     def _facts_for(self, collaboration_id: str, actor: Actor) -> Facts:
         with self.store.transaction(write=False) as uow:
-            collab = self._check_visible(
-                uow.get_collaboration(collaboration_id), collaboration_id, actor
-            )
+            collab = self._check_visible(uow.get_collaboration(collaboration_id), collaboration_id, actor)
         return self.facts(collab.customer_id, self.products.get(collab.product))
 
     def facts(self, customer_id: str, product: ProductSpec) -> Facts:
@@ -431,9 +422,7 @@ class CollaborationService:
         if product.facts is FactSource.EXPENSES and i.expenses is not None:
             return Facts(
                 unsubmitted_reports=i.expenses.unsubmitted_reports(customer_id),
-                users_with_unsubmitted_outlays=tuple(
-                    i.expenses.users_with_unsubmitted_outlays(customer_id)
-                ),
+                users_with_unsubmitted_outlays=tuple(i.expenses.users_with_unsubmitted_outlays(customer_id)),
                 extra=extra,
             )
         if product.facts is FactSource.BOOKKEEPING and i.bookkeeping is not None:
@@ -468,7 +457,9 @@ class CollaborationService:
             office = uow.get_office(office_id)
             if office is None:
                 raise NotFound(f"No office {office_id}.", hint="Register it first.")
-            customer = self._customer(uow, customer_id)
+            # Locking the customer serializes concurrent starts for it, so two
+            # racing starts cannot both pass the one-active-per-product rule.
+            customer = self._customer(uow, customer_id, for_update=True)
             ctx = RuleContext(
                 operation=Operation.START,
                 actor=actor,
@@ -594,9 +585,7 @@ class CollaborationService:
 
     # --- R4: fixing a missing main contact ---------------------------------------
 
-    def add_customer_user(
-        self, customer_id: str, user: CustomerUser, *, actor: Actor
-    ) -> Customer:
+    def add_customer_user(self, customer_id: str, user: CustomerUser, *, actor: Actor) -> Customer:
         """R4: "Should your customer not be in the list over users, you first need to create
         a new user." """
         if not isinstance(user, CustomerUser):
@@ -653,7 +642,7 @@ class CollaborationService:
     ) -> Customer:
         customer_id, actor = _id(customer_id, "customer_id"), _actor(actor)
         with self.store.transaction() as uow:
-            customer = self._customer(uow, customer_id)
+            customer = self._customer(uow, customer_id, for_update=True)
             self._authorize_user_management(uow, customer, actor)
             changed: Customer = change(customer)
             changed = attrs.evolve(changed, version=customer.version + 1)
@@ -679,8 +668,8 @@ class CollaborationService:
         if not any(c.office_id == actor.party_id for c in active):
             raise NotFound(f"No customer {customer.id}.")
         office = uow.get_office(actor.party_id)
-        user = None if office is None else office.user(actor.user_id)
-        if user is None or not user.may_manage_collaborations:
+        consultant = None if office is None else office.user(actor.user_id)
+        if consultant is None or not consultant.may_manage_collaborations:
             raise NotAuthorized(
                 f"User {actor.user_id} of office {actor.party_id} lacks full user rights and the "
                 "Administrator role (R14).",
@@ -689,8 +678,8 @@ class CollaborationService:
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _customer(self, uow: UnitOfWork, customer_id: str) -> Customer:
-        customer = uow.get_customer(customer_id)
+    def _customer(self, uow: UnitOfWork, customer_id: str, *, for_update: bool = False) -> Customer:
+        customer = uow.get_customer(customer_id, for_update=for_update)
         if customer is None:
             raise NotFound(f"No customer {customer_id}.", hint="Register the customer first.")
         return customer
@@ -698,14 +687,10 @@ class CollaborationService:
     def _visible_collaboration(
         self, uow: UnitOfWork, collab_id: str, actor: Actor, *, for_update: bool = False
     ) -> Collaboration:
-        return self._check_visible(
-            uow.get_collaboration(collab_id, for_update=for_update), collab_id, actor
-        )
+        return self._check_visible(uow.get_collaboration(collab_id, for_update=for_update), collab_id, actor)
 
     @staticmethod
-    def _check_visible(
-        collab: Collaboration | None, collab_id: str, actor: Actor
-    ) -> Collaboration:
+    def _check_visible(collab: Collaboration | None, collab_id: str, actor: Actor) -> Collaboration:
         """Another tenant's collaboration looks exactly like one that does not exist."""
         if collab is None or actor.party_id != (
             collab.office_id if actor.party is Party.OFFICE else collab.customer_id
@@ -715,4 +700,3 @@ class CollaborationService:
                 hint="Check the id, and that the actor acts for a party of that collaboration.",
             )
         return collab
-

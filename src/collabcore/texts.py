@@ -78,9 +78,7 @@ class Texts:
         merged = {**self.templates.get(language, {}), **entries}
         return attrs.evolve(self, templates={**self.templates, language: merged})
 
-    def localizer(
-        self, brand: Brand | str, language: str, required: Iterable[str] = ()
-    ) -> Localizer:
+    def localizer(self, brand: Brand | str, language: str, required: Iterable[str] = ()) -> Localizer:
         chosen = self.brand(brand)
         if language not in chosen.terms:
             raise ConfigurationError(
@@ -112,9 +110,7 @@ def _check_fields(table: Mapping[str, Template], terms: Mapping[str, str], langu
         for part in (template,) if isinstance(template, str) else template:
             for _, field, _, _ in formatter.parse(part):
                 if field is not None and not field.isidentifier():
-                    raise ConfigurationError(
-                        f"Text {key} ({language}) has a malformed field {{{field}}}."
-                    )
+                    raise ConfigurationError(f"Text {key} ({language}) has a malformed field {{{field}}}.")
 
 
 class _Fields(dict[str, Any]):
@@ -176,6 +172,4 @@ class Localizer:
         try:
             return self._table[key]
         except KeyError:
-            raise ConfigurationError(
-                f"No {self.language} text for {key} (brand {self.brand.key})."
-            ) from None
+            raise ConfigurationError(f"No {self.language} text for {key} (brand {self.brand.key}).") from None

@@ -148,26 +148,21 @@ ENGLISH: Mapping[str, Template] = {
         "Sign in as an {administrator} of the company, or ask the accounting office to do it.",
     ),
     "R1.not_admin": (
-        "Only an {administrator} of the company may {action} for {product}; "
-        "{user} has the {user_role} role."
+        "Only an {administrator} of the company may {action} for {product}; {user} has the {user_role} role."
     ),
     "R1.not_admin.remedy": (
         "Ask an {administrator} of the company to do it, or ask the accounting office.",
-        "Or have an {administrator} change {user}'s role to {administrator} in {portal} - "
-        "{users_page}.",
+        "Or have an {administrator} change {user}'s role to {administrator} in {portal} - {users_page}.",
     ),
     "R14.not_member": "User {user} is not a user of {office}, so they cannot {action} for {product}.",
-    "R14.not_member.remedy": (
-        "Sign in as a user of the accounting office that holds the collaboration.",
-    ),
+    "R14.not_member.remedy": ("Sign in as a user of the accounting office that holds the collaboration.",),
     "R14.no_rights": (
         "Only a user with full user rights and the {administrator} role in {office} may {action}; "
         "{user} does not have both."
     ),
     "R14.no_rights.remedy": (
         "Ask a colleague with full user rights and the {administrator} role to do it.",
-        "Or ask an {administrator} of the office to give you full user rights and the "
-        "{administrator} role.",
+        "Or ask an {administrator} of the office to give you full user rights and the {administrator} role.",
     ),
     "R13.not_member": "User {user} is not an employee of {office} and cannot {action}.",
     "R13.not_member.remedy": ("Sign in as a user of the accounting office.",),
@@ -241,16 +236,13 @@ ENGLISH: Mapping[str, Template] = {
     ),
     "R21": "{product} cannot be cancelled while a collaboration with {office} is active.",
     "R21.remedy": (
-        "End the collaboration with the accounting office first (in {menu}), then cancel the "
-        "subscription.",
+        "End the collaboration with the accounting office first (in {menu}), then cancel the subscription.",
     ),
     "R22": "Before the data is deleted, the company is offered an export of its submitted reports.",
     "R23.continue": "{payer} pays for {product} until {date}; from {next_date} the company pays.",
     "R23.end": "{payer} pays for {product} until {date}, the end of the month; then it ends.",
     "single-active": "{customer} already has an active collaboration for {product}.",
-    "single-active.remedy": (
-        "End the existing collaboration first, or change its variant instead.",
-    ),
+    "single-active.remedy": ("End the existing collaboration first, or change its variant instead.",),
     # effects, in the words of the plan
     "effect.hand_over_payroll_backup": "Hand over the backup file of {product} to {customer}.",
     "effect.export_reports": "Export {customer}'s submitted reports from {product}.",
@@ -319,15 +311,13 @@ SWEDISH: Mapping[str, Template] = {
     "rule.R23": "Betalt till månadens slut",
     "rule.single-active": "Ett aktivt samarbete per produkt",
     "R1.not_member": (
-        "Användaren {user} är inte användare hos {customer} och kan därför inte {action} "
-        "för {product}."
+        "Användaren {user} är inte användare hos {customer} och kan därför inte {action} för {product}."
     ),
     "R1.not_member.remedy": (
         "Logga in som {administrator} för företaget, eller be redovisningsbyrån göra det.",
     ),
     "R1.not_admin": (
-        "Bara en {administrator} för företaget får {action} för {product}; "
-        "{user} har rollen {user_role}."
+        "Bara en {administrator} för företaget får {action} för {product}; {user} har rollen {user_role}."
     ),
     "R1.not_admin.remedy": (
         "Be en {administrator} för företaget göra det, eller be redovisningsbyrån.",
@@ -335,35 +325,28 @@ SWEDISH: Mapping[str, Template] = {
         "{users_page}.",
     ),
     "R14.not_member": (
-        "Användaren {user} är inte användare hos {office} och kan därför inte {action} "
-        "för {product}."
+        "Användaren {user} är inte användare hos {office} och kan därför inte {action} för {product}."
     ),
-    "R14.not_member.remedy": (
-        "Logga in som användare hos den redovisningsbyrå som har samarbetet.",
-    ),
+    "R14.not_member.remedy": ("Logga in som användare hos den redovisningsbyrå som har samarbetet.",),
     "R14.no_rights": (
         "Bara en användare med full behörighet och rollen {administrator} hos {office} får "
         "{action}; {user} har inte båda."
     ),
     "R14.no_rights.remedy": (
         "Be en kollega med full behörighet och rollen {administrator} att göra det.",
-        "Eller be en {administrator} på byrån att ge dig full behörighet och rollen "
-        "{administrator}.",
+        "Eller be en {administrator} på byrån att ge dig full behörighet och rollen {administrator}.",
     ),
     "R13.not_member": "Användaren {user} är inte anställd hos {office} och kan inte {action}.",
     "R13.not_member.remedy": ("Logga in som användare hos redovisningsbyrån.",),
     "R2": (
-        "Andra samarbeten påverkas inte: {count} andra aktiva samarbeten med {customer} "
-        "förblir som de är."
+        "Andra samarbeten påverkas inte: {count} andra aktiva samarbeten med {customer} förblir som de är."
     ),
     "R3": "Huvudkontakt saknas för kundnummer {customer_number}.",
     "R3.remedy": _MAIN_CONTACT_STEPS_SV,
     "R4.not_admin": (
         "{main_contact} för kundnummer {customer_number}, {user}, har inte rollen {administrator}."
     ),
-    "R4.not_user": (
-        "{main_contact} för kundnummer {customer_number} är inte längre användare i företaget."
-    ),
+    "R4.not_user": ("{main_contact} för kundnummer {customer_number} är inte längre användare i företaget."),
     "R4.remedy": _MAIN_CONTACT_STEPS_SV,
     "R5": "Samarbetet för {product} avslutades {date}; ett avslutat samarbete förblir avslutat.",
     "R5.remedy": ("Starta ett nytt samarbete för att fortsätta arbeta tillsammans.",),
@@ -379,9 +362,7 @@ SWEDISH: Mapping[str, Template] = {
     "R7.remedy": ("Bekräfta borttagningen uttryckligen för att gå vidare.",),
     "R8": "Kunden har inte lagts till som användare i {product}.",
     "R8.unknown": "Det gick inte att kontrollera om kunden är användare i {product}.",
-    "R8.remedy": (
-        "Lägg till kunden som ny användare i {product} innan säkerhetskopian lämnas över.",
-    ),
+    "R8.remedy": ("Lägg till kunden som ny användare i {product} innan säkerhetskopian lämnas över.",),
     "R9": "Uppgifterna i {product} är inte synkroniserade.",
     "R9.unknown": "Det gick inte att kontrollera om uppgifterna i {product} är synkroniserade.",
     "R9.remedy": ("Synkronisera uppgifterna i {product} innan säkerhetskopian lämnas över.",),
@@ -390,9 +371,7 @@ SWEDISH: Mapping[str, Template] = {
         "För att fortsätta arbetar det via {payroll_program} eller genom ett nytt samarbete."
     ),
     "R11": "Rapporter som inte är inskickade: {count}.",
-    "R11.delete": (
-        "Rapporter som inte är inskickade: {count}. De försvinner när {product} tas bort."
-    ),
+    "R11.delete": ("Rapporter som inte är inskickade: {count}. De försvinner när {product} tas bort."),
     "R11.unknown": "Det gick inte att kontrollera om alla rapporter i {product} är inskickade.",
     "R11.remedy": ("Kontrollera att alla rapporter är inskickade innan samarbetet avslutas.",),
     "R12": "Användare som inte har skickat in sina utlägg: {users}.",
@@ -404,9 +383,7 @@ SWEDISH: Mapping[str, Template] = {
     "R15.remedy": ("Välj ett av: {offered}.",),
     "R16": "Kopplade samarbeten är fortfarande aktiva: {services}.",
     "R16.unknown": "Det gick inte att kontrollera om det finns kopplade samarbeten i {product}.",
-    "R16.remedy": (
-        "Avsluta de kopplade samarbetena först, eller bekräfta att de fortsätter.",
-    ),
+    "R16.remedy": ("Avsluta de kopplade samarbetena först, eller bekräfta att de fortsätter.",),
     "R17": "En bankkoppling är aktiv i samarbetet.",
     "R17.unknown": "Det gick inte att kontrollera om en bankkoppling är aktiv i {product}.",
     "R17.remedy": ("Avsluta bankkopplingen innan samarbetet avslutas.",),
@@ -427,16 +404,13 @@ SWEDISH: Mapping[str, Template] = {
     ),
     "R21": "{product} kan inte sägas upp medan ett samarbete med {office} är aktivt.",
     "R21.remedy": (
-        "Avsluta först samarbetet med redovisningsbyrån (under {menu}), säg sedan upp "
-        "abonnemanget.",
+        "Avsluta först samarbetet med redovisningsbyrån (under {menu}), säg sedan upp abonnemanget.",
     ),
     "R22": "Innan uppgifterna tas bort erbjuds företaget en export av sina inskickade rapporter.",
     "R23.continue": "{payer} betalar för {product} till och med {date}; från {next_date} betalar företaget.",
     "R23.end": "{payer} betalar för {product} till och med {date}, månadens slut; sedan upphör det.",
     "single-active": "{customer} har redan ett aktivt samarbete för {product}.",
-    "single-active.remedy": (
-        "Avsluta det befintliga samarbetet först, eller byt variant i stället.",
-    ),
+    "single-active.remedy": ("Avsluta det befintliga samarbetet först, eller byt variant i stället.",),
     "effect.hand_over_payroll_backup": "Lämna över säkerhetskopian av {product} till {customer}.",
     "effect.export_reports": "Exportera de inskickade rapporterna för {customer} från {product}.",
     "effect.revoke_office_access": "Avsluta åtkomsten till {product} för {office} hos {customer}.",

@@ -53,9 +53,7 @@ class _State:
         # customer id -> ids of its active collaborations
         self.active_by_customer: dict[str, set[str]] = defaultdict(set)
         # office id -> customer id -> ids of the office's active collaborations with it
-        self.active_by_office: dict[str, dict[str, set[str]]] = defaultdict(
-            lambda: defaultdict(set)
-        )
+        self.active_by_office: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.events_by_customer: dict[str, list[Event]] = defaultdict(list)
 
     def put_collaboration(self, c: Collaboration) -> None:
@@ -90,12 +88,10 @@ class MemoryUnitOfWork:
     def get_office(self, office_id: str) -> AccountingOffice | None:
         return self._offices.get(office_id) or self._state.offices.get(office_id)
 
-    def get_customer(self, customer_id: str) -> Customer | None:
+    def get_customer(self, customer_id: str, *, for_update: bool = False) -> Customer | None:
         return self._customers.get(customer_id) or self._state.customers.get(customer_id)
 
-    def get_collaboration(
-        self, collaboration_id: str, *, for_update: bool = False
-    ) -> Collaboration | None:
+    def get_collaboration(self, collaboration_id: str, *, for_update: bool = False) -> Collaboration | None:
         found = self._collaborations.get(collaboration_id)
         return found or self._state.collaborations.get(collaboration_id)
 
@@ -103,9 +99,7 @@ class MemoryUnitOfWork:
         ids = set(self._state.active_by_customer.get(customer_id, ()))
         ids.update(c.id for c in self._collaborations.values() if c.customer_id == customer_id)
         found = (self.get_collaboration(i) for i in ids)
-        return sorted(
-            (c for c in found if c is not None and c.is_active), key=lambda c: (c.started_at, c.id)
-        )
+        return sorted((c for c in found if c is not None and c.is_active), key=lambda c: (c.started_at, c.id))
 
     def get_subscription(self, customer_id: str, product: str) -> Subscription | None:
         key = (customer_id, product)

@@ -24,6 +24,7 @@ from collabcore.errors import (
     ConcurrencyConflict,
     CorruptRecord,
     InvalidInput,
+    SchemaVersionError,
     StorageError,
 )
 from collabcore.planning import Effect
@@ -44,6 +45,39 @@ SCHEMA_VERSION = 1
 def utc_text(moment: datetime) -> str:
     """A fixed-width UTC form, so that text comparison is time order (SQLite)."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def migrate(uow: SQLUnitOfWork, migrations: dict[int, tuple[str, ...]], where: str) -> None:
+    """Bring the schema up to SCHEMA_VERSION inside ``uow``; refuse a newer one."""
+    uow._execute("CREATE TABLE IF NOT EXISTS collabcore_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    current = stored_version(uow)
+    if current > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"{where} has schema version {current}; this collabcore knows versions up to {SCHEMA_VERSION}.",
+            hint="Upgrade collabcore to a version that knows the newer schema.",
+        )
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        for statement in migrations[version]:
+            uow._execute(statement)
+    if current < SCHEMA_VERSION:
+        uow._execute(
+            "INSERT INTO collabcore_meta (key, value) VALUES ('schema_version', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (str(SCHEMA_VERSION),),
+        )
+
+
+def stored_version(uow: SQLUnitOfWork) -> int:
+    row = uow._execute("SELECT value FROM collabcore_meta WHERE key = 'schema_version'").fetchone()
+    if row is None:
+        return 0
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        raise CorruptRecord(
+            f"Row 'schema_version' of table collabcore_meta holds {row[0]!r}, not a number.",
+            hint="Set it to the schema version the database really has.",
+        ) from None
 
 
 class SQLUnitOfWork:
@@ -115,13 +149,11 @@ class SQLUnitOfWork:
         sql = "SELECT data FROM offices WHERE id = ?"
         return self._one(sql, (office_id,), AccountingOffice, "offices", office_id)  # type: ignore[no-any-return]
 
-    def get_customer(self, customer_id: str) -> Customer | None:
-        sql = "SELECT data FROM customers WHERE id = ?"
+    def get_customer(self, customer_id: str, *, for_update: bool = False) -> Customer | None:
+        sql = "SELECT data FROM customers WHERE id = ?" + (self.lock_clause if for_update else "")
         return self._one(sql, (customer_id,), Customer, "customers", customer_id)  # type: ignore[no-any-return]
 
-    def get_collaboration(
-        self, collaboration_id: str, *, for_update: bool = False
-    ) -> Collaboration | None:
+    def get_collaboration(self, collaboration_id: str, *, for_update: bool = False) -> Collaboration | None:
         sql = "SELECT data FROM collaborations WHERE id = ?"
         if for_update:
             sql += self.lock_clause
@@ -255,8 +287,7 @@ class SQLUnitOfWork:
                 f"Customer {customer.id} changed since it was read.", hint="Read it again and retry."
             )
         self._execute(
-            "UPDATE collaborations SET customer_number = ? WHERE customer_id = ? "
-            "AND customer_number <> ?",
+            "UPDATE collaborations SET customer_number = ? WHERE customer_id = ? AND customer_number <> ?",
             (customer.number, customer.id, customer.number),
         )
 
@@ -347,4 +378,3 @@ class SQLUnitOfWork:
             (record.key, record.fingerprint, self._time(record.created_at), self._json(record)),
             lambda: StorageError(f"Idempotency key {record.key} is recorded already."),
         )
-

@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from collabcore.adapters.sql import SCHEMA_VERSION, SQLUnitOfWork, utc_text
+from collabcore.adapters.sql import SQLUnitOfWork, migrate, stored_version, utc_text
+from collabcore.errors import InvalidInput, StorageError
 from collabcore.ports import Store
-from collabcore.errors import CorruptRecord, InvalidInput, SchemaVersionError, StorageError
 from collabcore.serialization import to_data
 
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -34,8 +34,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "customer_id TEXT NOT NULL REFERENCES customers (id), customer_number TEXT NOT NULL, "
         "product TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, "
         "version INTEGER NOT NULL, data TEXT NOT NULL)",
-        "CREATE INDEX collaborations_active_customer ON collaborations (customer_id) "
-        "WHERE status = 'active'",
+        "CREATE INDEX collaborations_active_customer ON collaborations (customer_id) WHERE status = 'active'",
         "CREATE INDEX collaborations_active_office ON collaborations "
         "(office_id, customer_number, customer_id) WHERE status = 'active'",
         "CREATE TABLE subscriptions (customer_id TEXT NOT NULL, product TEXT NOT NULL, "
@@ -166,42 +165,12 @@ class SQLiteStore:
 
     def schema_version(self) -> int:
         with self.transaction(write=False) as uow:
-            return _stored_version(uow)
+            return stored_version(uow)
 
     def _migrate(self) -> None:
         with self.transaction() as uow:
-            uow._execute(
-                "CREATE TABLE IF NOT EXISTS collabcore_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-            )
-            current = _stored_version(uow)
-            if current > SCHEMA_VERSION:
-                raise SchemaVersionError(
-                    f"The database {os.path.basename(self.path)} has schema version {current}; "
-                    f"this collabcore knows versions up to {SCHEMA_VERSION}.",
-                    hint="Upgrade collabcore to a version that knows the newer schema.",
-                )
-            for version in range(current + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[version]:
-                    uow._execute(statement)
-            if current < SCHEMA_VERSION:
-                uow._execute(
-                    "INSERT INTO collabcore_meta (key, value) VALUES ('schema_version', ?) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (str(SCHEMA_VERSION),),
-                )
+            migrate(uow, MIGRATIONS, f"The database {os.path.basename(self.path)}")
             uow.commit()
-
-
-def _stored_version(uow: SQLiteUnitOfWork) -> int:
-    row = uow._execute("SELECT value FROM collabcore_meta WHERE key = 'schema_version'").fetchone()
-    if row is None:
-        return 0
-    try:
-        return int(row[0])
-    except (TypeError, ValueError):
-        raise CorruptRecord(
-            f"Row 'schema_version' of table collabcore_meta holds {row[0]!r}, not a number."
-        ) from None
 
 
 def open_store(target: str | os.PathLike[str], **options: Any) -> Store:
