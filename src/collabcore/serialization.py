@@ -152,7 +152,7 @@ def to_data(value: Any, kind: Any = None) -> Any:
 def from_data(data: Any, kind: type[T]) -> T:
     """The value of type ``kind`` that ``data`` describes, or InvalidInput with the path."""
     try:
-        return cast(T, converter().structure(data, kind))
+        return converter().structure(data, kind)
     except (ClassValidationError, IterableValidationError) as exc:
         problems = cattrs.transform_error(exc, format_exception=_message)
         first = problems[0]
