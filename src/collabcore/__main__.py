@@ -1,0 +1,5 @@
+import sys
+
+from collabcore.cli import main
+
+sys.exit(main())

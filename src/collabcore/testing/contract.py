@@ -1,0 +1,304 @@
+"""The store contract: what every Store and UnitOfWork must do, as pytest tests.
+
+Subclass :class:`StoreContract` in a test module whose name pytest collects
+(``class TestMyStore(StoreContract)``) and implement ``make_store``; every
+test below then runs against your adapter. The memory, SQLite and
+PostgreSQL adapters of this library run exactly this suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from collabcore.domain import (
+    AccountingOffice,
+    Customer,
+    CustomerUser,
+    OfficeUser,
+    Outcome,
+    Party,
+    Role,
+    Status,
+    Subscription,
+    SubscriptionStatus,
+)
+from collabcore.errors import (
+    AlreadyEnded,
+    ConcurrencyConflict,
+    EndRefused,
+    InvalidInput,
+    NotFound,
+)
+from collabcore.ports import EffectStatus, OverviewCursor, Store
+from collabcore.products import BOOKKEEPING, EXPENSES, PAYROLL
+from collabcore.testing.world import World
+
+
+def snapshot(world: World, customer_ids: list[str], collaboration_ids: list[str]) -> Any:
+    """Everything a store holds about these records, to compare before and after."""
+    with world.store.transaction(write=False) as uow:
+        return (
+            [uow.get_customer(c) for c in customer_ids],
+            [uow.get_collaboration(c) for c in collaboration_ids],
+            [uow.events_of_customer(c) for c in customer_ids],
+            [uow.get_subscription(c, p) for c in customer_ids for p in (BOOKKEEPING, PAYROLL, EXPENSES)],
+            sorted(i.key for i in uow.outbox()),
+        )
+
+
+class StoreContract:
+    """The contract suite; subclass it and implement :meth:`make_store`."""
+
+    def make_store(self, tmp_path: Path) -> Store:
+        raise NotImplementedError("Return a new, empty store of your adapter.")
+
+    def dispose_store(self, store: Store) -> None:
+        store.close()
+
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[Store]:
+        made = self.make_store(tmp_path)
+        try:
+            yield made
+        finally:
+            self.dispose_store(made)
+
+    @pytest.fixture
+    def world(self, store: Store) -> World:
+        return World(store)
+
+    # --- records round-trip --------------------------------------------------
+
+    def test_records_read_back_equal(self, world: World) -> None:
+        office = world.office()
+        customer = world.customer()
+        collab = world.collaboration(PAYROLL, variant="start")
+        with world.store.transaction(write=False) as uow:
+            assert uow.get_office(office.id) == office
+            assert uow.get_customer(customer.id) == customer
+            assert uow.get_collaboration(collab.id) == collab
+            assert uow.get_subscription(customer.id, PAYROLL) == Subscription(
+                customer.id, PAYROLL, payer=Party.OFFICE
+            )
+            assert uow.get_office("nope") is None
+            assert uow.get_customer("nope") is None
+            assert uow.get_collaboration("nope") is None
+            assert uow.get_subscription(customer.id, EXPENSES) is None
+
+    def test_exotic_text_is_stored_exactly(self, world: World) -> None:
+        name = 'Ö\'; DROP TABLE customers; -- \u202eبدا 🧾 "quoted" \\ % ? _'
+        world.service.register_office(AccountingOffice("o-x", name, (OfficeUser("u", name),)))
+        world.service.register_customer(Customer("c-x", "N-%_?", name, (CustomerUser("k", name),)))
+        with world.store.transaction(write=False) as uow:
+            office = uow.get_office("o-x")
+            customer = uow.get_customer("c-x")
+        assert office is not None and office.name == name and office.users[0].name == name
+        assert customer is not None and customer.name == name and customer.number == "N-%_?"
+
+    def test_office_is_replaced_on_save(self, world: World) -> None:
+        office = world.office()
+        renamed = attrs.evolve(office, name="Renamed")
+        world.service.register_office(renamed)
+        with world.store.transaction(write=False) as uow:
+            assert uow.get_office(office.id) == renamed
+
+    # --- units of work -------------------------------------------------------------
+
+    def test_leaving_without_commit_keeps_nothing(self, world: World) -> None:
+        with world.store.transaction() as uow:
+            uow.save_office(AccountingOffice("o-gone", "Gone"))
+        with world.store.transaction(write=False) as uow:
+            assert uow.get_office("o-gone") is None
+
+    def test_an_exception_rolls_everything_back(self, world: World) -> None:
+        world.setup()
+        with pytest.raises(RuntimeError), world.store.transaction() as uow:
+            uow.save_office(AccountingOffice("o-gone", "Gone"))
+            uow.add_customer(Customer("c-gone", "1", "Gone"))
+            raise RuntimeError("host failure mid-transaction")
+        with world.store.transaction(write=False) as uow:
+            assert uow.get_office("o-gone") is None
+            assert uow.get_customer("c-gone") is None
+
+    def test_a_transaction_sees_its_own_writes(self, world: World) -> None:
+        world.setup()
+        with world.store.transaction() as uow:
+            uow.add_customer(Customer("c-new", "1", "New"))
+            assert uow.get_customer("c-new") == Customer("c-new", "1", "New")
+
+    def test_duplicate_customer_is_invalid_input(self, world: World) -> None:
+        world.setup()
+        with pytest.raises(InvalidInput, match="exists already"):
+            world.customer()
+
+    def test_collaboration_update_checks_the_version(self, world: World) -> None:
+        (collab,) = world.setup(BOOKKEEPING)
+        changed = attrs.evolve(collab, variant="pro", version=collab.version + 1)
+        with pytest.raises(ConcurrencyConflict), world.store.transaction() as uow:
+            uow.update_collaboration(changed, expected_version=collab.version + 7)
+        with world.store.transaction() as uow:
+            uow.update_collaboration(changed, expected_version=collab.version)
+            uow.commit()
+        with world.store.transaction(write=False) as uow:
+            assert uow.get_collaboration(collab.id) == changed
+
+    def test_customer_update_checks_the_version(self, world: World) -> None:
+        world.setup()
+        with world.store.transaction(write=False) as uow:
+            customer = uow.get_customer("customer-1")
+        assert customer is not None
+        stale = attrs.evolve(customer, name="Stale", version=customer.version + 1)
+        with pytest.raises(ConcurrencyConflict), world.store.transaction() as uow:
+            uow.update_customer(stale, expected_version=customer.version + 1)
+
+    # --- queries ----------------------------------------------------------------------
+
+    def test_active_collaborations_of_a_customer_only(self, world: World) -> None:
+        a, b = world.setup(BOOKKEEPING, PAYROLL)
+        world.customer("customer-2")
+        world.collaboration(EXPENSES, customer_id="customer-2")
+        world.service.end(b.id, actor=world.office_admin(), outcome=Outcome.END_SUBSCRIPTION)
+        with world.store.transaction(write=False) as uow:
+            found = uow.active_collaborations_of_customer("customer-1")
+        assert [c.id for c in found] == [a.id]
+
+    def test_overview_pages_by_customer_number(self, world: World) -> None:
+        world.office()
+        world.office("office-2")
+        for n in (5, 3, 9, 1, 7):
+            world.customer(f"c{n}", number=f"{n:04d}")
+            world.collaboration(BOOKKEEPING, customer_id=f"c{n}")
+            world.collaboration(EXPENSES, customer_id=f"c{n}")
+        world.customer("other", number="0002")
+        world.collaboration(BOOKKEEPING, office_id="office-2", customer_id="other")
+        with world.store.transaction(write=False) as uow:
+            first = uow.overview("office-1", after=None, limit=2)
+            rest = uow.overview("office-1", after=OverviewCursor("0003", "c3"), limit=None)
+            everything = uow.overview("office-1", after=None, limit=None)
+        assert [i.customer.id for i in first] == ["c1", "c3"]
+        assert [i.customer.id for i in rest] == ["c5", "c7", "c9"]
+        assert [i.customer.id for i in everything] == ["c1", "c3", "c5", "c7", "c9"]
+        assert all([c.product for c in i.collaborations] == [BOOKKEEPING, EXPENSES] for i in everything)
+
+    def test_overview_leaves_out_ended_collaborations(self, world: World) -> None:
+        a, b = world.setup(BOOKKEEPING, EXPENSES)
+        world.service.end(b.id, actor=world.office_admin(), outcome=Outcome.CUSTOMER_CONTINUES)
+        with world.store.transaction(write=False) as uow:
+            (item,) = uow.overview("office-1", after=None, limit=None)
+        assert [c.id for c in item.collaborations] == [a.id]
+        world.service.end(a.id, actor=world.office_admin(), outcome=Outcome.DEACTIVATE)
+        with world.store.transaction(write=False) as uow:
+            assert list(uow.overview("office-1", after=None, limit=None)) == []
+
+    def test_events_are_kept_in_order_per_customer(self, world: World) -> None:
+        (collab,) = world.setup(EXPENSES)
+        world.customer("customer-2")
+        world.service.change_role("customer-1", "staff", Role.ADMINISTRATOR, actor=world.office_admin())
+        world.service.end(collab.id, actor=world.office_admin(), outcome=Outcome.CUSTOMER_CONTINUES)
+        events = world.service.events_of_customer("customer-1")
+        assert [type(e).__name__ for e in events] == [
+            "CollaborationStarted",
+            "UserRoleChanged",
+            "CollaborationEnded",
+        ]
+        assert world.service.events_of_customer("customer-2") == ()
+
+    # --- ending through the store ---------------------------------------------------------
+
+    def test_end_records_collaboration_event_outbox_and_key_together(self, world: World) -> None:
+        (collab,) = world.setup(EXPENSES)
+        result = world.service.end(
+            collab.id,
+            actor=world.customer_admin(),
+            outcome=Outcome.DELETE,
+            confirm_deletion=True,
+            idempotency_key="req-1",
+        )
+        with world.store.transaction(write=False) as uow:
+            stored = uow.get_collaboration(collab.id)
+            outbox = uow.outbox(collaboration_id=collab.id)
+            record = uow.get_idempotency("req-1")
+            subscription = uow.get_subscription("customer-1", EXPENSES)
+        assert stored == result.collaboration
+        assert stored is not None and stored.status is Status.ENDED and stored.version == 1
+        assert [i.effect for i in outbox] == list(result.effects)
+        assert all(i.status is EffectStatus.PENDING for i in outbox)
+        assert record is not None and record.result == result
+        assert subscription is not None and subscription.status is SubscriptionStatus.ENDED
+        assert world.service.events_of_customer("customer-1")[-1] == result.event
+
+    def test_refused_end_changes_nothing(self, world: World) -> None:
+        (collab,) = world.setup(EXPENSES)
+        world.fakes.set_facts("customer-1", unsubmitted_reports=3)
+        before = snapshot(world, ["customer-1"], [collab.id])
+        with pytest.raises(EndRefused):
+            world.service.end(
+                collab.id, actor=world.office_admin(), outcome=Outcome.DELETE, confirm_deletion=True
+            )
+        assert snapshot(world, ["customer-1"], [collab.id]) == before
+
+    def test_second_end_is_already_ended_and_changes_nothing(self, world: World) -> None:
+        (collab,) = world.setup(BOOKKEEPING)
+        world.service.end(collab.id, actor=world.office_admin(), outcome=Outcome.DEACTIVATE)
+        before = snapshot(world, ["customer-1"], [collab.id])
+        with pytest.raises(AlreadyEnded):
+            world.service.end(collab.id, actor=world.customer_admin(), outcome=Outcome.CUSTOMER_CONTINUES)
+        assert snapshot(world, ["customer-1"], [collab.id]) == before
+
+    def test_same_idempotency_key_replays_the_result(self, world: World) -> None:
+        (collab,) = world.setup(PAYROLL)
+        first = world.service.end(
+            collab.id, actor=world.office_admin(), outcome=Outcome.END_SUBSCRIPTION, idempotency_key="k"
+        )
+        before = snapshot(world, ["customer-1"], [collab.id])
+        again = world.service.end(
+            collab.id, actor=world.office_admin(), outcome=Outcome.END_SUBSCRIPTION, idempotency_key="k"
+        )
+        assert again.replayed and not first.replayed
+        assert attrs.evolve(again, replayed=False) == first
+        assert snapshot(world, ["customer-1"], [collab.id]) == before
+
+    def test_unknown_and_foreign_ids_look_the_same(self, world: World) -> None:
+        (collab,) = world.setup(BOOKKEEPING)
+        world.office("office-2")
+        stranger = world.office_admin("office-2")
+        with pytest.raises(NotFound) as foreign:
+            world.service.plan_end(collab.id, actor=stranger, outcome=Outcome.DEACTIVATE)
+        with pytest.raises(NotFound) as missing:
+            world.service.plan_end("no-such-id", actor=stranger, outcome=Outcome.DEACTIVATE)
+        assert type(foreign.value) is type(missing.value)
+
+    # --- the outbox -------------------------------------------------------------------------
+
+    def test_claims_follow_each_collaborations_step_order(self, world: World) -> None:
+        (collab,) = world.setup(EXPENSES)
+        result = world.service.end(
+            collab.id, actor=world.office_admin(), outcome=Outcome.DELETE, confirm_deletion=True
+        )
+        now = world.clock.now + timedelta(seconds=1)
+        with world.store.transaction() as uow:
+            (first,) = uow.claim_due_effects(now=now, limit=10)
+            assert first.effect == result.effects[0]
+            uow.update_outbox_item(attrs.evolve(first, status=EffectStatus.DONE))
+            (second,) = uow.claim_due_effects(now=now, limit=10)
+            assert second.effect == result.effects[1]
+            uow.update_outbox_item(attrs.evolve(second, next_attempt_at=now + timedelta(minutes=1)))
+            assert list(uow.claim_due_effects(now=now, limit=10)) == []
+            uow.commit()
+        with world.store.transaction(write=False) as uow:
+            assert [i.key for i in uow.outbox(statuses=[EffectStatus.DONE])] == [first.key]
+            assert uow.get_outbox_item("missing") is None
+
+    def test_relay_carries_out_every_effect_once(self, world: World) -> None:
+        (collab,) = world.setup(PAYROLL)
+        result = world.service.end(collab.id, actor=world.office_admin(), outcome=Outcome.CUSTOMER_CONTINUES)
+        report = world.relay().drain()
+        assert report.done == len(result.effects)
+        assert {e.key: 1 for e in result.effects} == dict(world.fakes.performed)
+        assert world.relay().drain().attempted == 0

@@ -1,0 +1,46 @@
+"""Shared fixtures: where PostgreSQL is, read once per session and only on request."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from collabcore.testing import World
+
+DSN_VARIABLE = "COLLABCORE_TEST_POSTGRES_DSN"
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> str:
+    dsn = os.environ.get(DSN_VARIABLE)
+    if not dsn:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests: set {DSN_VARIABLE} (.ci/run does).")
+        pytest.skip(
+            f"PostgreSQL tests skipped: set {DSN_VARIABLE}=postgresql://user@host:5432/db to run them."
+        )
+    return dsn
+
+
+def new_schema() -> str:
+    return f"t_{uuid.uuid4().hex[:16]}"
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+@pytest.fixture
+def postgres_schema(postgres_dsn: str) -> Iterator[str]:
+    """A fresh schema, dropped afterwards, so PostgreSQL tests never see each other."""
+    from collabcore.adapters.postgres import PostgresStore
+
+    schema = new_schema()
+    yield schema
+    cleaner = PostgresStore(postgres_dsn, schema=schema)
+    cleaner.drop_schema()
+    cleaner.close()
