@@ -145,9 +145,9 @@ def run_demo(store: Store, write: Write, *, brand: str = "visma", language: str 
     )
     report = Relay(store, fakes.integrations(), brand=loc.brand.key).drain()
     write(loc.text("demo.ended", count=report.done))
-    names = {office.id: office.name, customer.id: customer.name}
+    party_names = {office.id: office.name, customer.id: customer.name}
     for note in fakes.notifications:
-        write("  " + loc.text("demo.notified", party=names[note.party_id], subject=note.subject))
+        write("  " + loc.text("demo.notified", party=party_names[note.party_id], subject=note.subject))
     write(loc.text("demo.events", customer=customer.name))
     for event in service.events_of_customer(CUSTOMER_ID):
         who = f"{event.actor.party.value}:{event.actor.user_id}"
