@@ -581,6 +581,8 @@ class CollaborationService:
         codes = ", ".join(f.code for f in blockers)
         if any(f.code in AUTHORIZATION_CODES for f in blockers):
             raise NotAuthorized(f"{what}: not allowed for this user ({codes}).", blockers)
+        if ctx.collaboration is not None and any(f.code == "R5" for f in blockers):
+            raise AlreadyEnded(ctx.collaboration.id, blockers)
         raise OperationRefused(f"{what} was refused ({codes}).", blockers)
 
     # --- R4: fixing a missing main contact ---------------------------------------
