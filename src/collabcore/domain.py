@@ -9,6 +9,7 @@ collaboration stays ended).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -181,8 +182,11 @@ def _tuple_of(kind: type) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     return check
 
 
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+
+
 def _language(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or not (2 <= len(value) <= 8) or not value.isalpha():
+    if not isinstance(value, str) or not _LANGUAGE.fullmatch(value):
         raise InvalidInput(
             f"{attribute.name} must be a language code such as 'en' or 'sv', got {describe(value)}.",
             path=attribute.name,

@@ -10,14 +10,19 @@ keys are errors, datetimes must carry a time zone) and every failure becomes
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from functools import cache
 from typing import Any, TypeVar, cast, get_args, get_origin
 
 import cattrs
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
 from cattrs.strategies import configure_tagged_union
 
 from collabcore.domain import Event
@@ -35,14 +40,6 @@ def _strict(kind: type[T]) -> Any:
         return cast(T, value)
 
     return structure
-
-
-def _exactly(kind: type) -> Callable[[Any], bool]:
-    return lambda t: t is kind
-
-
-def _is_enum(kind: Any) -> bool:
-    return isinstance(kind, type) and issubclass(kind, Enum)
 
 
 def _enum_value(member: Enum) -> Any:
@@ -88,12 +85,16 @@ def _tuple_hook(converter: cattrs.Converter) -> Callable[[Any], Any]:
         def structure(value: Any, _: Any) -> tuple[Any, ...]:
             if not isinstance(value, list | tuple):
                 raise InvalidInput(f"expected a list, got {describe(value)}")
-            items = []
+            items, errors = [], []
             for index, element in enumerate(value):
                 try:
                     items.append(structure_item(element, item))
-                except InvalidInput as exc:
-                    raise InvalidInput(f"item {index}: {exc.message}") from None
+                except Exception as exc:
+                    note = IterableValidationNote(f"Structuring item {index}", index, item)
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError(f"While structuring {kind!r}", errors, kind)
             return tuple(items)
 
         return structure
@@ -110,10 +111,11 @@ def make_converter() -> cattrs.Converter:
     """A fresh, strict converter for collabcore's types."""
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     for kind in (str, int, bool, float):
-        # Exact types only: a StrEnum is a str subclass and needs the enum hook.
-        converter.register_structure_hook_func(_exactly(kind), _strict(kind))
-    converter.register_unstructure_hook_func(_is_enum, _enum_value)
-    converter.register_structure_hook_func(_is_enum, _enum_member)
+        converter.register_structure_hook(kind, _strict(kind))
+    # StrEnum comes before str in a StrEnum's MRO: these win over the str hook above.
+    for enum_kind in (Enum, StrEnum):
+        converter.register_structure_hook(enum_kind, _enum_member)
+        converter.register_unstructure_hook(enum_kind, _enum_value)
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_structure_hook(datetime, _datetime)
     converter.register_unstructure_hook(date, date.isoformat)
@@ -130,15 +132,35 @@ def converter() -> cattrs.Converter:
     return make_converter()
 
 
-def _message(exc: BaseException, kind: type | None) -> str:
+def _message(exc: BaseException) -> str:
     if isinstance(exc, InvalidInput):
         return exc.message
     if isinstance(exc, KeyError):
         return "required field missing"
     if isinstance(exc, ForbiddenExtraKeysError):
         return f"unknown field(s): {', '.join(sorted(exc.extra_fields))}"
-    name = getattr(kind, "__name__", str(kind))
-    return f"invalid value for {name}: {exc}"
+    return f"invalid value: {exc}"
+
+
+def _problems(exc: BaseException, path: str = "$") -> Iterator[tuple[str, str]]:
+    """(path, message) for every leaf of cattrs' detailed validation errors."""
+    if isinstance(exc, ClassValidationError):
+        with_notes, without = exc.group_exceptions()
+        for inner, note in with_notes:
+            yield from _problems(inner, f"{path}.{note.name}")
+        for inner in without:
+            yield from _problems(inner, path)
+    elif isinstance(exc, IterableValidationError):
+        items, rest = exc.group_exceptions()
+        for inner, item in items:
+            yield from _problems(inner, f"{path}[{item.index!r}]")
+        for inner in rest:
+            yield from _problems(inner, path)
+    elif isinstance(exc, InvalidInput) and exc.path:
+        # Raised by an attrs validator in __init__: cattrs adds no note, the error names the field.
+        yield f"{path}.{exc.path}", exc.message
+    else:
+        yield path, _message(exc)
 
 
 def to_data(value: Any, kind: Any = None) -> Any:
@@ -154,13 +176,12 @@ def from_data(data: Any, kind: type[T]) -> T:
     try:
         return converter().structure(data, kind)
     except (ClassValidationError, IterableValidationError) as exc:
-        problems = cattrs.transform_error(exc, format_exception=_message)
-        first = problems[0]
-        path = first.rsplit(" @ ", 1)[-1] if " @ " in first else None
+        problems = list(_problems(exc))
+        described = "; ".join(f"{message} @ {path}" for path, message in problems)
         raise InvalidInput(
-            f"Cannot read {getattr(kind, '__name__', kind)}: " + "; ".join(problems) + ".",
+            f"Cannot read {getattr(kind, '__name__', kind)}: {described}.",
             hint="Fix the field(s) named after @.",
-            path=path,
+            path=problems[0][0] if problems else None,
         ) from None
     except InvalidInput as exc:
         raise InvalidInput(
