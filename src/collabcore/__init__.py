@@ -93,7 +93,7 @@ from collabcore.rules import (
     Words,
     rule,
 )
-from collabcore.serialization import from_data, from_json, make_converter, to_data, to_json
+from collabcore.serialization import event_from_data, from_data, from_json, make_converter, to_data, to_json
 from collabcore.service import CollaborationService
 from collabcore.texts import Brand, Localizer, Texts
 from collabcore.wording import SPIRIS, VISMA, default_texts
@@ -191,6 +191,7 @@ __all__ = [
     "default_products",
     "default_rulebook",
     "default_texts",
+    "event_from_data",
     "from_data",
     "from_json",
     "make_converter",

@@ -191,6 +191,12 @@ def from_data(data: Any, kind: type[T]) -> T:
         raise InvalidInput(f"Cannot read {getattr(kind, '__name__', kind)}: {exc}.", path="$") from None
 
 
+def event_from_data(data: Any) -> Event:
+    """An event from its tagged data (``{"type": "CollaborationEnded", ...}``)."""
+    event: Event = from_data(data, Event)  # type: ignore[arg-type]
+    return event
+
+
 def to_json(value: Any, kind: Any = None) -> str:
     return json.dumps(to_data(value, kind), ensure_ascii=False, separators=(",", ":"))
 

@@ -15,15 +15,15 @@ NOW = datetime(2026, 11, 23, tzinfo=UTC)
     "build",
     [
         lambda: cc.Collaboration("c", "o", "k", "payroll", datetime(2026, 1, 1)),
-        lambda: cc.Collaboration("c", "o", "k", "payroll", "2026-01-01"),
+        lambda: cc.Collaboration("c", "o", "k", "payroll", "2026-01-01"),  # type: ignore[arg-type]
         lambda: cc.Customer("", "1", "K"),
         lambda: cc.Customer("k", "1", "K\x00"),
         lambda: cc.Customer("k", "1", "K" * 501),
         lambda: cc.Customer("k", "1", "K", language="swedish"),
-        lambda: cc.OfficeUser("u", "U", role="boss"),
-        lambda: cc.OfficeUser("u", "U", full_rights="yes"),
+        lambda: cc.OfficeUser("u", "U", role="boss"),  # type: ignore[arg-type]
+        lambda: cc.OfficeUser("u", "U", full_rights="yes"),  # type: ignore[arg-type]
         lambda: cc.AccountingOffice("o", "O", (cc.OfficeUser("u", "A"), cc.OfficeUser("u", "B"))),
-        lambda: cc.Actor("u", "office", "o"),
+        lambda: cc.Actor("u", "office", "o"),  # type: ignore[arg-type]
         lambda: cc.Collaboration("c", "o", "k", "payroll", NOW, version=-1),
     ],
 )
@@ -33,7 +33,7 @@ def test_bad_values_are_invalid_input(build: object) -> None:
 
 
 def test_naive_datetime_message_says_how_to_fix_it() -> None:
-    with pytest.raises(cc.InvalidInput, match="naive datetime.*time zone"):
+    with pytest.raises(cc.InvalidInput, match=r"naive datetime.*time zone"):
         cc.Collaboration("c", "o", "k", "payroll", datetime(2026, 1, 1))
 
 

@@ -74,7 +74,7 @@ def test_events_carry_their_type_tag() -> None:
     event = cc.MainContactChanged("k", None, "u2", actor, datetime(2026, 1, 1, tzinfo=UTC))
     data = cc.to_data(event, cc.Event)
     assert data["type"] == "MainContactChanged"
-    assert cc.from_data(data, cc.Event) == event
+    assert cc.event_from_data(data) == event
     data["type"] = "Nonsense"
     with pytest.raises(cc.InvalidInput):
-        cc.from_data(data, cc.Event)
+        cc.event_from_data(data)
