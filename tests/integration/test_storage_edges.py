@@ -63,7 +63,8 @@ def test_a_failing_commit_leaves_nothing_half_written(tmp_path: Path) -> None:
     (collab,) = world.setup(cc.EXPENSES)
     with sqlite3.connect(path) as raw:
         raw.execute(
-            "CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+            "CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox "
+            "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
         )
     with pytest.raises(cc.StorageError, match="disk says no"):
         world.service.end(collab.id, actor=world.office_admin(), outcome=cc.Outcome.CUSTOMER_CONTINUES)
