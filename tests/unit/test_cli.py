@@ -1,0 +1,81 @@
+"""The demo and the command line, in both brands and both languages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from collabcore.cli import main
+
+
+@pytest.mark.parametrize(
+    ("brand", "lang", "refusal", "step"),
+    [
+        (
+            "visma",
+            "en",
+            "The main contact is missing for customer number 10042.",
+            "select Users and services",
+        ),
+        ("visma", "sv", "Huvudkontakt saknas för kundnummer 10042.", "välj Användare och tjänster"),
+        ("spiris", "en", "The main contact is missing for customer number 10042.", "select Manage users"),
+        ("spiris", "sv", "Huvudkontakt saknas för kundnummer 10042.", "välj Hantera användare"),
+    ],
+)
+def test_demo_tells_the_story(
+    brand: str, lang: str, refusal: str, step: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--brand", brand, "--lang", lang, "--db", str(tmp_path / "demo.db")]) == 0
+    out = capsys.readouterr().out
+    assert refusal in out and step in out
+    assert "{" not in out
+    assert out.index("[R3]") < out.index("[R11]"), "every finding at once, main contact first"
+    assert "CollaborationEnded" in out and (tmp_path / "demo.db").exists()
+
+
+def test_demo_on_an_existing_file_fails_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "demo.db")
+    main(["demo", "--db", db])
+    capsys.readouterr()
+    assert main(["demo", "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("collabcore: ") and "exists already" in err
+
+
+def test_rules_in_spiris_swedish(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--brand", "spiris", "--lang", "sv"]) == 0
+    out = capsys.readouterr().out
+    for rule_id in [f"R{n}" for n in range(1, 24) if n != 13]:
+        assert any(line.split()[0] == rule_id for line in out.splitlines()), rule_id
+    assert "En huvudkontakt krävs" in out and "Resor & Utlägg" in out
+
+
+def test_rules_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"id": "R3", "title": "A main contact is required"}.items() <= rows[
+        [r["id"] for r in rows].index("R3")
+    ].items()
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "collabcore", "rules", "--lang", "sv"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and "Hinder" in done.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "collabcore", "rules", "--lang", "de"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
