@@ -66,7 +66,8 @@ def test_retry_and_resolve_by_hand(world: World) -> None:
     relay.drain()
     (failed,) = relay.failed()
     resolved = relay.resolve(failed.key, reason="exported by support, ticket 81")
-    assert resolved.status is cc.EffectStatus.RESOLVED and resolved.resolution.startswith("exported")
+    assert resolved.status is cc.EffectStatus.RESOLVED
+    assert resolved.resolution == "exported by support, ticket 81"
     assert relay.drain().done == len(result.effects) - 1
     assert relay.pending() == [] and relay.failed() == []
 
