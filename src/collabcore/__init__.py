@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collabcore.adapters.memory import FakeIntegrations, IntegrationFailure, MemoryStore
 from collabcore.adapters.sqlite import SQLiteStore, open_store
+from collabcore.bulk import BulkItem, BulkStatus, EndRequest
 from collabcore.domain import (
     AccountingOffice,
     Actor,
@@ -49,6 +50,7 @@ from collabcore.errors import (
     SchemaVersionError,
     StorageError,
 )
+from collabcore.notifiers import LoggingNotifier, RecordingNotifier
 from collabcore.planning import AccessLevel, Consequences, Effect, Plan
 from collabcore.ports import (
     AccessPort,
@@ -114,6 +116,8 @@ __all__ = [
     "BillingPort",
     "BookkeepingPort",
     "Brand",
+    "BulkItem",
+    "BulkStatus",
     "CollabCoreError",
     "Collaboration",
     "CollaborationEnded",
@@ -131,6 +135,7 @@ __all__ = [
     "EffectKind",
     "EffectStatus",
     "EndRefused",
+    "EndRequest",
     "EndResult",
     "EraserPort",
     "Event",
@@ -147,6 +152,7 @@ __all__ = [
     "InvalidInput",
     "InvariantViolation",
     "Localizer",
+    "LoggingNotifier",
     "MainContactChanged",
     "MemoryStore",
     "NotAuthorized",
@@ -166,6 +172,7 @@ __all__ = [
     "Plan",
     "ProductCatalog",
     "ProductSpec",
+    "RecordingNotifier",
     "Relay",
     "RelayReport",
     "RetryPolicy",

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
 
+from collabcore import bulk
+from collabcore.bulk import BulkItem, EndRequest, Progress
 from collabcore.domain import (
     AccountingOffice,
     Actor,
@@ -309,6 +311,42 @@ class CollaborationService:
             uow.commit()
         log.info("collaboration %s ended by %s: %s", collab_id, actor.party.value, outcome.value)
         return result
+
+    def end_many(
+        self,
+        requests: Iterable[EndRequest],
+        *,
+        actor: Actor,
+        idempotency_prefix: str | None = None,
+        progress: Progress | None = None,
+    ) -> Iterator[BulkItem]:
+        """End each request in its own transaction; yields one result per item as it goes."""
+        return bulk.end_many(
+            self, requests, actor=actor, idempotency_prefix=idempotency_prefix, progress=progress
+        )
+
+    def end_all_of_office(
+        self,
+        office_id: str,
+        *,
+        actor: Actor,
+        outcomes: Mapping[str, Outcome],
+        acknowledge: Iterable[str] = (),
+        confirm_deletion: bool = False,
+        idempotency_prefix: str | None = None,
+        progress: Progress | None = None,
+    ) -> Iterator[BulkItem]:
+        """End every active collaboration of an office whose product is in ``outcomes``
+        (product -> outcome), for example when the office closes."""
+        requests = bulk.office_requests(
+            self,
+            office_id,
+            actor=actor,
+            outcomes=outcomes,
+            acknowledge=acknowledge,
+            confirm_deletion=confirm_deletion,
+        )
+        return self.end_many(requests, actor=actor, idempotency_prefix=idempotency_prefix, progress=progress)
 
     def _end_request(
         self,

@@ -307,10 +307,11 @@ class IntegrationFailure(Exception):
 class FakeIntegrations:
     """Every integration port at once, in memory, with facts a test sets in one line.
 
-    ``fakes.set_facts("c1", unsubmitted_reports=2)`` changes what the rules see;
-    ``fakes.performed`` counts each effect key carried out, so a test can check
-    that nothing happened twice; ``fakes.fail("erase_service_data", times=2)``
-    makes the next calls fail.
+    ``fakes.set_facts("c1", unsubmitted_reports=2)`` changes what the rules see.
+    Like a well-behaved host integration, the fakes treat an effect key they
+    have applied as done: ``performed`` shows what was applied (once per key),
+    ``repeats`` the calls that came again, ``calls`` every call in order.
+    ``fakes.fail("erase_service_data", times=2)`` makes the next calls fail.
     """
 
     def __init__(self) -> None:
@@ -320,7 +321,9 @@ class FakeIntegrations:
         self.calls: list[tuple[str, str]] = []
         """(method, effect key) of every call, including repeated and failed ones."""
         self.performed: dict[str, int] = defaultdict(int)
-        """effect key -> how many times it succeeded."""
+        """effect key -> how many times it was applied: at most 1, keys are idempotent."""
+        self.repeats: dict[str, int] = defaultdict(int)
+        """effect key -> calls that arrived after it was applied (answered as done)."""
         self.erased: list[tuple[str, str]] = []
         """(customer id, product) of each erasure."""
         self.notifications: list[Notification] = []
@@ -380,14 +383,22 @@ class FakeIntegrations:
 
     # --- effects ---------------------------------------------------------
 
-    def _do(self, method: str, effect: Effect) -> None:
+    def _apply(self, method: str, key: str) -> bool:
+        """Record a call; False when the key was applied before (the idempotent answer)."""
         with self._lock:
-            self.calls.append((method, effect.key))
+            self.calls.append((method, key))
             left = self._failures.get(method, 0)
             if left:
                 self._failures[method] = left - 1
-                raise IntegrationFailure(f"{method} failed (injected) for {effect.key}")
-            self.performed[effect.key] += 1
+                raise IntegrationFailure(f"{method} failed (injected) for {key}")
+            if self.performed[key]:
+                self.repeats[key] += 1
+                return False
+            self.performed[key] += 1
+            return True
+
+    def _do(self, method: str, effect: Effect) -> None:
+        self._apply(method, effect.key)
 
     def hand_over_backup(self, effect: Effect) -> None:
         self._do("hand_over_backup", effect)
@@ -414,19 +425,11 @@ class FakeIntegrations:
         self._do("cancel_subscription", effect)
 
     def erase_service_data(self, effect: Effect) -> None:
-        self._do("erase_service_data", effect)
-        with self._lock:
-            if self.performed[effect.key] == 1:
-                self.erased.append((effect.customer_id, effect.product))
+        if self._apply("erase_service_data", effect.key):
+            self.erased.append((effect.customer_id, effect.product))
 
     def notify(self, notification: Notification) -> None:
-        with self._lock:
-            self.calls.append(("notify", notification.key))
-            left = self._failures.get("notify", 0)
-            if left:
-                self._failures["notify"] = left - 1
-                raise IntegrationFailure(f"notify failed (injected) for {notification.key}")
-            self.performed[notification.key] += 1
+        if self._apply("notify", notification.key):
             self.notifications.append(notification)
 
     def parties_notified(self) -> set[tuple[Party, str]]:

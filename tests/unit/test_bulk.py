@@ -1,0 +1,87 @@
+"""Bulk end: one result per item, progress, resumable, and flat memory."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+import collabcore as cc
+from collabcore.testing import World
+
+
+def test_each_item_gets_its_own_result(world: World) -> None:
+    world.office()
+    for n in range(3):
+        world.customer(f"c{n}")
+    ok = world.collaboration(cc.BOOKKEEPING, customer_id="c0")
+    blocked = world.collaboration(cc.BOOKKEEPING, customer_id="c1")
+    world.fakes.set_facts("c1", bank_integration_active=True)
+    seen: list[tuple[int, cc.BulkStatus]] = []
+    items = list(
+        world.service.end_many(
+            [
+                cc.EndRequest(ok.id, cc.Outcome.DEACTIVATE),
+                cc.EndRequest(blocked.id, cc.Outcome.DEACTIVATE),
+                cc.EndRequest("no-such-collaboration", cc.Outcome.DEACTIVATE),
+            ],
+            actor=world.office_admin(),
+            progress=lambda done, item: seen.append((done, item.status)),
+        )
+    )
+    assert [i.status for i in items] == [cc.BulkStatus.ENDED, cc.BulkStatus.REFUSED, cc.BulkStatus.FAILED]
+    assert items[0].result is not None and items[0].result.collaboration.status is cc.Status.ENDED
+    assert [f.code for f in items[1].findings] == ["R17"]
+    assert items[2].error is not None and "No collaboration" in items[2].error
+    assert seen == [(1, cc.BulkStatus.ENDED), (2, cc.BulkStatus.REFUSED), (3, cc.BulkStatus.FAILED)]
+
+
+def test_an_office_closes_page_by_page(world: World) -> None:
+    world.office()
+    for n in range(450):
+        world.customer(f"c{n:04d}")
+        world.collaboration(cc.BOOKKEEPING, customer_id=f"c{n:04d}")
+        world.collaboration(cc.PAYROLL, customer_id=f"c{n:04d}")
+    outcomes = {cc.BOOKKEEPING: cc.Outcome.CUSTOMER_CONTINUES}
+    results = world.service.end_all_of_office(
+        "office-1", actor=world.office_admin(), outcomes=outcomes, idempotency_prefix="close-1"
+    )
+    first = [next(results) for _ in range(100)]  # the process "stops" here
+    assert all(i.status is cc.BulkStatus.ENDED for i in first)
+    rest = list(
+        world.service.end_all_of_office(
+            "office-1", actor=world.office_admin(), outcomes=outcomes, idempotency_prefix="close-1"
+        )
+    )
+    assert len(rest) == 350 and all(i.status is cc.BulkStatus.ENDED for i in rest)
+    page = world.service.overview("office-1", actor=world.office_admin())
+    assert len(page.items) == 450
+    assert all([c.product for c in i.collaborations] == [cc.PAYROLL] for i in page.items)
+
+
+def _bulk_peak(tmp_path: Path, count: int) -> int:
+    world = World(cc.SQLiteStore(tmp_path / f"bulk-{count}.db", synchronous="OFF"))
+    world.office()
+    for n in range(count):
+        world.customer(f"c{n:05d}")
+        world.collaboration(cc.EXPENSES, customer_id=f"c{n:05d}")
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    ended = sum(
+        1
+        for item in world.service.end_all_of_office(
+            "office-1", actor=world.office_admin(), outcomes={cc.EXPENSES: cc.Outcome.CUSTOMER_CONTINUES}
+        )
+        if item.status is cc.BulkStatus.ENDED
+    )
+    peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    world.store.close()
+    assert ended == count
+    return peak
+
+
+def test_bulk_memory_does_not_grow_with_the_number_of_items(tmp_path: Path) -> None:
+    small, large = _bulk_peak(tmp_path, 300), _bulk_peak(tmp_path, 1500)
+    # Five times the items: the peak may wobble, but it must not follow the count.
+    assert large < small * 2, (small, large)
