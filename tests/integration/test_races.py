@@ -172,3 +172,27 @@ def test_sqlite_separate_processes_race_to_end(tmp_path: Path) -> None:
     outcomes = Counter(results.get(timeout=5) for _ in children)
     assert outcomes == Counter({"ended": 1, "already": 5})
     assert stored(world, collab.id).status is cc.Status.ENDED
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_relay_workers_never_take_the_same_effect(factory: Factory, workers: int) -> None:
+    world = World(factory())
+    world.office()
+    results = []
+    for n in range(40):
+        world.customer(f"c{n}")
+        collab = world.collaboration(cc.EXPENSES, customer_id=f"c{n}")
+        results.append(
+            world.service.end(
+                collab.id, actor=world.office_admin(), outcome=cc.Outcome.DELETE, confirm_deletion=True
+            )
+        )
+    relays = [cc.Relay(factory(), world.fakes.integrations(), clock=world.clock) for _ in range(workers)]
+    reports = race(workers, lambda i: relays[i].drain())
+    assert not [r for r in reports if isinstance(r, Exception)], reports
+    keys = [e.key for r in results for e in r.effects]
+    assert sum(r.done for r in reports if isinstance(r, cc.RelayReport)) == len(keys)
+    calls = Counter(key for _, key in world.fakes.calls)
+    assert calls == Counter({key: 1 for key in keys}), "each effect was called exactly once"
+    assert dict(world.fakes.repeats) == {}
+    assert sorted(world.fakes.erased) == sorted((f"c{n}", cc.EXPENSES) for n in range(40))
