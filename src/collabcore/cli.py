@@ -16,6 +16,7 @@ from collabcore.adapters.sqlite import SQLiteStore
 from collabcore.demo import run_demo
 from collabcore.errors import CollabCoreError
 from collabcore.planning import PLANNER_TEXTS
+from collabcore.reference import rules_reference
 from collabcore.rulebook import default_rulebook
 from collabcore.wording import default_texts
 
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="print the default rulebook")
     words(rules)
     rules.add_argument("--json", action="store_true", help="machine-readable output")
+    rules.add_argument("--markdown", action="store_true", help="the reference page for docs/rules.md")
     return parser
 
 
@@ -59,6 +61,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _rules(args: argparse.Namespace) -> int:
     book = default_rulebook()
+    if args.markdown:
+        print(rules_reference(book, default_texts(), args.brand, args.lang), end="")
+        return 0
     loc = default_texts().localizer(args.brand, args.lang, book.text_keys | PLANNER_TEXTS)
     rows = [
         {
