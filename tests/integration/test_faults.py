@@ -56,15 +56,20 @@ def check_whole_or_nothing(world: World, collab: cc.Collaboration) -> bool:
     return True
 
 
-def finish(world: World, collab: cc.Collaboration) -> None:
-    """What a restarted process does: end again with the same key, then drain the relay."""
-    result = world.service.end(
+def end_with_delete(world: World, collab: cc.Collaboration) -> cc.EndResult:
+    """The one request every test here makes (and a restarted process makes again)."""
+    return world.service.end(
         collab.id,
         actor=world.office_admin(),
         outcome=cc.Outcome.DELETE,
         confirm_deletion=True,
         idempotency_key="the-request",
     )
+
+
+def finish(world: World, collab: cc.Collaboration) -> None:
+    """What a restarted process does: end again with the same key, then drain the relay."""
+    result = end_with_delete(world, collab)
     world.clock.advance(timedelta(hours=1))  # past every lease and backoff
     world.relay().drain()
     assert dict(world.fakes.performed) == {e.key: 1 for e in result.effects}
@@ -91,13 +96,7 @@ def test_a_crash_during_end_records_all_or_nothing(inner_store: cc.Store, point:
     (collab,) = world.setup(cc.EXPENSES)
     faulty.arm(point)
     with pytest.raises(Crash):
-        world.service.end(
-            collab.id,
-            actor=world.office_admin(),
-            outcome=cc.Outcome.DELETE,
-            confirm_deletion=True,
-            idempotency_key="the-request",
-        )
+        end_with_delete(world, collab)
     assert check_whole_or_nothing(world, collab) == (point == "after:commit")
     finish(world, collab)
 
@@ -121,13 +120,7 @@ def test_a_crash_inside_the_relay_loses_and_doubles_nothing(
     faulty = FaultyStore(inner_store)
     world = World(faulty)
     (collab,) = world.setup(cc.EXPENSES)
-    world.service.end(
-        collab.id,
-        actor=world.office_admin(),
-        outcome=cc.Outcome.DELETE,
-        confirm_deletion=True,
-        idempotency_key="the-request",
-    )
+    end_with_delete(world, collab)
     faulty.arm(point, nth)
     with pytest.raises(Crash):
         world.relay().drain()
@@ -148,13 +141,7 @@ def test_a_crash_inside_the_relay_loses_and_doubles_nothing(
 def test_a_crash_inside_an_effect_is_retried_after_the_lease(inner_store: cc.Store, method: str) -> None:
     world = World(inner_store)
     (collab,) = world.setup(cc.EXPENSES)
-    world.service.end(
-        collab.id,
-        actor=world.office_admin(),
-        outcome=cc.Outcome.DELETE,
-        confirm_deletion=True,
-        idempotency_key="the-request",
-    )
+    end_with_delete(world, collab)
     original = getattr(world.fakes, method)
 
     def dies(*args: Any) -> None:
@@ -171,13 +158,7 @@ def test_a_crash_inside_an_effect_is_retried_after_the_lease(inner_store: cc.Sto
 def test_notifier_down_is_retried_until_it_is_back(world: World) -> None:
     (collab,) = world.setup(cc.EXPENSES)
     world.fakes.fail("notify", times=3)
-    world.service.end(
-        collab.id,
-        actor=world.office_admin(),
-        outcome=cc.Outcome.DELETE,
-        confirm_deletion=True,
-        idempotency_key="the-request",
-    )
+    end_with_delete(world, collab)
     relay = world.relay()
     relay.drain()
     assert [i.effect.kind for i in relay.pending()] == [
@@ -212,13 +193,7 @@ def test_postgres_connection_terminated_mid_end(postgres_dsn: str, postgres_sche
 
     faulty.tick = terminate  # type: ignore[method-assign]
     with pytest.raises(cc.StorageError):
-        world.service.end(
-            collab.id,
-            actor=world.office_admin(),
-            outcome=cc.Outcome.DELETE,
-            confirm_deletion=True,
-            idempotency_key="the-request",
-        )
+        end_with_delete(world, collab)
     faulty.tick = lambda point: None  # type: ignore[method-assign]
     assert killed and not check_whole_or_nothing(world, collab)
     finish(world, collab)
