@@ -413,6 +413,18 @@ class CollaborationEnded:
 
 
 @frozen
+class EndRefusedRecorded:
+    """An attempt to end that the rules refused: who, when, which outcome, which codes."""
+
+    collaboration_id: str
+    customer_id: str
+    outcome: Outcome
+    codes: tuple[str, ...]
+    actor: Actor
+    occurred_at: datetime
+
+
+@frozen
 class VariantChanged:
     collaboration_id: str
     customer_id: str
@@ -462,6 +474,7 @@ class SubscriptionCancelled:
 Event: TypeAlias = (
     CollaborationStarted
     | CollaborationEnded
+    | EndRefusedRecorded
     | VariantChanged
     | CustomerUserAdded
     | UserRoleChanged
@@ -471,6 +484,7 @@ Event: TypeAlias = (
 EVENT_TYPES: tuple[type[Event], ...] = (
     CollaborationStarted,
     CollaborationEnded,
+    EndRefusedRecorded,
     VariantChanged,
     CustomerUserAdded,
     UserRoleChanged,

@@ -35,10 +35,6 @@ class InvalidInput(CollabCoreError, ValueError):
         super().__init__(message, hint=hint)
 
 
-class OutcomeNotOffered(InvalidInput):
-    """R15: the product does not offer the outcome asked for."""
-
-
 class IdempotencyKeyReused(InvalidInput):
     """An idempotency key was sent again with a different request."""
 
@@ -71,6 +67,10 @@ class OperationRefused(CollabCoreError):
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(f.code for f in self.findings)
+
+
+class OutcomeNotOffered(OperationRefused, InvalidInput):
+    """R15: the product does not offer the outcome asked for (refused, and bad input)."""
 
 
 class NotAuthorized(OperationRefused):

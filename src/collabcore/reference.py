@@ -38,6 +38,6 @@ def rules_reference(rulebook: Rulebook, texts: Texts, brand: str = "visma", lang
         )
     lines += ["", OVERVIEW_NOTE, "", "## Sources", ""]
     for rule in rulebook:
-        source = " ".join(inspect.getdoc(rule.check).split()) if inspect.getdoc(rule.check) else ""
+        source = " ".join((inspect.getdoc(rule.check) or "").split())
         lines.append(f"- **{rule.id}**: {source}")
     return "\n".join(lines) + "\n"

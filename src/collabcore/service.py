@@ -27,6 +27,7 @@ from collabcore.domain import (
     CustomerUser,
     CustomerUserAdded,
     EffectKind,
+    EndRefusedRecorded,
     Event,
     IdGenerator,
     MainContactChanged,
@@ -265,51 +266,71 @@ class CollaborationService:
         the first result again (``replayed=True``) and changes nothing.
         """
         request = self._end_request(collaboration_id, actor, outcome, acknowledge, confirm_deletion)
-        collab_id, actor, outcome, acks, confirmed = request
+        collab_id, actor, outcome = request[:3]
         if idempotency_key is not None:
             idempotency_key = _id(idempotency_key, "idempotency_key")
         fingerprint = f"end|{collab_id}|{actor.party}|{actor.party_id}|{actor.user_id}|{outcome}"
         facts = self._facts_for(collab_id, actor)
         with self.store.transaction() as uow:
-            current = uow.get_collaboration(collab_id, for_update=True)
-            if idempotency_key is not None:
-                record = uow.get_idempotency(idempotency_key)
-                if record is not None:
-                    if record.fingerprint != fingerprint:
-                        raise IdempotencyKeyReused(
-                            f"Idempotency key {idempotency_key!r} was used for another request.",
-                            hint="Use a new key for each distinct request.",
-                        )
-                    return attrs.evolve(record.result, replayed=True)
-            plan = self._plan(uow, *request, facts=facts, current=current)
-            self._refuse_unless_allowed(plan)
-            assert current is not None
-            if expected_version is not None and current.version != expected_version:
-                raise ConcurrencyConflict(
-                    f"Collaboration {collab_id} is at version {current.version}, not {expected_version}.",
-                    hint="Plan again on the current version.",
-                )
-            now = self.clock()
-            ended = current.end(actor=actor, outcome=outcome, at=now)
-            uow.update_collaboration(ended, expected_version=current.version)
-            event = CollaborationEnded(
-                collaboration_id=ended.id,
-                office_id=ended.office_id,
-                customer_id=ended.customer_id,
-                product=ended.product,
-                outcome=outcome,
-                actor=actor,
-                acknowledged=tuple(sorted(acks | ({"R7"} if confirmed else set()))),
-                occurred_at=now,
+            outcome_of_end = self._end_in(uow, request, facts, fingerprint, idempotency_key, expected_version)
+        if isinstance(outcome_of_end, Plan):
+            # Recorded only now: the refused transaction is over and its lock released.
+            self._record_refusal(outcome_of_end)
+            raise self._refusal(outcome_of_end)
+        if not outcome_of_end.replayed:
+            log.info("collaboration %s ended by %s: %s", collab_id, actor.party.value, outcome.value)
+        return outcome_of_end
+
+    def _end_in(
+        self,
+        uow: UnitOfWork,
+        request: tuple[str, Actor, Outcome, frozenset[str], bool],
+        facts: Facts,
+        fingerprint: str,
+        idempotency_key: str | None,
+        expected_version: int | None,
+    ) -> EndResult | Plan:
+        """The end's one transaction: the result, or the refused plan (nothing written)."""
+        collab_id, actor, outcome, acks, confirmed = request
+        current = uow.get_collaboration(collab_id, for_update=True)
+        if idempotency_key is not None:
+            record = uow.get_idempotency(idempotency_key)
+            if record is not None:
+                if record.fingerprint != fingerprint:
+                    raise IdempotencyKeyReused(
+                        f"Idempotency key {idempotency_key!r} was used for another request.",
+                        hint="Use a new key for each distinct request.",
+                    )
+                return attrs.evolve(record.result, replayed=True)
+        plan = self._plan(uow, *request, facts=facts, current=current)
+        if not plan.allowed:
+            return plan
+        assert current is not None
+        if expected_version is not None and current.version != expected_version:
+            raise ConcurrencyConflict(
+                f"Collaboration {collab_id} is at version {current.version}, not {expected_version}.",
+                hint="Plan again on the current version.",
             )
-            uow.append_events([event])
-            self._settle_subscription(uow, ended, plan)
-            uow.enqueue_effects(plan.effects, at=now)
-            result = EndResult(ended, event, plan.effects)
-            if idempotency_key is not None:
-                uow.save_idempotency(IdempotencyRecord(idempotency_key, fingerprint, result, now))
-            uow.commit()
-        log.info("collaboration %s ended by %s: %s", collab_id, actor.party.value, outcome.value)
+        now = self.clock()
+        ended = current.end(actor=actor, outcome=outcome, at=now)
+        uow.update_collaboration(ended, expected_version=current.version)
+        event = CollaborationEnded(
+            collaboration_id=ended.id,
+            office_id=ended.office_id,
+            customer_id=ended.customer_id,
+            product=ended.product,
+            outcome=outcome,
+            actor=actor,
+            acknowledged=tuple(sorted(acks | ({"R7"} if confirmed else set()))),
+            occurred_at=now,
+        )
+        uow.append_events([event])
+        self._settle_subscription(uow, ended, plan)
+        uow.enqueue_effects(plan.effects, at=now)
+        result = EndResult(ended, event, plan.effects)
+        if idempotency_key is not None:
+            uow.save_idempotency(IdempotencyRecord(idempotency_key, fingerprint, result, now))
+        uow.commit()
         return result
 
     def end_many(
@@ -403,12 +424,26 @@ class CollaborationService:
             confirm_deletion=confirmed,
         )
 
-    def _refuse_unless_allowed(self, plan: Plan) -> None:
-        if plan.allowed:
-            return
+    def _record_refusal(self, plan: Plan) -> None:
+        """The audit trail keeps refused ends too (ids and codes only), in a transaction of
+        its own: the refused one has been rolled back, and the lock released."""
+        event = EndRefusedRecorded(
+            plan.collaboration.id,
+            plan.collaboration.customer_id,
+            plan.outcome,
+            tuple(f.code for f in plan.blocking_findings),
+            plan.actor,
+            self.clock(),
+        )
+        with self.store.transaction() as audit:
+            audit.append_events([event])
+            audit.commit()
+
+    def _refusal(self, plan: Plan) -> OperationRefused:
+        """The error for a plan that does not allow ending, by what blocks it most."""
         codes = {f.code for f in plan.blockers}
         if codes & AUTHORIZATION_CODES:
-            raise NotAuthorized(
+            return NotAuthorized(
                 f"{plan.actor.party.value} user {plan.actor.user_id} may not end collaboration "
                 f"{plan.collaboration.id}.",
                 [f for f in plan.blockers if f.code in AUTHORIZATION_CODES],
@@ -416,14 +451,15 @@ class CollaborationService:
                 plan=plan,
             )
         if "R5" in codes:
-            raise AlreadyEnded(plan.collaboration.id, plan.blockers)
+            return AlreadyEnded(plan.collaboration.id, plan.blockers)
         if "R15" in codes:
-            raise OutcomeNotOffered(
+            return OutcomeNotOffered(
                 f"Product {plan.collaboration.product} does not offer the outcome "
                 f"{plan.outcome.value!r} (R15).",
+                [f for f in plan.blockers if f.code == "R15"],
                 hint=next(f.remedy[0] for f in plan.blockers if f.code == "R15"),
             )
-        raise EndRefused(plan)
+        return EndRefused(plan)
 
     def _settle_subscription(self, uow: UnitOfWork, ended: Collaboration, plan: Plan) -> None:
         """Mirror the billing effects on the library's own subscription record (R18, R23)."""

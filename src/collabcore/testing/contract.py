@@ -20,6 +20,7 @@ from collabcore.domain import (
     AccountingOffice,
     Customer,
     CustomerUser,
+    EndRefusedRecorded,
     OfficeUser,
     Outcome,
     Party,
@@ -50,6 +51,14 @@ def snapshot(world: World, customer_ids: list[str], collaboration_ids: list[str]
             [uow.get_subscription(c, p) for c in customer_ids for p in (BOOKKEEPING, PAYROLL, EXPENSES)],
             sorted(i.key for i in uow.outbox()),
         )
+
+
+def audit_added(before: Any, after: Any) -> list[Any]:
+    """The events a refused operation added; everything else must be unchanged."""
+    customers, collabs, events, subscriptions, outbox = before
+    assert (after[0], after[1], after[3], after[4]) == (customers, collabs, subscriptions, outbox)
+    assert after[2][0][: len(events[0])] == events[0]
+    return list(after[2][0][len(events[0]) :])
 
 
 class StoreContract:
@@ -233,7 +242,7 @@ class StoreContract:
         assert subscription is not None and subscription.status is SubscriptionStatus.ENDED
         assert world.service.events_of_customer("customer-1")[-1] == result.event
 
-    def test_refused_end_changes_nothing(self, world: World) -> None:
+    def test_refused_end_changes_nothing_but_the_audit_trail(self, world: World) -> None:
         (collab,) = world.setup(EXPENSES)
         world.fakes.set_facts("customer-1", unsubmitted_reports=3)
         before = snapshot(world, ["customer-1"], [collab.id])
@@ -241,15 +250,19 @@ class StoreContract:
             world.service.end(
                 collab.id, actor=world.office_admin(), outcome=Outcome.DELETE, confirm_deletion=True
             )
-        assert snapshot(world, ["customer-1"], [collab.id]) == before
+        (refusal,) = audit_added(before, snapshot(world, ["customer-1"], [collab.id]))
+        assert isinstance(refusal, EndRefusedRecorded)
+        assert (refusal.collaboration_id, refusal.codes) == (collab.id, ("R11",))
+        assert refusal.actor == world.office_admin() and refusal.outcome is Outcome.DELETE
 
-    def test_second_end_is_already_ended_and_changes_nothing(self, world: World) -> None:
+    def test_second_end_is_already_ended_and_changes_nothing_else(self, world: World) -> None:
         (collab,) = world.setup(BOOKKEEPING)
         world.service.end(collab.id, actor=world.office_admin(), outcome=Outcome.DEACTIVATE)
         before = snapshot(world, ["customer-1"], [collab.id])
         with pytest.raises(AlreadyEnded):
             world.service.end(collab.id, actor=world.customer_admin(), outcome=Outcome.CUSTOMER_CONTINUES)
-        assert snapshot(world, ["customer-1"], [collab.id]) == before
+        (refusal,) = audit_added(before, snapshot(world, ["customer-1"], [collab.id]))
+        assert isinstance(refusal, EndRefusedRecorded) and refusal.codes == ("R5",)
 
     def test_same_idempotency_key_replays_the_result(self, world: World) -> None:
         (collab,) = world.setup(PAYROLL)
