@@ -55,6 +55,7 @@ from collabcore.notifiers import LoggingNotifier, RecordingNotifier
 from collabcore.planning import AccessLevel, Consequences, Effect, Plan
 from collabcore.ports import (
     AccessPort,
+    Attempt,
     BillingPort,
     BookkeepingPort,
     CustomerCollaborations,
@@ -114,6 +115,7 @@ __all__ = [
     "AccountingOffice",
     "Actor",
     "AlreadyEnded",
+    "Attempt",
     "BillingPort",
     "BookkeepingPort",
     "Brand",

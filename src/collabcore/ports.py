@@ -44,6 +44,14 @@ class EffectStatus(StrEnum):
 
 
 @frozen
+class Attempt:
+    """One call of an effect's integration: when, and the error if it failed."""
+
+    at: datetime
+    error: str | None = None
+
+
+@frozen
 class OutboxItem:
     effect: Effect
     status: EffectStatus
@@ -52,6 +60,8 @@ class OutboxItem:
     updated_at: datetime
     last_error: str | None = None
     resolution: str | None = None
+    history: tuple[Attempt, ...] = ()
+    """Every attempt, oldest first (the relay keeps the last 50)."""
 
     @property
     def key(self) -> str:

@@ -22,13 +22,23 @@ from attrs import frozen
 from collabcore.domain import Clock, EffectKind, Party, utc_now
 from collabcore.errors import ConfigurationError, InvalidInput, NotFound, require_state
 from collabcore.planning import Effect, consequences_of
-from collabcore.ports import EffectStatus, Integrations, Notification, OutboxItem, Store, UnitOfWork
+from collabcore.ports import (
+    Attempt,
+    EffectStatus,
+    Integrations,
+    Notification,
+    OutboxItem,
+    Store,
+    UnitOfWork,
+)
 from collabcore.products import ProductCatalog, default_products
 from collabcore.rules import Operation, RuleContext
 from collabcore.texts import Texts
 from collabcore.wording import default_texts
 
 log = logging.getLogger("collabcore.relay")
+
+HISTORY_KEPT = 50
 
 
 @frozen
@@ -119,6 +129,7 @@ class Relay:
                     attempts=item.attempts + 1,
                     updated_at=now,
                     last_error=None,
+                    history=_logged(item, Attempt(now)),
                 )
             )
             uow.commit()
@@ -137,6 +148,7 @@ class Relay:
             next_attempt_at=now + self.retry_policy.delay(attempts),
             updated_at=now,
             last_error=error,
+            history=_logged(item, Attempt(now, error)),
         )
         with self.store.transaction() as uow:
             uow.update_outbox_item(updated)
@@ -273,6 +285,10 @@ class Relay:
             uow.update_outbox_item(updated)
             uow.commit()
         return updated
+
+
+def _logged(item: OutboxItem, attempt: Attempt) -> tuple[Attempt, ...]:
+    return (*item.history, attempt)[-HISTORY_KEPT:]
 
 
 def _existing(uow: UnitOfWork, key: str) -> OutboxItem:

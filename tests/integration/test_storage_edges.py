@@ -101,3 +101,25 @@ def test_postgres_unreachable_server_is_a_storage_error() -> None:
 
     with pytest.raises(cc.StorageError, match="Cannot connect"):
         PostgresStore("postgresql://nobody@127.0.0.1:1/none", timeout=1)
+
+
+def test_sqlite_overview_page_reads_through_the_index(tmp_path: Path) -> None:
+    """A keyset page is found in the partial index, not by scanning the office's rows."""
+    store = cc.SQLiteStore(tmp_path / "plan.db")
+    with store.transaction(write=False) as uow:
+        uow_sql: list[str] = []
+        original = uow._execute
+
+        def capture(sql: str, params: object = ()) -> object:
+            uow_sql.append(sql)
+            return original(sql, params)  # type: ignore[arg-type]
+
+        uow._execute = capture  # type: ignore[method-assign]
+        uow.overview("office-1", after=cc.OverviewCursor("0001", "c1"), limit=50)
+        plan = original(
+            "EXPLAIN QUERY PLAN " + uow_sql[-1], ("office-1", "0001", "c1", 50, "office-1")
+        ).fetchall()
+    details = " | ".join(str(row[-1]) for row in plan)
+    assert "collaborations_active_office" in details, details
+    assert "TEMP B-TREE" not in details.split("customers")[0], details
+    store.close()

@@ -45,6 +45,8 @@ def test_backoff_doubles_and_failures_stay_visible(world: World) -> None:
     assert relay.run_once() == cc.RelayReport(failed=1)
     (failed,) = relay.failed()
     assert failed.key == result.effects[0].key and failed.attempts == 3
+    assert [a.at for a in failed.history] == sorted(a.at for a in failed.history)
+    assert len(failed.history) == 3 and all(a.error and "injected" in a.error for a in failed.history)
     assert failed.last_error is not None and "injected" in failed.last_error
     world.clock.advance(timedelta(hours=1))
     assert relay.drain().attempted == 0, "a failed effect waits for an operator"
