@@ -23,25 +23,16 @@ from collabcore.domain import (
     Role,
 )
 from collabcore.errors import EndRefused
+from collabcore.explore import finding_lines
 from collabcore.ports import Store
 from collabcore.products import BOOKKEEPING, EXPENSES, PAYROLL
 from collabcore.relay import Relay
-from collabcore.rules import Finding
 from collabcore.service import CollaborationService
-from collabcore.texts import Localizer
 
 Write = Callable[[str], None]
 
 OFFICE_ID = "office-1"
 CUSTOMER_ID = "customer-1"
-
-
-def finding_lines(loc: Localizer, findings: tuple[Finding, ...]) -> list[str]:
-    lines = []
-    for f in findings:
-        lines.append(f"  [{f.code}] {loc.text(f'severity.{f.severity.value}')}: {f.message}")
-        lines.extend(f"      {n}. {step}" for n, step in enumerate(f.remedy, start=1))
-    return lines
 
 
 def run_demo(store: Store, write: Write, *, brand: str = "visma", language: str = "en") -> int:

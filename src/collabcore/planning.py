@@ -118,6 +118,11 @@ class Plan:
     def codes(self) -> tuple[str, ...]:
         return tuple(f.code for f in self.findings)
 
+    def _repr_html_(self) -> str:
+        from collabcore.explore import plan_html  # display code stays out of the planner
+
+        return plan_html(self)
+
     def _acknowledges(self, code: str) -> bool:
         if code == DELETION_CODE:
             return self.deletion_confirmed

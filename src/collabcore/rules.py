@@ -124,6 +124,11 @@ class Finding:
     key: str = ""
     """The text key, a finer machine-readable code such as ``R11.delete``."""
 
+    def _repr_html_(self) -> str:
+        from collabcore.explore import finding_html  # display code stays out of the rules
+
+        return finding_html(self)
+
 
 CheckFn: TypeAlias = Callable[[RuleContext], Iterable[Flag]]
 
@@ -244,6 +249,11 @@ class Rulebook:
             graded = self.grades.get(r.id)
             for flag in r.check(ctx):
                 yield r, flag, graded or flag.severity or r.severity
+
+    def _repr_html_(self) -> str:
+        from collabcore.explore import rulebook_table
+
+        return rulebook_table(self)._repr_html_()
 
     @property
     def text_keys(self) -> frozenset[str]:

@@ -102,6 +102,10 @@ def _tuple_hook(converter: cattrs.Converter) -> Callable[[Any], Any]:
     return factory
 
 
+def _is_set(kind: Any) -> bool:
+    return kind in (set, frozenset) or get_origin(kind) in (set, frozenset)
+
+
 def _is_homogeneous_tuple(kind: Any) -> bool:
     args = get_args(kind)
     return get_origin(kind) is tuple and len(args) == 2 and args[1] is Ellipsis
@@ -120,7 +124,8 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(datetime, _datetime)
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_structure_hook(date, _date)
-    converter.register_unstructure_hook(frozenset, sorted)
+    # Sets become sorted lists: JSON has no sets, and a stable order diffs well.
+    converter.register_unstructure_hook_func(_is_set, sorted)
     converter.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook(converter))
     configure_tagged_union(Event, converter, tag_name=EVENT_TAG)
     return converter

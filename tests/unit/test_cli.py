@@ -79,3 +79,80 @@ def test_python_dash_m_runs_the_cli() -> None:
         check=False,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    db = str(tmp_path / "demo.db")
+    main(["demo", "--db", db])
+    capsys.readouterr()
+    return db
+
+
+def test_overview_plan_and_end_on_a_sqlite_file(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    office = ["--db", demo_db, "--office", "office-1", "--user", "anna"]
+    assert main(["overview", *office]) == 0
+    assert "10042  Hantverkarna i Norr AB: Visma eEkonomi (collaboration-1), Visma Lön (collaboration-2)" in (
+        capsys.readouterr().out
+    )
+    assert main(["plan", "collaboration-2", *office, "--outcome", "customer_continues", "--lang", "sv"]) == 1
+    out = capsys.readouterr().out
+    assert "Inte tillåtet ännu." in out and "[R8] Hinder" in out
+    facts = '{"payroll_customer_is_user": true, "payroll_synchronised": true}'
+    assert (
+        main(["plan", "collaboration-2", *office, "--outcome", "customer_continues", "--facts", facts]) == 0
+    )
+    assert main(["end", "collaboration-2", *office, "--outcome", "end_subscription", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["end", "collaboration-2", *office, "--outcome", "end_subscription"]) == 1
+    assert "already ended" in capsys.readouterr().err
+
+
+def test_end_all_reports_progress_and_counts(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    office = ["--db", demo_db, "--office", "office-1", "--user", "anna"]
+    assert (
+        main(["end-all", *office, "--outcome", "payroll=end_subscription", "bookkeeping=customer_continues"])
+        == 0
+    )
+    captured = capsys.readouterr()
+    assert "2 done" in captured.err
+    assert captured.out.strip() == "ended: 1, refused: 1", "bookkeeping's facts are unknown without --facts"
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["overview", "--db", "missing.db", "--office", "o", "--user", "u"], "No database"),
+        (
+            ["plan", "x", "--db", "{db}", "--office", "office-1", "--user", "anna", "--outcome", "delete"],
+            "No collaboration",
+        ),
+        (
+            [
+                "plan",
+                "collaboration-1",
+                "--db",
+                "{db}",
+                "--customer",
+                "customer-1",
+                "--user",
+                "kim",
+                "--outcome",
+                "deactivate",
+                "--facts",
+                "[1",
+            ],
+            "not JSON",
+        ),
+        (
+            ["end-all", "--db", "{db}", "--office", "office-1", "--user", "anna", "--outcome", "payroll"],
+            "PRODUCT=OUTCOME",
+        ),
+    ],
+)
+def test_errors_are_one_line(
+    demo_db: str, capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    assert main([a.replace("{db}", demo_db) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1 and "Traceback" not in err

@@ -33,6 +33,8 @@ EVERY_PARAM = {
     "subject": "Subj",
     "party": "Party",
     "path": "file",
+    "collaboration": "c-1",
+    "verdict": "V",
 }
 LEFTOVER = re.compile(r"\{[a-z_]+\}")
 

@@ -13,7 +13,7 @@ Needs pytest (and hypothesis for the strategies): ``pip install collabcore[test]
 from __future__ import annotations
 
 from collabcore.testing.contract import StoreContract
-from collabcore.testing.world import (
+from collabcore.world import (
     CUSTOMER_ADMIN,
     CUSTOMER_USER,
     OFFICE_ADMIN,

@@ -38,7 +38,7 @@ from collabcore.errors import (
 )
 from collabcore.ports import EffectStatus, OverviewCursor, Store
 from collabcore.products import BOOKKEEPING, EXPENSES, PAYROLL
-from collabcore.testing.world import World
+from collabcore.world import World
 
 
 def snapshot(world: World, customer_ids: list[str], collaboration_ids: list[str]) -> Any:

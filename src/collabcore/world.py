@@ -1,4 +1,6 @@
-"""A small, ready-made world for tests and notebooks: offices, customers, collaborations.
+"""A small, ready-made world for tests, notebooks and examples.
+
+Offices, customers and collaborations on any store, with fake integrations.
 
 ``World`` registers a standard cast (an office Administrator with full rights,
 a clerk, an Administrator without full rights; a customer's Administrator

@@ -1,0 +1,70 @@
+"""Exploring the rules: scenarios, decision tables, rulebook diffs, display."""
+
+from __future__ import annotations
+
+import pytest
+
+import collabcore as cc
+from collabcore import explore
+
+
+def test_a_scenario_in_one_call_in_spiris_swedish() -> None:
+    s = explore.scenario(product=cc.PAYROLL, facts="payroll not ready", brand="spiris", language="sv")
+    plan = s.plan(cc.Outcome.CUSTOMER_CONTINUES)
+    assert [f.code for f in plan.blockers] == ["R8", "R9"]
+    assert plan.blockers[0].message == "Kunden har inte lagts till som användare i Lön."
+    assert s.plan("end_subscription").allowed
+    assert not s.plan("end_subscription", actor="customer-user").allowed
+
+
+def test_scenario_input_is_checked() -> None:
+    with pytest.raises(cc.InvalidInput, match="Presets"):
+        explore.scenario(facts="sunny")
+    with pytest.raises(cc.InvalidInput, match="office-admin"):
+        explore.scenario().plan("delete", actor="the boss")
+
+
+def test_decision_table_covers_the_grid() -> None:
+    grid = explore.Grid(
+        actors=("office-admin", "office-clerk"), products=(cc.EXPENSES,), facts=("all clear", "reports open")
+    )
+    table = explore.decision_table(grid)
+    assert len(table) == len(grid) == 2 * 1 * 4 * 2
+    rows = {(r["actor"], r["outcome"], r["facts"]): r for r in table.as_dicts()}
+    assert rows[("office-admin", "delete", "all clear")]["allowed"] is True
+    assert rows[("office-admin", "delete", "reports open")]["blockers"] == ("R11", "R12")
+    assert rows[("office-admin", "customer_continues", "reports open")]["needs_acknowledgement"] == (
+        "R11",
+        "R12",
+    )
+    assert rows[("office-clerk", "delete", "all clear")]["blockers"] == ("R14",)
+    assert rows[("office-admin", "deactivate", "all clear")]["blockers"] == ("R15",)
+    text = str(table)
+    assert text.splitlines()[1].startswith("actor") and "R14" in text
+    assert table._repr_html_().startswith("<table>") and "<td>R14</td>" in table._repr_html_()
+
+
+def test_compare_rulebooks_shows_what_a_custom_rule_changes() -> None:
+    stricter = cc.default_rulebook().regrade("R11", cc.Severity.BLOCKER)
+    grid = explore.Grid(
+        actors=("office-admin",),
+        products=(cc.EXPENSES, cc.BOOKKEEPING),
+        outcomes=(cc.Outcome.CUSTOMER_CONTINUES, cc.Outcome.DELETE),
+        facts=("all clear", "reports open"),
+    )
+    diff = explore.compare_rulebooks(stricter, grid=grid)
+    assert [(r["product"], r["outcome"], r["facts"]) for r in diff.as_dicts()] == [
+        (cc.EXPENSES, "customer_continues", "reports open")
+    ]
+    assert diff.as_dicts()[0]["blockers after"] == ("R11",)
+
+
+def test_plans_findings_and_rulebooks_show_in_jupyter_and_terminals() -> None:
+    plan = explore.scenario(main_contact=False).plan("delete")
+    assert "<b>R3</b>" in plan._repr_html_() and "Users and services" in plan._repr_html_()
+    assert plan.findings[0]._repr_html_().startswith("<div><b>R3</b>")
+    text = explore.plan_text(plan)
+    assert text.startswith("Ending Visma Utlägg (collab-1): the service is deleted with all its data.")
+    assert "[R3] Blocker" in text and "What will happen, in order:" in text
+    assert "<td>R14</td>" in cc.default_rulebook()._repr_html_()
+    assert "<script>" not in explore.finding_html(cc.Finding("X", cc.Severity.INFO, "<script>"))
