@@ -101,6 +101,7 @@ from collabcore.serialization import event_from_data, from_data, from_json, make
 from collabcore.service import CollaborationService
 from collabcore.texts import Brand, Localizer, Texts
 from collabcore.wording import SPIRIS, VISMA, default_texts
+from collabcore.world import ManualClock, World
 
 __version__ = "0.1.0"
 
@@ -158,6 +159,7 @@ __all__ = [
     "Localizer",
     "LoggingNotifier",
     "MainContactChanged",
+    "ManualClock",
     "MemoryStore",
     "NotAuthorized",
     "NotFound",
@@ -198,6 +200,7 @@ __all__ = [
     "UserRoleChanged",
     "VariantChanged",
     "Words",
+    "World",
     "__version__",
     "default_products",
     "default_rulebook",

@@ -23,7 +23,7 @@ from collabcore.errors import InvalidInput
 from collabcore.planning import Plan
 from collabcore.products import BOOKKEEPING, EXPENSES, PAYROLL
 from collabcore.rules import Finding, Rulebook
-from collabcore.texts import Localizer
+from collabcore.texts import Localizer, Texts
 from collabcore.wording import default_texts
 from collabcore.world import (
     CUSTOMER_ADMIN,
@@ -101,13 +101,14 @@ def scenario(
     variant: str | None = None,
     invoice_recipient: Party = Party.OFFICE,
     rulebook: Rulebook | None = None,
+    texts: Texts | None = None,
 ) -> Scenario:
     """One office, one customer, one collaboration for ``product``, ready to plan.
 
     ``facts`` is a preset name (see FACT_PRESETS) or the facts themselves, such as
     ``{"unsubmitted_reports": 3}``.
     """
-    world = World(brand=brand, language=language, rulebook=rulebook)
+    world = World(brand=brand, language=language, rulebook=rulebook, texts=texts)
     world.office()
     world.customer(main_contact=main_contact)
     collab = world.collaboration(product, variant=variant, invoice_recipient=invoice_recipient)
@@ -200,12 +201,17 @@ def _cell(value: Any) -> str:
 
 
 def decide(
-    actor: str, product: str, outcome: Outcome, facts: str, *, rulebook: Rulebook | None = None
+    actor: str,
+    product: str,
+    outcome: Outcome,
+    facts: str,
+    *,
+    rulebook: Rulebook | None = None,
+    texts: Texts | None = None,
 ) -> Row:
     """Plan one cell of a grid (deletion confirmed, so R7 never hides the rest)."""
-    plan = scenario(product=product, actor=actor, facts=facts, rulebook=rulebook).plan(
-        outcome, confirm_deletion=True
-    )
+    built = scenario(product=product, actor=actor, facts=facts, rulebook=rulebook, texts=texts)
+    plan = built.plan(outcome, confirm_deletion=True)
     return Row(
         actor,
         product,
@@ -218,20 +224,30 @@ def decide(
     )
 
 
-def decision_table(grid: Grid | None = None, *, rulebook: Rulebook | None = None) -> Table:
+def decision_table(
+    grid: Grid | None = None, *, rulebook: Rulebook | None = None, texts: Texts | None = None
+) -> Table:
     """Every combination of the grid, planned: who may do what, and what stops them."""
     rows = tuple(
-        attrs.astuple(decide(a, p, o, f, rulebook=rulebook), recurse=False) for a, p, o, f in grid or Grid()
+        attrs.astuple(decide(a, p, o, f, rulebook=rulebook, texts=texts), recurse=False)
+        for a, p, o, f in grid or Grid()
     )
     return Table(COLUMNS, rows, "Decision table")
 
 
-def compare_rulebooks(custom: Rulebook, baseline: Rulebook | None = None, grid: Grid | None = None) -> Table:
-    """The scenarios where ``custom`` decides differently from ``baseline`` (the default)."""
+def compare_rulebooks(
+    custom: Rulebook,
+    baseline: Rulebook | None = None,
+    grid: Grid | None = None,
+    *,
+    texts: Texts | None = None,
+) -> Table:
+    """The scenarios where ``custom`` decides differently from ``baseline`` (the default);
+    ``texts`` must hold the words of any rule either book adds."""
     changed = []
     for a, p, o, f in grid or Grid():
-        before = decide(a, p, o, f, rulebook=baseline)
-        after = decide(a, p, o, f, rulebook=custom)
+        before = decide(a, p, o, f, rulebook=baseline, texts=texts)
+        after = decide(a, p, o, f, rulebook=custom, texts=texts)
         if (before.allowed, before.blockers, before.needs_acknowledgement) != (
             after.allowed,
             after.blockers,

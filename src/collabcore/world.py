@@ -27,6 +27,7 @@ from collabcore.ports import Store
 from collabcore.relay import Relay, RetryPolicy
 from collabcore.rules import Rulebook
 from collabcore.service import CollaborationService
+from collabcore.texts import Texts
 
 OFFICE_ADMIN = "admin"
 """Full user rights and Administrator: may end (R14)."""
@@ -60,6 +61,7 @@ class World:
         brand: str = "visma",
         language: str = "en",
         rulebook: Rulebook | None = None,
+        texts: Texts | None = None,
         clock: ManualClock | None = None,
     ) -> None:
         self.store: Store = store if store is not None else MemoryStore()
@@ -70,6 +72,7 @@ class World:
             self.store,
             integrations=self.fakes.integrations(),
             rulebook=rulebook,
+            texts=texts,
             brand=brand,
             language=language,
             clock=self.clock,
