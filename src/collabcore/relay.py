@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 import attrs
 from attrs import frozen
 
-from collabcore.domain import Clock, EffectKind, Party, utc_now
-from collabcore.errors import ConfigurationError, InvalidInput, NotFound, require_state
+from collabcore.domain import Actor, Clock, EffectKind, Party, require_text, utc_now
+from collabcore.errors import ConfigurationError, InvalidInput, NotAuthorized, NotFound, require_state
 from collabcore.planning import Effect, consequences_of
 from collabcore.ports import (
     Attempt,
@@ -246,22 +246,29 @@ class Relay:
                 key=lambda i: (i.effect.collaboration_id, i.effect.step),
             )
 
-    def retry(self, key: str) -> OutboxItem:
-        """Put a FAILED effect back in line now, with a fresh set of attempts."""
+    def retry(self, key: str, *, actor: Actor | None = None) -> OutboxItem:
+        """Put a FAILED effect back in line now, with a fresh set of attempts.
+
+        With an ``actor``, only a user with full rights and the Administrator role in
+        the office whose collaboration it was may do it (R14); without one, the call is
+        the host's own operator tooling, trusted as such.
+        """
         return self._change(
             key,
+            actor,
             EffectStatus.FAILED,
             lambda item, now: attrs.evolve(
                 item, status=EffectStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now
             ),
         )
 
-    def resolve(self, key: str, *, reason: str) -> OutboxItem:
-        """Mark a FAILED effect as done by hand; the reason is kept."""
+    def resolve(self, key: str, *, reason: str, actor: Actor | None = None) -> OutboxItem:
+        """Mark a FAILED effect as done by hand; the reason is kept. ``actor`` as in retry."""
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidInput("resolve needs a reason: say what was done by hand.")
         return self._change(
             key,
+            actor,
             EffectStatus.FAILED,
             lambda item, now: attrs.evolve(
                 item, status=EffectStatus.RESOLVED, resolution=reason, updated_at=now
@@ -271,11 +278,15 @@ class Relay:
     def _change(
         self,
         key: str,
+        actor: Actor | None,
         expected: EffectStatus,
         change: Callable[[OutboxItem, datetime], OutboxItem],
     ) -> OutboxItem:
+        key = require_text(key, "key", 400)
         with self.store.transaction() as uow:
             item = _existing(uow, key)
+            if actor is not None:
+                _authorize_operator(uow, item, actor)
             if item.status is not expected:
                 raise InvalidInput(
                     f"Effect {key} is {item.status.value}, not {expected.value}.",
@@ -289,6 +300,20 @@ class Relay:
 
 def _logged(item: OutboxItem, attempt: Attempt) -> tuple[Attempt, ...]:
     return (*item.history, attempt)[-HISTORY_KEPT:]
+
+
+def _authorize_operator(uow: UnitOfWork, item: OutboxItem, actor: Actor) -> None:
+    if not isinstance(actor, Actor):
+        raise InvalidInput(f"actor must be a collabcore.Actor, got {actor!r:.60}.")
+    if actor.party is not Party.OFFICE or actor.party_id != item.effect.office_id:
+        raise NotFound(f"No effect {item.key} in the outbox.", hint="List them with Relay.failed().")
+    office = uow.get_office(actor.party_id)
+    user = None if office is None else office.user(actor.user_id)
+    if user is None or not user.may_manage_collaborations:
+        raise NotAuthorized(
+            f"User {actor.user_id} lacks full user rights and the Administrator role (R14).",
+            hint="Ask a colleague who has both.",
+        )
 
 
 def _existing(uow: UnitOfWork, key: str) -> OutboxItem:

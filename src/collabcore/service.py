@@ -103,12 +103,13 @@ def _actor(value: Any) -> Actor:
 
 
 def _codes(values: Iterable[str], name: str) -> frozenset[str]:
-    if isinstance(values, str):
-        raise InvalidInput(
-            f"{name} must be a collection of rule codes such as {{'R11'}}, not the string {values!r}.",
-            path=name,
-        )
-    codes = frozenset(values)
+    example = f"{name} must be a collection of rule codes such as {{'R11'}}"
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidInput(f"{example}; got {describe(values)}.", path=name)
+    try:
+        codes = frozenset(values)
+    except TypeError:
+        raise InvalidInput(f"{example}; got {describe(values)}.", path=name) from None
     bad = [c for c in codes if not isinstance(c, str)]
     if bad:
         raise InvalidInput(f"{name} must hold rule codes (strings); got {describe(bad)}.", path=name)
@@ -269,6 +270,13 @@ class CollaborationService:
         collab_id, actor, outcome = request[:3]
         if idempotency_key is not None:
             idempotency_key = _id(idempotency_key, "idempotency_key")
+        if expected_version is not None and (
+            not isinstance(expected_version, int) or isinstance(expected_version, bool)
+        ):
+            raise InvalidInput(
+                f"expected_version must be a whole number or None, got {describe(expected_version)}.",
+                path="expected_version",
+            )
         fingerprint = f"end|{collab_id}|{actor.party}|{actor.party_id}|{actor.user_id}|{outcome}"
         facts = self._facts_for(collab_id, actor)
         with self.store.transaction() as uow:
@@ -611,10 +619,17 @@ class CollaborationService:
         """The company cancels its own subscription; refused while a collaboration is active (R21)."""
         customer_id, actor = _id(customer_id, "customer_id"), _actor(actor)
         spec = self.products.get(_id(product, "product"))
+        # Decided before any look-up, so the answer says nothing about which
+        # customer ids exist: only the company itself cancels its subscription.
+        if actor.party is not Party.CUSTOMER:
+            raise NotAuthorized(
+                "Only the company itself cancels its subscription (R1, R21).",
+                hint="Ask an Administrator of the company.",
+            )
+        if actor.party_id != customer_id:
+            raise NotFound(f"No customer {customer_id}.")
         with self.store.transaction() as uow:
-            customer = self._customer(uow, customer_id)
-            if actor.party is Party.CUSTOMER and actor.party_id != customer_id:
-                raise NotFound(f"No customer {customer_id}.")
+            customer = self._customer(uow, customer_id, for_update=True)
             others = tuple(uow.active_collaborations_of_customer(customer_id))
             holder = next((c for c in others if c.product == spec.key), None)
             ctx = RuleContext(

@@ -38,7 +38,7 @@ from collabcore.errors import (
 )
 from collabcore.ports import EffectStatus, OverviewCursor, Store
 from collabcore.products import BOOKKEEPING, EXPENSES, PAYROLL
-from collabcore.world import World
+from collabcore.world import CUSTOMER_ADMIN, World
 
 
 def snapshot(world: World, customer_ids: list[str], collaboration_ids: list[str]) -> Any:
@@ -286,6 +286,29 @@ class StoreContract:
         with pytest.raises(NotFound) as missing:
             world.service.plan_end("no-such-id", actor=stranger, outcome=Outcome.DEACTIVATE)
         assert type(foreign.value) is type(missing.value)
+
+    def test_tenants_never_see_each_other(self, world: World) -> None:
+        world.office()
+        world.office("office-2")
+        world.customer()
+        world.customer("customer-2")
+        mine = world.collaboration(BOOKKEEPING)
+        theirs = world.collaboration(BOOKKEEPING, office_id="office-2", customer_id="customer-2")
+        page = world.service.overview("office-2", actor=world.office_admin("office-2"))
+        assert [c.id for item in page.items for c in item.collaborations] == [theirs.id]
+        for stranger in (world.office_admin("office-2"), world.customer_admin("customer-2")):
+            with pytest.raises(NotFound):
+                world.service.get_collaboration(mine.id, actor=stranger)
+            with pytest.raises(NotFound):
+                world.service.end(mine.id, actor=stranger, outcome=Outcome.DEACTIVATE)
+            with pytest.raises(NotFound):
+                world.service.change_variant(mine.id, actor=stranger, variant="pro")
+            with pytest.raises(NotFound):
+                world.service.set_main_contact("customer-1", CUSTOMER_ADMIN, actor=stranger)
+        with pytest.raises(NotFound):
+            world.service.overview("office-1", actor=world.office_admin("office-2"))
+        with world.store.transaction(write=False) as uow:
+            assert uow.get_collaboration(mine.id) == mine
 
     # --- the outbox -------------------------------------------------------------------------
 
