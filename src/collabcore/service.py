@@ -245,9 +245,11 @@ class CollaborationService:
     ) -> Plan:
         """Every finding, the effects and the consequences of ending; changes nothing."""
         request = self._end_request(collaboration_id, actor, outcome, acknowledge, confirm_deletion)
-        facts = self._facts_for(request[0], request[1])
         with self.store.transaction(write=False) as uow:
-            return self._plan(uow, *request, facts=facts)
+            # A read transaction holds no write lock, so the facts may be asked here.
+            collab = self._visible_collaboration(uow, request[0], request[1])
+            facts = self.facts(collab.customer_id, self.products.get(collab.product))
+            return self._plan(uow, *request, facts=facts, current=collab)
 
     def end(
         self,

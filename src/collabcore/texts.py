@@ -113,12 +113,22 @@ def _check_fields(table: Mapping[str, Template], terms: Mapping[str, str], langu
                     raise ConfigurationError(f"Text {key} ({language}) has a malformed field {{{field}}}.")
 
 
-class _Fields(dict[str, Any]):
-    def __init__(self, key: str, values: Mapping[str, Any]) -> None:
-        super().__init__(values)
-        self.key = key
+class _Fields:
+    """The caller's parameters, then the brand's terms; read only for the fields a
+    template names, so rendering copies nothing."""
 
-    def __missing__(self, name: str) -> Any:
+    __slots__ = ("key", "params", "terms")
+
+    def __init__(self, key: str, params: Mapping[str, Any], terms: Mapping[str, str]) -> None:
+        self.key = key
+        self.params = params
+        self.terms = terms
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self.params:
+            return self.params[name]
+        if name in self.terms:
+            return self.terms[name]
         raise ConfigurationError(f"Text {self.key} needs a value for {{{name}}} that was not given.")
 
 
@@ -160,12 +170,12 @@ class Localizer:
         template = self._lookup(key)
         if not isinstance(template, str):
             raise ConfigurationError(f"Text {key} is a list of steps, not a sentence.")
-        return template.format_map(_Fields(key, {**self._terms, **params}))
+        return template.format_map(_Fields(key, params, self._terms))
 
     def steps(self, key: str, /, **params: Any) -> tuple[str, ...]:
         template = self._lookup(key)
         parts = (template,) if isinstance(template, str) else template
-        fields = _Fields(key, {**self._terms, **params})
+        fields = _Fields(key, params, self._terms)
         return tuple(part.format_map(fields) for part in parts)
 
     def _lookup(self, key: str) -> Template:

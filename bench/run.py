@@ -1,0 +1,421 @@
+"""collabcore's benchmarks: each figure beside its floor or peer, measured in the same run.
+
+    python bench/run.py            # full run, writes bench/results.json and docs/performance.md
+    python bench/run.py --quick    # smaller sizes, for a smoke check
+
+PostgreSQL figures need COLLABCORE_BENCH_POSTGRES_DSN (or COLLABCORE_TEST_POSTGRES_DSN);
+the casbin comparison needs `pip install casbin`. What is missing is reported, not faked.
+Timings on a shared 2-core machine are noisy: each figure is the median of several
+runs, and ratios are taken between measurements made in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import floors  # noqa: E402
+
+import collabcore as cc  # noqa: E402
+from collabcore.testing import World  # noqa: E402
+
+RESULTS: dict[str, Any] = {}
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def timed(fn: Callable[[], object], count: int) -> list[float]:
+    """Seconds per call, one sample per call."""
+    samples = []
+    for _ in range(count):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def median_of(runs: int, fn: Callable[[], float]) -> float:
+    return statistics.median(fn() for _ in range(runs))
+
+
+def record(name: str, **figures: Any) -> None:
+    RESULTS[name] = figures
+    shown = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items())
+    print(f"{name}: {shown}", flush=True)
+
+
+# --- plan_end on the memory store vs casbin ------------------------------------------
+
+
+def bench_plan(quick: bool) -> None:
+    world = World()
+    (collab,) = world.setup(cc.EXPENSES)
+    world.fakes.set_facts("customer-1", unsubmitted_reports=1)
+    service, actor = world.service, world.office_admin()
+
+    def plan() -> None:
+        p = service.plan_end(collab.id, actor=actor, outcome=cc.Outcome.DELETE)
+        assert p.findings and p.effects and p.consequences
+
+    count = 2000 if quick else 20000
+    timed(plan, 500)
+    ours = timed(plan, count)
+    enforcer = floors.casbin_enforcer()
+    figures: dict[str, Any] = {
+        "p50_us": percentile(ours, 0.5) * 1e6,
+        "p99_us": percentile(ours, 0.99) * 1e6,
+        "findings": len(service.plan_end(collab.id, actor=actor, outcome=cc.Outcome.DELETE).findings),
+    }
+    if enforcer is not None:
+        ask = lambda: enforcer.enforce("office-1/admin", "collab-1", "end")  # noqa: E731
+        assert ask()
+        timed(ask, 500)
+        theirs = timed(ask, count)
+        figures["casbin_p50_us"] = percentile(theirs, 0.5) * 1e6
+        figures["times_faster_than_casbin"] = figures["casbin_p50_us"] / figures["p50_us"]
+    else:
+        figures["casbin"] = "not installed (pip install casbin)"
+    record("plan_end_memory", **figures)
+
+
+# --- end on SQLite vs the raw sqlite3 floor ----------------------------------------------
+
+
+def populated_sqlite(path: Path, count: int, synchronous: str = "FULL") -> tuple[World, list[str]]:
+    world = World(cc.SQLiteStore(path, synchronous=synchronous))
+    world.office()
+    ids = []
+    for n in range(count):
+        world.customer(f"c{n:06d}", number=f"{n:06d}")
+        ids.append(world.collaboration(cc.BOOKKEEPING, customer_id=f"c{n:06d}").id)
+    return world, ids
+
+
+def bench_end_sqlite(quick: bool, folder: Path) -> None:
+    count = 300 if quick else 2000
+    world, ids = populated_sqlite(folder / "end.db", count)
+    actor = world.office_admin()
+    todo = iter(ids)
+    ours = timed(
+        lambda: world.service.end(
+            next(todo), actor=actor, outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"}
+        ),
+        count,
+    )
+    world.store.close()
+    floor = floors.sqlite_end_floor(folder / "floor.db", count)
+    record(
+        "end_sqlite",
+        ends_per_s=len(ours) / sum(ours),
+        p50_ms=percentile(ours, 0.5) * 1e3,
+        p99_ms=percentile(ours, 0.99) * 1e3,
+        floor_ends_per_s=len(floor) / sum(floor),
+        floor_p99_ms=percentile(floor, 0.99) * 1e3,
+        ratio_to_floor=(len(ours) / sum(ours)) / (len(floor) / sum(floor)),
+    )
+
+
+# --- end on PostgreSQL, 1 and 4 workers, vs the raw psycopg floor ---------------------------
+
+
+def postgres_dsn() -> str | None:
+    return os.environ.get("COLLABCORE_BENCH_POSTGRES_DSN") or os.environ.get("COLLABCORE_TEST_POSTGRES_DSN")
+
+
+def bench_end_postgres(quick: bool) -> None:
+    dsn = postgres_dsn()
+    if dsn is None:
+        record("end_postgres", skipped="set COLLABCORE_BENCH_POSTGRES_DSN")
+        return
+    from collabcore.adapters.postgres import PostgresStore
+
+    figures: dict[str, Any] = {}
+    count = 200 if quick else 1200
+    for workers in (1, 4):
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        store = PostgresStore(dsn, schema=schema, max_size=workers + 2)
+        world = World(store)
+        world.office()
+        ids = []
+        for n in range(count):
+            world.customer(f"c{n:06d}", number=f"{n:06d}")
+            ids.append(world.collaboration(cc.BOOKKEEPING, customer_id=f"c{n:06d}").id)
+        counter = floors.RoundTrips()
+        counter.install()
+        chunks = [ids[i::workers] for i in range(workers)]
+
+        def work(chunk: list[str]) -> None:
+            for cid in chunk:
+                world.service.end(
+                    cid, actor=world.office_admin(), outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"}
+                )
+
+        start = time.perf_counter()
+        threads = [threading.Thread(target=work, args=(c,)) for c in chunks]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - start
+        counter.uninstall()
+        figures[f"ends_per_s_{workers}w"] = count / elapsed
+        figures[f"round_trips_per_end_{workers}w"] = counter.count / count
+        store.drop_schema()
+        store.close()
+        floor_rate = floors.postgres_end_floor(dsn, count, workers)
+        figures[f"floor_ends_per_s_{workers}w"] = floor_rate
+        figures[f"ratio_to_floor_{workers}w"] = figures[f"ends_per_s_{workers}w"] / floor_rate
+    figures["four_workers_faster"] = figures["ends_per_s_4w"] > figures["ends_per_s_1w"]
+    record("end_postgres", **figures)
+
+
+# --- relay on PostgreSQL, 1 and 2 workers, vs a raw SKIP LOCKED loop ---------------------------
+
+
+class NoOp:
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args: None
+
+
+def bench_relay_postgres(quick: bool) -> None:
+    dsn = postgres_dsn()
+    if dsn is None:
+        record("relay_postgres", skipped="set COLLABCORE_BENCH_POSTGRES_DSN")
+        return
+    from collabcore.adapters.postgres import PostgresStore
+
+    figures: dict[str, Any] = {}
+    collabs = 100 if quick else 500
+    for workers in (1, 2):
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        store = PostgresStore(dsn, schema=schema, max_size=workers + 2)
+        world = World(store)
+        world.office()
+        for n in range(collabs):
+            world.customer(f"c{n:06d}")
+            c = world.collaboration(cc.BOOKKEEPING, customer_id=f"c{n:06d}")
+            world.service.end(
+                c.id, actor=world.office_admin(), outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"}
+            )
+        noop = NoOp()
+        integrations = cc.Integrations(access=noop, billing=noop, notifier=noop)
+        relays = [cc.Relay(store, integrations) for _ in range(workers)]
+        total = [0] * workers
+
+        def drain(i: int, total: list[int] = total, relays: list[cc.Relay] = relays) -> None:
+            total[i] = relays[i].drain().done
+
+        start = time.perf_counter()
+        threads = [threading.Thread(target=drain, args=(i,)) for i in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - start
+        figures[f"effects_per_s_{workers}w"] = sum(total) / elapsed
+        store.drop_schema()
+        store.close()
+        floor_rate = floors.postgres_relay_floor(dsn, collabs * 4, workers)
+        figures[f"floor_effects_per_s_{workers}w"] = floor_rate
+        figures[f"ratio_to_floor_{workers}w"] = figures[f"effects_per_s_{workers}w"] / floor_rate
+    record("relay_postgres", **figures)
+
+
+# --- the overview of a large office -----------------------------------------------------------
+
+
+def bench_overview(quick: bool, folder: Path) -> None:
+    customers = 2000 if quick else 10000
+    path = folder / "overview.db"
+    world = World(cc.SQLiteStore(path, synchronous="OFF"))
+    world.office()
+    with world.store.transaction() as uow:  # bulk load through the port, one transaction
+        for n in range(customers):
+            customer = cc.Customer(f"c{n:06d}", f"{n:06d}", f"Company {n}")
+            uow.add_customer(customer)
+            for product in (cc.BOOKKEEPING, cc.PAYROLL, cc.EXPENSES):
+                uow.add_collaboration(
+                    cc.Collaboration(
+                        f"k{n:06d}-{product}", "office-1", customer.id, product, datetime.now(UTC)
+                    )
+                )
+        uow.commit()
+    service, actor = world.service, world.office_admin()
+    middle = cc.OverviewCursor(f"{customers // 2:06d}", f"c{customers // 2:06d}")
+    whole = median_of(5, lambda: sum(timed(lambda: service.overview("office-1", actor=actor), 1)))
+    page = timed(lambda: service.overview("office-1", actor=actor, after=middle, limit=50), 200)
+    world.store.close()
+    floor_whole, floor_page = floors.sqlite_overview_floor(path, middle)
+    record(
+        "overview_sqlite",
+        customers=customers,
+        whole_ms=whole * 1e3,
+        floor_whole_ms=floor_whole * 1e3,
+        whole_ratio=whole / floor_whole,
+        page_p50_ms=percentile(page, 0.5) * 1e3,
+        floor_page_ms=floor_page * 1e3,
+        page_ratio=percentile(page, 0.5) / floor_page,
+    )
+
+
+# --- bulk end ---------------------------------------------------------------------------------
+
+
+def bench_bulk(quick: bool, folder: Path) -> None:
+    count = 3000 if quick else 30000
+    world = World(cc.SQLiteStore(folder / "bulk.db", synchronous="NORMAL"))
+    world.office()
+    with world.store.transaction() as uow:
+        for n in range(count):
+            customer = cc.Customer(f"c{n:06d}", f"{n:06d}", f"Company {n}", (), None)
+            uow.add_customer(customer)
+            uow.add_collaboration(
+                cc.Collaboration(f"k{n:06d}", "office-1", customer.id, cc.EXPENSES, datetime.now(UTC))
+            )
+        uow.commit()
+    # Customers without a main contact are refused (R3): give them one, in bulk too.
+    with world.store.transaction() as uow:
+        for n in range(count):
+            c = uow.get_customer(f"c{n:06d}")
+            assert c is not None
+            admin = cc.CustomerUser("boss", "Boss", cc.Role.ADMINISTRATOR)
+            uow.update_customer(
+                cc.Customer(c.id, c.number, c.name, (admin,), "boss", version=1), expected_version=0
+            )
+        uow.commit()
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    start = time.perf_counter()
+    ended = sum(
+        1
+        for item in world.service.end_all_of_office(
+            "office-1", actor=world.office_admin(), outcomes={cc.EXPENSES: cc.Outcome.CUSTOMER_CONTINUES}
+        )
+        if item.status is cc.BulkStatus.ENDED
+    )
+    elapsed = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    world.store.close()
+    floor = floors.sqlite_bulk_floor(folder / "bulk-floor.db", count)
+    record(
+        "bulk_end_sqlite",
+        items=count,
+        ended=ended,
+        items_per_s=count / elapsed,
+        floor_items_per_s=count / floor,
+        ratio_to_floor=(count / elapsed) / (count / floor),
+        peak_memory_growth_mb=peak / 1e6,
+    )
+
+
+# --- memory held per collaboration --------------------------------------------------------------
+
+
+def bench_memory(quick: bool) -> None:
+    count = 10000 if quick else 100000
+    now = datetime.now(UTC)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    store = cc.MemoryStore()
+    with store.transaction() as uow:
+        uow.add_customer(cc.Customer("c", "1", "C"))
+        for n in range(count):
+            uow.add_collaboration(cc.Collaboration(f"k{n:07d}", "office-1", "c", cc.BOOKKEEPING, now))
+        uow.commit()
+    ours = (tracemalloc.get_traced_memory()[0] - before) / count
+    tracemalloc.stop()
+    record("memory_per_collaboration", bytes=ours, bare_slotted_bytes=floors.bare_slotted_bytes(count))
+
+
+# --- growth ---------------------------------------------------------------------------------------
+
+
+def bench_growth(quick: bool, folder: Path) -> None:
+    sizes = (1000, 10000) if quick else (1000, 10000, 100000)
+    figures: dict[str, Any] = {}
+    for size in sizes:
+        world = World()
+        world.office()
+        store = world.store
+        now = datetime.now(UTC)
+        with store.transaction() as uow:
+            for n in range(size):
+                admin = cc.CustomerUser("boss", "Boss", cc.Role.ADMINISTRATOR)
+                uow.add_customer(cc.Customer(f"c{n:07d}", f"{n:07d}", "C", (admin,), "boss"))
+                uow.add_collaboration(cc.Collaboration(f"k{n:07d}", "office-1", f"c{n:07d}", cc.PAYROLL, now))
+            uow.commit()
+        probe = f"k{size // 2:07d}"
+        samples = timed(
+            lambda probe=probe, world=world: world.service.plan_end(
+                probe, actor=world.office_admin(), outcome=cc.Outcome.END_SUBSCRIPTION
+            ),
+            2000,
+        )
+        figures[f"plan_p50_us_at_{size}"] = percentile(samples, 0.5) * 1e6
+    first, last = figures[f"plan_p50_us_at_{sizes[0]}"], figures[f"plan_p50_us_at_{sizes[-1]}"]
+    figures["growth_factor"] = last / first
+    record("growth_memory_plan", **figures)
+
+
+# --- report ----------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sqlite": __import__("sqlite3").sqlite_version,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke check")
+    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="collabcore-bench-") as tmp:
+        folder = Path(tmp)
+        bench_plan(args.quick)
+        bench_memory(args.quick)
+        bench_growth(args.quick, folder)
+        bench_end_sqlite(args.quick, folder)
+        bench_overview(args.quick, folder)
+        bench_bulk(args.quick, folder)
+        bench_end_postgres(args.quick)
+        bench_relay_postgres(args.quick)
+    output = {"machine": machine(), "quick": args.quick, "results": RESULTS}
+    (ROOT / "bench" / "results.json").write_text(json.dumps(output, indent=2) + "\n", encoding="utf-8")
+    if not args.no_docs:
+        from report import performance_page
+
+        (ROOT / "docs" / "performance.md").write_text(performance_page(output), encoding="utf-8")
+    print("wrote bench/results.json" + ("" if args.no_docs else " and docs/performance.md"))
+
+
+if __name__ == "__main__":
+    main()
