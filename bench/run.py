@@ -164,7 +164,7 @@ def bench_end_postgres(quick: bool) -> None:
         counter.install()
         chunks = [ids[i::workers] for i in range(workers)]
 
-        def work(chunk: list[str]) -> None:
+        def work(chunk: list[str], world: World = world) -> None:
             for cid in chunk:
                 world.service.end(
                     cid, actor=world.office_admin(), outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"}
