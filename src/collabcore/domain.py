@@ -481,13 +481,3 @@ Event: TypeAlias = (
     | MainContactChanged
     | SubscriptionCancelled
 )
-EVENT_TYPES: tuple[type[Event], ...] = (
-    CollaborationStarted,
-    CollaborationEnded,
-    EndRefusedRecorded,
-    VariantChanged,
-    CustomerUserAdded,
-    UserRoleChanged,
-    MainContactChanged,
-    SubscriptionCancelled,
-)

@@ -16,7 +16,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-import attrs
 from attrs import frozen
 
 from collabcore.domain import (
@@ -283,6 +282,3 @@ class Integrations:
     billing: BillingPort | None = None
     eraser: EraserPort | None = None
     notifier: NotifierPort | None = None
-
-    def with_(self, **changes: Any) -> Integrations:
-        return attrs.evolve(self, **changes)

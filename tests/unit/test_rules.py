@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import attrs
@@ -530,3 +531,29 @@ def test_r23_month_end_in_december_and_february() -> None:
 
     assert month_end(date(2026, 12, 5)) == date(2026, 12, 31)
     assert month_end(date(2028, 2, 10)) == date(2028, 2, 29)
+
+
+def test_a_host_replaces_an_unprotected_rule_but_not_a_protected_one(world: World) -> None:
+    @cc.rule("R17", texts=("R17",))
+    def bank_integration_never_blocks(ctx: cc.RuleContext) -> Iterator[cc.Flag]:
+        """The host ends bank integrations itself, after the end."""
+        return iter(())
+
+    book = cc.default_rulebook().replace(bank_integration_never_blocks)
+    assert book.get("R17") is bank_integration_never_blocks and len(book) == len(cc.default_rulebook())
+    with pytest.raises(cc.ConfigurationError, match="cannot be replaced"):
+        book.replace(attrs.evolve(book.get("R14"), check=lambda ctx: iter(())))
+    with pytest.raises(cc.ConfigurationError, match="twice"):
+        book.add(bank_integration_never_blocks)
+
+
+def test_the_same_service_speaks_another_language(world: World) -> None:
+    world.office()
+    world.customer(main_contact=False, number="12")
+    collab = world.collaboration(BOOK)
+    swedish = world.service.speaking(language="sv")
+    message = (
+        swedish.plan_end(collab.id, actor=world.office_admin(), outcome="deactivate").blockers[0].message
+    )
+    assert message == "Huvudkontakt saknas för kundnummer 12."
+    assert world.service.localizer.language == "en", "the original keeps its language"

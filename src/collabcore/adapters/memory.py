@@ -22,7 +22,6 @@ from collabcore.domain import (
     Collaboration,
     Customer,
     Event,
-    Party,
     Status,
     Subscription,
 )
@@ -431,6 +430,3 @@ class FakeIntegrations:
     def notify(self, notification: Notification) -> None:
         if self._apply("notify", notification.key):
             self.notifications.append(notification)
-
-    def parties_notified(self) -> set[tuple[Party, str]]:
-        return {(n.party, n.party_id) for n in self.notifications}
