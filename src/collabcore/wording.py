@@ -166,10 +166,7 @@ ENGLISH: Mapping[str, Template] = {
     ),
     "R13.not_member": "User {user} is not an employee of {office} and cannot {action}.",
     "R13.not_member.remedy": ("Sign in as a user of the accounting office.",),
-    "R2": (
-        "Other collaborations are not affected: {count} other active collaboration(s) "
-        "with {customer} stay as they are."
-    ),
+    "R2": "Other collaborations are not affected. Other active collaborations with {customer}: {count}.",
     "R3": "The main contact is missing for customer number {customer_number}.",
     "R3.remedy": _MAIN_CONTACT_STEPS_EN,
     "R4.not_admin": (
@@ -240,7 +237,7 @@ ENGLISH: Mapping[str, Template] = {
     ),
     "R22": "Before the data is deleted, the company is offered an export of its submitted reports.",
     "R23.continue": "{payer} pays for {product} until {date}; from {next_date} the company pays.",
-    "R23.end": "{payer} pays for {product} until {date}, the end of the month; then it ends.",
+    "R23.end": "{payer} pays for {product} until {date}, the end of the month; then the subscription ends.",
     "single-active": "{customer} already has an active collaboration for {product}.",
     "single-active.remedy": ("End the existing collaboration first, or change its variant instead.",),
     # effects, in the words of the plan
@@ -356,15 +353,11 @@ SWEDISH: Mapping[str, Template] = {
     ),
     "R13.not_member": "Användaren {user} är inte anställd hos {office} och kan inte {action}.",
     "R13.not_member.remedy": ("Logga in som användare hos redovisningsbyrån.",),
-    "R2": (
-        "Andra samarbeten påverkas inte: {count} andra aktiva samarbeten med {customer} förblir som de är."
-    ),
+    "R2": "Andra samarbeten påverkas inte. Andra aktiva samarbeten med {customer}: {count}.",
     "R3": "Huvudkontakt saknas för kundnummer {customer_number}.",
     "R3.remedy": _MAIN_CONTACT_STEPS_SV,
-    "R4.not_admin": (
-        "{main_contact} för kundnummer {customer_number}, {user}, har inte rollen {administrator}."
-    ),
-    "R4.not_user": ("{main_contact} för kundnummer {customer_number} är inte längre användare i företaget."),
+    "R4.not_admin": "Användaren {user}, som är {main_contact} för kundnummer {customer_number}, har inte rollen {administrator}.",
+    "R4.not_user": "Den som är {main_contact} för kundnummer {customer_number} är inte längre användare i företaget.",
     "R4.remedy": _MAIN_CONTACT_STEPS_SV,
     "R5": "Samarbetet för {product} avslutades {date}; ett avslutat samarbete förblir avslutat.",
     "R5.remedy": ("Starta ett nytt samarbete för att fortsätta arbeta tillsammans.",),
@@ -384,10 +377,7 @@ SWEDISH: Mapping[str, Template] = {
     "R9": "Uppgifterna i {product} är inte synkroniserade.",
     "R9.unknown": "Det gick inte att kontrollera om uppgifterna i {product} är synkroniserade.",
     "R9.remedy": ("Synkronisera uppgifterna i {product} innan säkerhetskopian lämnas över.",),
-    "R10": (
-        "När samarbetet har avslutats har företaget inte längre åtkomst till {the_service}. "
-        "För att fortsätta arbetar det via {payroll_program} eller genom ett nytt samarbete."
-    ),
+    "R10": "När samarbetet har avslutats har företaget inte längre åtkomst till {the_service}. Vill företaget fortsätta görs det via {payroll_program} eller genom ett nytt samarbete.",
     "R11": "Rapporter som inte är inskickade: {count}.",
     "R11.delete": ("Rapporter som inte är inskickade: {count}. De försvinner när {product} tas bort."),
     "R11.unknown": "Det gick inte att kontrollera om alla rapporter i {product} är inskickade.",
@@ -398,15 +388,15 @@ SWEDISH: Mapping[str, Template] = {
     ),
     "R12.remedy": ("Kontrollera att alla användare har skickat in sina utlägg.",),
     "R15": "{product} erbjuder inte det här avslutet: {outcome}.",
-    "R15.remedy": ("Välj ett av: {offered}.",),
+    "R15.remedy": ("Välj något av följande: {offered}.",),
     "R16": "Kopplade samarbeten är fortfarande aktiva: {services}.",
     "R16.unknown": "Det gick inte att kontrollera om det finns kopplade samarbeten i {product}.",
-    "R16.remedy": ("Avsluta de kopplade samarbetena först, eller bekräfta att de fortsätter.",),
+    "R16.remedy": ("Avsluta de kopplade samarbetena först, eller bekräfta att de får fortsätta.",),
     "R17": "En bankkoppling är aktiv i samarbetet.",
     "R17.unknown": "Det gick inte att kontrollera om en bankkoppling är aktiv i {product}.",
     "R17.remedy": ("Avsluta bankkopplingen innan samarbetet avslutas.",),
     "R18.transfer": "Abonnemanget på {product} och dess fakturor flyttas från {office} till företaget.",
-    "R18.recipient": "{product} i varianten {variant} tillåter bara byrån som fakturamottagare.",
+    "R18.recipient": "{product} i varianten {variant} tillåter bara redovisningsbyrån som fakturamottagare.",
     "R18.recipient.remedy": (
         "Gör redovisningsbyrån till fakturamottagare, eller välj en variant där företaget får "
         "ta emot fakturorna.",
@@ -426,7 +416,7 @@ SWEDISH: Mapping[str, Template] = {
     ),
     "R22": "Innan uppgifterna tas bort erbjuds företaget en export av sina inskickade rapporter.",
     "R23.continue": "{payer} betalar för {product} till och med {date}; från {next_date} betalar företaget.",
-    "R23.end": "{payer} betalar för {product} till och med {date}, månadens slut; sedan upphör det.",
+    "R23.end": "{payer} betalar för {product} till och med {date}, månadens slut; sedan upphör abonnemanget.",
     "single-active": "{customer} har redan ett aktivt samarbete för {product}.",
     "single-active.remedy": ("Avsluta det befintliga samarbetet först, eller byt variant i stället.",),
     "effect.hand_over_payroll_backup": "Lämna över säkerhetskopian av {product} till {customer}.",
@@ -435,7 +425,7 @@ SWEDISH: Mapping[str, Template] = {
     "effect.restrict_office_access": "Begränsa åtkomsten till {product} för {office} till läsbehörighet.",
     "effect.revoke_company_online_access": "Avsluta åtkomsten till {product} online för {customer}.",
     "effect.transfer_subscription": "Flytta abonnemanget på {product} och dess fakturor till {customer}.",
-    "effect.deactivate_subscription": "Inaktivera {product}: går att läsa, inga ändringar.",
+    "effect.deactivate_subscription": "Inaktivera {product}: uppgifterna går att läsa men inte ändra.",
     "effect.cancel_subscription": "Avsluta abonnemanget på {product} vid månadens slut.",
     "effect.erase_service_data": "Ta bort alla uppgifter i {product} för {customer}.",
     "effect.notify_office": "Meddela {office}.",
@@ -452,7 +442,7 @@ SWEDISH: Mapping[str, Template] = {
     "demo.setup": "{office} samarbetar med {customer} (kundnummer {customer_number}) om {products}.",
     "demo.overview": "Översikt under {menu}:",
     "demo.try_end": "{user} på {office} försöker avsluta {product} och ta bort {the_service}.",
-    "demo.refused": "Nekades. Samtliga anmärkningar:",
+    "demo.refused": "Nekat. Alla anmärkningar:",
     "demo.fix_main_contact": "Byrån följer stegen: {user} blir {administrator} och {main_contact}.",
     "demo.still_refused": "Fortfarande nekat:",
     "demo.submitted": "Företaget skickar in sina rapporter och utlägg. Planen nu:",
@@ -463,7 +453,7 @@ SWEDISH: Mapping[str, Template] = {
     "plan.refused": "Inte tillåtet ännu.",
     "demo.ended": "Avslutat. {count} åtgärder har genomförts.",
     "demo.events": "Händelser som sparats för {customer}:",
-    "demo.notified": "Meddelade {party}: {subject}",
+    "demo.notified": "Meddelande till {party}: {subject}",
     "demo.stored": "Sparat i {path}.",
     "notification.subject": "Samarbetet för {product} har avslutats",
     "notification.intro": (
