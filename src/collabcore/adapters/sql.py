@@ -40,6 +40,8 @@ from collabcore.serialization import from_data
 T = TypeVar("T")
 
 SCHEMA_VERSION = 1
+OVERVIEW_CHUNK = 500
+"""Customers per statement when reading a whole office's overview."""
 
 
 def utc_text(moment: datetime) -> str:
@@ -181,39 +183,48 @@ class SQLUnitOfWork:
     def overview(
         self, office_id: str, *, after: OverviewCursor | None, limit: int | None
     ) -> Sequence[CustomerCollaborations]:
-        # The page's customers come from the partial index on
-        # (office_id, customer_number, customer_id): a page costs its own rows only.
-        start = ("", "") if after is None else (after.customer_number, after.customer_id)
-        page_sql = (
-            "SELECT DISTINCT customer_number, customer_id FROM collaborations "
-            "WHERE office_id = ? AND status = 'active' AND (customer_number, customer_id) > (?, ?) "
-            "ORDER BY customer_number, customer_id"
-        )
-        params: list[Any] = [office_id, *start]
-        if limit is not None:
-            page_sql += " LIMIT ?"
-            params.append(limit)
-        rows = self._execute(
-            f"SELECT p.customer_id, cu.data, co.id, co.data FROM ({page_sql}) p "
-            "JOIN customers cu ON cu.id = p.customer_id "
-            "JOIN collaborations co ON co.customer_id = p.customer_id AND co.office_id = ? "
-            "AND co.status = 'active' "
-            "ORDER BY p.customer_number, p.customer_id, co.product, co.id",
-            (*params, office_id),
-        ).fetchall()
+        # Page by page, each page in three index-driven statements: the page's customer
+        # ids from the partial index on (office_id, customer_number, customer_id), then
+        # those customers, then their active collaborations. A join of all three lets the
+        # planner start from every collaboration of the office instead of from the page.
         items: list[CustomerCollaborations] = []
-        current: Customer | None = None
-        collabs: list[Collaboration] = []
-        for customer_id, customer_data, collab_id, collab_data in rows:
-            if current is None or current.id != customer_id:
-                if current is not None:
-                    items.append(CustomerCollaborations(current, tuple(collabs)))
-                current = self._decode(customer_data, Customer, "customers", customer_id)
-                collabs = []
-            collabs.append(self._decode(collab_data, Collaboration, "collaborations", collab_id))
-        if current is not None:
-            items.append(CustomerCollaborations(current, tuple(collabs)))
+        cursor = ("", "") if after is None else (after.customer_number, after.customer_id)
+        while limit is None or len(items) < limit:
+            size = OVERVIEW_CHUNK if limit is None else min(OVERVIEW_CHUNK, limit - len(items))
+            page = self._execute(
+                "SELECT DISTINCT customer_number, customer_id FROM collaborations "
+                "WHERE office_id = ? AND status = 'active' AND (customer_number, customer_id) > (?, ?) "
+                "ORDER BY customer_number, customer_id LIMIT ?",
+                (office_id, *cursor, size),
+            ).fetchall()
+            if not page:
+                break
+            items.extend(self._overview_items(office_id, [row[1] for row in page]))
+            cursor = (page[-1][0], page[-1][1])
+            if len(page) < size:
+                break
         return items
+
+    def _overview_items(self, office_id: str, customer_ids: list[str]) -> list[CustomerCollaborations]:
+        marks = ", ".join("?" for _ in customer_ids)
+        customers: dict[str, Customer] = {
+            row[0]: self._decode(row[1], Customer, "customers", row[0])
+            for row in self._execute(
+                f"SELECT id, data FROM customers WHERE id IN ({marks})", customer_ids
+            ).fetchall()
+        }
+        collaborations: dict[str, list[Collaboration]] = {c: [] for c in customer_ids}
+        for customer_id, collab_id, data in self._execute(
+            f"SELECT customer_id, id, data FROM collaborations WHERE office_id = ? AND status = 'active' "
+            f"AND customer_id IN ({marks}) ORDER BY product, id",
+            (office_id, *customer_ids),
+        ).fetchall():
+            collaborations[customer_id].append(self._decode(data, Collaboration, "collaborations", collab_id))
+        return [
+            CustomerCollaborations(customers[c], tuple(collaborations[c]))
+            for c in customer_ids
+            if c in customers and collaborations[c]
+        ]
 
     def get_idempotency(self, key: str) -> IdempotencyRecord | None:
         sql = "SELECT data FROM idempotency WHERE key = ?"
