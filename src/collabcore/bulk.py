@@ -1,8 +1,10 @@
 """Bulk end: many collaborations, one result per item, memory that stays flat.
 
-Each item ends in its own transaction, so one refusal or failure never undoes
-the others. Results are yielded as they happen and never collected here; an
-office's collaborations are read page by page through the keyset overview.
+Items are committed a batch at a time, each one ended, refused (and audited)
+or failed on its own, so one refusal never undoes the others; a batch whose
+transaction fails is redone one item at a time. Results are yielded as they
+are committed and never collected here; an office's collaborations are read
+page by page through the keyset overview.
 With an ``idempotency_prefix``, running the same bulk again after a crash
 replays what was ended and carries on with the rest.
 """
@@ -60,28 +62,57 @@ def end_many(
     actor: Actor,
     idempotency_prefix: str | None = None,
     progress: Progress | None = None,
+    batch_size: int = 100,
 ) -> Iterator[BulkItem]:
-    for done, request in enumerate(requests, start=1):
-        key = None if idempotency_prefix is None else f"{idempotency_prefix}:{request.collaboration_id}"
-        try:
-            result = service.end(
-                request.collaboration_id,
-                actor=actor,
-                outcome=request.outcome,
-                acknowledge=request.acknowledge,
-                confirm_deletion=request.confirm_deletion,
-                idempotency_key=key,
-            )
-            item = BulkItem(request.collaboration_id, BulkStatus.ENDED, result=result)
-        except OperationRefused as refused:
-            item = BulkItem(
+    """Items are committed ``batch_size`` at a time, each ended, refused or failed on its
+    own; a result is yielded only once it is committed."""
+    done = 0
+    for batch in _batches(requests, batch_size):
+        results = (
+            service._end_batch(batch, actor, idempotency_prefix)
+            if batch_size > 1
+            else _one(service, batch[0], actor, idempotency_prefix)
+        )
+        for item in results:
+            done += 1
+            if progress is not None:
+                progress(done, item)
+            yield item
+
+
+def _batches(requests: Iterable[EndRequest], size: int) -> Iterator[list[EndRequest]]:
+    batch: list[EndRequest] = []
+    for request in requests:
+        batch.append(request)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _one(
+    service: CollaborationService, request: EndRequest, actor: Actor, prefix: str | None
+) -> list[BulkItem]:
+    key = None if prefix is None else f"{prefix}:{request.collaboration_id}"
+    try:
+        result = service.end(
+            request.collaboration_id,
+            actor=actor,
+            outcome=request.outcome,
+            acknowledge=request.acknowledge,
+            confirm_deletion=request.confirm_deletion,
+            idempotency_key=key,
+        )
+        return [BulkItem(request.collaboration_id, BulkStatus.ENDED, result=result)]
+    except OperationRefused as refused:
+        return [
+            BulkItem(
                 request.collaboration_id, BulkStatus.REFUSED, findings=refused.findings, error=str(refused)
             )
-        except CollabCoreError as error:
-            item = BulkItem(request.collaboration_id, BulkStatus.FAILED, error=str(error))
-        if progress is not None:
-            progress(done, item)
-        yield item
+        ]
+    except CollabCoreError as error:
+        return [BulkItem(request.collaboration_id, BulkStatus.FAILED, error=str(error))]
 
 
 def office_requests(

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from collabcore import bulk
-from collabcore.bulk import BulkItem, EndRequest, Progress
+from collabcore.bulk import BulkItem, BulkStatus, EndRequest, Progress
 from collabcore.domain import (
     AccountingOffice,
     Actor,
@@ -46,6 +46,7 @@ from collabcore.domain import (
 )
 from collabcore.errors import (
     AlreadyEnded,
+    CollabCoreError,
     ConcurrencyConflict,
     EndRefused,
     IdempotencyKeyReused,
@@ -75,6 +76,8 @@ from collabcore.wording import default_texts
 log = logging.getLogger("collabcore.service")
 
 AUTHORIZATION_CODES = frozenset({"R1", "R14"})
+EndArguments = tuple[str, Actor, Outcome, frozenset[str], bool]
+"""An end request once checked: collaboration id, actor, outcome, acknowledged, confirmed."""
 MAX_PAGE = 1000
 
 
@@ -283,6 +286,8 @@ class CollaborationService:
         facts = self._facts_for(collab_id, actor)
         with self.store.transaction() as uow:
             outcome_of_end = self._end_in(uow, request, facts, fingerprint, idempotency_key, expected_version)
+            if isinstance(outcome_of_end, EndResult) and not outcome_of_end.replayed:
+                uow.commit()
         if isinstance(outcome_of_end, Plan):
             # Recorded only now: the refused transaction is over and its lock released.
             self._record_refusal(outcome_of_end)
@@ -294,13 +299,13 @@ class CollaborationService:
     def _end_in(
         self,
         uow: UnitOfWork,
-        request: tuple[str, Actor, Outcome, frozenset[str], bool],
+        request: EndArguments,
         facts: Facts,
         fingerprint: str,
         idempotency_key: str | None,
         expected_version: int | None,
     ) -> EndResult | Plan:
-        """The end's one transaction: the result, or the refused plan (nothing written)."""
+        """The end's writes, uncommitted: the result, or the refused plan (nothing written)."""
         collab_id, actor, outcome, acks, confirmed = request
         current = uow.get_collaboration(collab_id, for_update=True)
         if idempotency_key is not None:
@@ -340,7 +345,6 @@ class CollaborationService:
         result = EndResult(ended, event, plan.effects)
         if idempotency_key is not None:
             uow.save_idempotency(IdempotencyRecord(idempotency_key, fingerprint, result, now))
-        uow.commit()
         return result
 
     def end_many(
@@ -350,10 +354,19 @@ class CollaborationService:
         actor: Actor,
         idempotency_prefix: str | None = None,
         progress: Progress | None = None,
+        batch_size: int = 100,
     ) -> Iterator[BulkItem]:
-        """End each request in its own transaction; yields one result per item as it goes."""
+        """End many collaborations, ``batch_size`` per transaction, each on its own terms;
+        yields one result per item once it is committed."""
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or not 1 <= batch_size <= 10_000:
+            raise InvalidInput("batch_size must be a whole number from 1 to 10,000.", path="batch_size")
         return bulk.end_many(
-            self, requests, actor=actor, idempotency_prefix=idempotency_prefix, progress=progress
+            self,
+            requests,
+            actor=_actor(actor),
+            idempotency_prefix=idempotency_prefix,
+            progress=progress,
+            batch_size=batch_size,
         )
 
     def end_all_of_office(
@@ -366,6 +379,7 @@ class CollaborationService:
         confirm_deletion: bool = False,
         idempotency_prefix: str | None = None,
         progress: Progress | None = None,
+        batch_size: int = 100,
     ) -> Iterator[BulkItem]:
         """End every active collaboration of an office whose product is in ``outcomes``
         (product -> outcome), for example when the office closes."""
@@ -377,7 +391,13 @@ class CollaborationService:
             acknowledge=acknowledge,
             confirm_deletion=confirm_deletion,
         )
-        return self.end_many(requests, actor=actor, idempotency_prefix=idempotency_prefix, progress=progress)
+        return self.end_many(
+            requests,
+            actor=actor,
+            idempotency_prefix=idempotency_prefix,
+            progress=progress,
+            batch_size=batch_size,
+        )
 
     def _end_request(
         self,
@@ -386,7 +406,7 @@ class CollaborationService:
         outcome: Any,
         acknowledge: Any,
         confirm_deletion: Any,
-    ) -> tuple[str, Actor, Outcome, frozenset[str], bool]:
+    ) -> EndArguments:
         if not isinstance(confirm_deletion, bool):
             raise InvalidInput("confirm_deletion must be True or False.", path="confirm_deletion")
         return (
@@ -434,10 +454,8 @@ class CollaborationService:
             confirm_deletion=confirmed,
         )
 
-    def _record_refusal(self, plan: Plan) -> None:
-        """The audit trail keeps refused ends too (ids and codes only), in a transaction of
-        its own: the refused one has been rolled back, and the lock released."""
-        event = EndRefusedRecorded(
+    def _refusal_event(self, plan: Plan) -> EndRefusedRecorded:
+        return EndRefusedRecorded(
             plan.collaboration.id,
             plan.collaboration.customer_id,
             plan.outcome,
@@ -445,9 +463,59 @@ class CollaborationService:
             plan.actor,
             self.clock(),
         )
+
+    def _record_refusal(self, plan: Plan) -> None:
+        """The audit trail keeps refused ends too (ids and codes only), in a transaction of
+        its own: the refused one has been rolled back, and the lock released."""
         with self.store.transaction() as audit:
-            audit.append_events([event])
+            audit.append_events([self._refusal_event(plan)])
             audit.commit()
+
+    def _end_batch(self, requests: Sequence[EndRequest], actor: Actor, prefix: str | None) -> list[BulkItem]:
+        """Many ends in one transaction (bulk): each item ends, is refused (and audited) or
+        fails on its own; if the transaction itself fails, the items go one by one."""
+        items: dict[int, BulkItem] = {}
+        prepared: list[tuple[int, EndArguments, str | None]] = []
+        for n, r in enumerate(requests):
+            try:
+                request = self._end_request(
+                    r.collaboration_id, actor, r.outcome, r.acknowledge, r.confirm_deletion
+                )
+                key = None if prefix is None else _id(f"{prefix}:{r.collaboration_id}", "idempotency_key")
+                prepared.append((n, request, key))
+            except CollabCoreError as error:
+                items[n] = BulkItem(str(r.collaboration_id), BulkStatus.FAILED, error=str(error))
+        facts: dict[int, Facts] = {}
+        with self.store.transaction(write=False) as uow:  # no write lock while the integrations answer
+            for n, request, _ in prepared:
+                try:
+                    collab = self._visible_collaboration(uow, request[0], request[1])
+                    facts[n] = self.facts(collab.customer_id, self.products.get(collab.product))
+                except CollabCoreError as error:
+                    items[n] = BulkItem(request[0], BulkStatus.FAILED, error=str(error))
+        try:
+            with self.store.transaction() as uow:
+                for n, request, key in prepared:
+                    if n not in items:
+                        items[n] = self._end_item(uow, request, facts[n], key)
+                uow.commit()
+        except CollabCoreError:
+            log.warning("a bulk batch of %d failed as a whole; ending its items one by one", len(requests))
+            return list(bulk.end_many(self, requests, actor=actor, idempotency_prefix=prefix, batch_size=1))
+        return [items[n] for n in range(len(requests))]
+
+    def _end_item(self, uow: UnitOfWork, request: EndArguments, facts: Facts, key: str | None) -> BulkItem:
+        collab_id, who, outcome = request[:3]
+        fingerprint = f"end|{collab_id}|{who.party}|{who.party_id}|{who.user_id}|{outcome}"
+        try:
+            done = self._end_in(uow, request, facts, fingerprint, key, None)
+        except (NotFound, IdempotencyKeyReused) as error:  # raised before anything is written
+            return BulkItem(collab_id, BulkStatus.FAILED, error=str(error))
+        if isinstance(done, EndResult):
+            return BulkItem(collab_id, BulkStatus.ENDED, result=done)
+        uow.append_events([self._refusal_event(done)])
+        refused = self._refusal(done)
+        return BulkItem(collab_id, BulkStatus.REFUSED, findings=refused.findings, error=str(refused))
 
     def _refusal(self, plan: Plan) -> OperationRefused:
         """The error for a plan that does not allow ending, by what blocks it most."""

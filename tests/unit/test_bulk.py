@@ -5,6 +5,8 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 import collabcore as cc
 from collabcore.testing import World
 
@@ -85,3 +87,52 @@ def test_bulk_memory_does_not_grow_with_the_number_of_items(tmp_path: Path) -> N
     small, large = _bulk_peak(tmp_path, 300), _bulk_peak(tmp_path, 1500)
     # Five times the items: the peak may wobble, but it must not follow the count.
     assert large < small * 2, (small, large)
+
+
+def test_a_batch_commits_together_and_audits_its_refusals(world: World) -> None:
+    world.office()
+    collabs = []
+    for n in range(5):
+        world.customer(f"c{n}")
+        collabs.append(world.collaboration(cc.BOOKKEEPING, customer_id=f"c{n}"))
+    world.fakes.set_facts("c2", bank_integration_active=True)
+    requests = [cc.EndRequest(c.id, cc.Outcome.DEACTIVATE) for c in collabs]
+    items = list(world.service.end_many(requests, actor=world.office_admin(), batch_size=5))
+    assert [i.status for i in items].count(cc.BulkStatus.ENDED) == 4
+    assert items[2].status is cc.BulkStatus.REFUSED and [f.code for f in items[2].findings] == ["R17"]
+    refusals = [e for e in world.service.events_of_customer("c2") if isinstance(e, cc.EndRefusedRecorded)]
+    assert [r.codes for r in refusals] == [("R17",)]
+
+
+def test_a_failed_batch_is_redone_one_by_one(world: World) -> None:
+    from collabcore.testing.faults import FaultyStore
+
+    faulty = FaultyStore(cc.MemoryStore())
+    world = World(faulty)
+    world.office()
+    collabs = []
+    for n in range(4):
+        world.customer(f"c{n}")
+        collabs.append(world.collaboration(cc.EXPENSES, customer_id=f"c{n}"))
+
+    broken = {"left": 1}
+
+    def fail_first_commit(point: str) -> None:
+        if point == "before:commit" and broken["left"]:
+            broken["left"] -= 1
+            raise cc.StorageError("disk full (injected)")
+
+    faulty.tick = fail_first_commit  # type: ignore[method-assign]
+    requests = [cc.EndRequest(c.id, cc.Outcome.CUSTOMER_CONTINUES) for c in collabs]
+    items = list(
+        world.service.end_many(requests, actor=world.office_admin(), idempotency_prefix="b", batch_size=4)
+    )
+    assert [i.status for i in items] == [cc.BulkStatus.ENDED] * 4
+    with world.store.transaction(write=False) as uow:
+        assert all(uow.get_collaboration(c.id).status is cc.Status.ENDED for c in collabs)  # type: ignore[union-attr]
+        assert len(uow.outbox()) == 4 * 4
+
+
+def test_batch_size_is_checked(world: World) -> None:
+    with pytest.raises(cc.InvalidInput, match="batch_size"):
+        world.service.end_many([], actor=world.office_admin(), batch_size=0)
