@@ -112,6 +112,33 @@ class OverviewPage:
     """None on the last page."""
 
 
+@frozen
+class EndSnapshot:
+    """Everything ending one collaboration reads, loaded together (and the collaboration
+    locked, where the store can and was asked to)."""
+
+    collaboration: Collaboration | None
+    customer: Customer | None
+    office: AccountingOffice | None
+    others: tuple[Collaboration, ...]
+    """The customer's other active collaborations."""
+    subscription: Subscription | None
+    idempotency: IdempotencyRecord | None
+
+
+@frozen
+class EndWrites:
+    """Everything ending one collaboration writes, in one go."""
+
+    ended: Collaboration
+    expected_version: int
+    event: CollaborationEnded
+    subscription: Subscription | None
+    effects: tuple[Effect, ...]
+    at: datetime
+    idempotency: IdempotencyRecord | None
+
+
 class UnitOfWork(Protocol):
     """Reads and writes in one transaction; nothing is kept unless ``commit`` is called."""
 
@@ -176,9 +203,55 @@ class UnitOfWork(Protocol):
 
     def save_idempotency(self, record: IdempotencyRecord) -> None: ...
 
+    def load_end(
+        self, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
+    ) -> EndSnapshot:
+        """All an end reads; :func:`load_end_by_parts` is a correct implementation, which a
+        store may replace with fewer round trips."""
+        ...
+
+    def record_end(self, writes: EndWrites, *, commit: bool) -> None:
+        """All an end writes, and the commit if asked; :func:`record_end_by_parts` is a
+        correct implementation, which a store may replace with fewer round trips."""
+        ...
+
     def commit(self) -> None: ...
 
     def rollback(self) -> None: ...
+
+
+def load_end_by_parts(
+    uow: UnitOfWork, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
+) -> EndSnapshot:
+    collaboration = uow.get_collaboration(collaboration_id, for_update=for_update)
+    record = None if idempotency_key is None else uow.get_idempotency(idempotency_key)
+    if collaboration is None:
+        return EndSnapshot(None, None, None, (), None, record)
+    others = tuple(
+        c
+        for c in uow.active_collaborations_of_customer(collaboration.customer_id)
+        if c.id != collaboration.id
+    )
+    return EndSnapshot(
+        collaboration,
+        uow.get_customer(collaboration.customer_id),
+        uow.get_office(collaboration.office_id),
+        others,
+        uow.get_subscription(collaboration.customer_id, collaboration.product),
+        record,
+    )
+
+
+def record_end_by_parts(uow: UnitOfWork, writes: EndWrites, *, commit: bool) -> None:
+    uow.update_collaboration(writes.ended, expected_version=writes.expected_version)
+    uow.append_events([writes.event])
+    if writes.subscription is not None:
+        uow.save_subscription(writes.subscription)
+    uow.enqueue_effects(writes.effects, at=writes.at)
+    if writes.idempotency is not None:
+        uow.save_idempotency(writes.idempotency)
+    if commit:
+        uow.commit()
 
 
 class Store(Protocol):

@@ -60,6 +60,8 @@ from collabcore.errors import (
 from collabcore.planning import PLANNER_TEXTS, Plan, make_plan, render_findings
 from collabcore.ports import (
     EndResult,
+    EndSnapshot,
+    EndWrites,
     IdempotencyRecord,
     Integrations,
     OverviewCursor,
@@ -249,10 +251,11 @@ class CollaborationService:
         """Every finding, the effects and the consequences of ending; changes nothing."""
         request = self._end_request(collaboration_id, actor, outcome, acknowledge, confirm_deletion)
         with self.store.transaction(write=False) as uow:
-            # A read transaction holds no write lock, so the facts may be asked here.
-            collab = self._visible_collaboration(uow, request[0], request[1])
-            facts = self.facts(collab.customer_id, self.products.get(collab.product))
-            return self._plan(uow, *request, facts=facts, current=collab)
+            snapshot = uow.load_end(request[0], idempotency_key=None, for_update=False)
+        collab = self._check_visible(snapshot.collaboration, request[0], request[1])
+        # Nothing is locked here, so the integrations may be asked after the read.
+        facts = self.facts(collab.customer_id, self.products.get(collab.product))
+        return self._plan(snapshot, collab, *request[1:], facts=facts)
 
     def end(
         self,
@@ -285,9 +288,9 @@ class CollaborationService:
         fingerprint = f"end|{collab_id}|{actor.party}|{actor.party_id}|{actor.user_id}|{outcome}"
         facts = self._facts_for(collab_id, actor)
         with self.store.transaction() as uow:
-            outcome_of_end = self._end_in(uow, request, facts, fingerprint, idempotency_key, expected_version)
-            if isinstance(outcome_of_end, EndResult) and not outcome_of_end.replayed:
-                uow.commit()
+            outcome_of_end = self._end_in(
+                uow, request, facts, fingerprint, idempotency_key, expected_version, commit=True
+            )
         if isinstance(outcome_of_end, Plan):
             # Recorded only now: the refused transaction is over and its lock released.
             self._record_refusal(outcome_of_end)
@@ -304,23 +307,24 @@ class CollaborationService:
         fingerprint: str,
         idempotency_key: str | None,
         expected_version: int | None,
+        *,
+        commit: bool,
     ) -> EndResult | Plan:
-        """The end's writes, uncommitted: the result, or the refused plan (nothing written)."""
+        """The end's reads and writes (committed if ``commit``): the result, or the refused
+        plan, with nothing written."""
         collab_id, actor, outcome, acks, confirmed = request
-        current = uow.get_collaboration(collab_id, for_update=True)
-        if idempotency_key is not None:
-            record = uow.get_idempotency(idempotency_key)
-            if record is not None:
-                if record.fingerprint != fingerprint:
-                    raise IdempotencyKeyReused(
-                        f"Idempotency key {idempotency_key!r} was used for another request.",
-                        hint="Use a new key for each distinct request.",
-                    )
-                return attrs.evolve(record.result, replayed=True)
-        plan = self._plan(uow, *request, facts=facts, current=current)
+        snapshot = uow.load_end(collab_id, idempotency_key=idempotency_key, for_update=True)
+        if idempotency_key is not None and snapshot.idempotency is not None:
+            if snapshot.idempotency.fingerprint != fingerprint:
+                raise IdempotencyKeyReused(
+                    f"Idempotency key {idempotency_key!r} was used for another request.",
+                    hint="Use a new key for each distinct request.",
+                )
+            return attrs.evolve(snapshot.idempotency.result, replayed=True)
+        current = self._check_visible(snapshot.collaboration, collab_id, actor)
+        plan = self._plan(snapshot, current, actor, outcome, acks, confirmed, facts=facts)
         if not plan.allowed:
             return plan
-        assert current is not None
         if expected_version is not None and current.version != expected_version:
             raise ConcurrencyConflict(
                 f"Collaboration {collab_id} is at version {current.version}, not {expected_version}.",
@@ -328,7 +332,6 @@ class CollaborationService:
             )
         now = self.clock()
         ended = current.end(actor=actor, outcome=outcome, at=now)
-        uow.update_collaboration(ended, expected_version=current.version)
         event = CollaborationEnded(
             collaboration_id=ended.id,
             office_id=ended.office_id,
@@ -339,12 +342,22 @@ class CollaborationService:
             acknowledged=tuple(sorted(acks | ({"R7"} if confirmed else set()))),
             occurred_at=now,
         )
-        uow.append_events([event])
-        self._settle_subscription(uow, ended, plan)
-        uow.enqueue_effects(plan.effects, at=now)
         result = EndResult(ended, event, plan.effects)
+        record = None
         if idempotency_key is not None:
-            uow.save_idempotency(IdempotencyRecord(idempotency_key, fingerprint, result, now))
+            record = IdempotencyRecord(idempotency_key, fingerprint, result, now)
+        uow.record_end(
+            EndWrites(
+                ended=ended,
+                expected_version=current.version,
+                event=event,
+                subscription=self._settled_subscription(snapshot.subscription, ended, plan),
+                effects=plan.effects,
+                at=now,
+                idempotency=record,
+            ),
+            commit=commit,
+        )
         return result
 
     def end_many(
@@ -419,31 +432,28 @@ class CollaborationService:
 
     def _plan(
         self,
-        uow: UnitOfWork,
-        collab_id: str,
+        snapshot: EndSnapshot,
+        collab: Collaboration,
         actor: Actor,
         outcome: Outcome,
         acks: frozenset[str],
         confirmed: bool,
         *,
         facts: Facts,
-        current: Collaboration | None = None,
     ) -> Plan:
-        collab = current or uow.get_collaboration(collab_id)
-        collab = self._check_visible(collab, collab_id, actor)
-        customer = self._customer(uow, collab.customer_id)
-        others = tuple(c for c in uow.active_collaborations_of_customer(customer.id) if c.id != collab.id)
+        if snapshot.customer is None:
+            raise NotFound(f"No customer {collab.customer_id}.", hint="Register the customer first.")
         ctx = RuleContext(
             operation=Operation.END,
             actor=actor,
             today=self.clock().date(),
-            office=uow.get_office(collab.office_id),
-            customer=customer,
+            office=snapshot.office,
+            customer=snapshot.customer,
             product=self.products.get(collab.product),
             collaboration=collab,
             outcome=outcome,
             facts=facts,
-            others=others,
+            others=snapshot.others,
         )
         return make_plan(
             ctx,
@@ -508,7 +518,7 @@ class CollaborationService:
         collab_id, who, outcome = request[:3]
         fingerprint = f"end|{collab_id}|{who.party}|{who.party_id}|{who.user_id}|{outcome}"
         try:
-            done = self._end_in(uow, request, facts, fingerprint, key, None)
+            done = self._end_in(uow, request, facts, fingerprint, key, None, commit=False)
         except (NotFound, IdempotencyKeyReused) as error:  # raised before anything is written
             return BulkItem(collab_id, BulkStatus.FAILED, error=str(error))
         if isinstance(done, EndResult):
@@ -539,22 +549,23 @@ class CollaborationService:
             )
         return EndRefused(plan)
 
-    def _settle_subscription(self, uow: UnitOfWork, ended: Collaboration, plan: Plan) -> None:
-        """Mirror the billing effects on the library's own subscription record (R18, R23)."""
+    @staticmethod
+    def _settled_subscription(
+        current: Subscription | None, ended: Collaboration, plan: Plan
+    ) -> Subscription | None:
+        """The library's own subscription record after the end's billing effects (R18, R23)."""
         kinds = {e.kind for e in plan.effects}
-        current = uow.get_subscription(ended.customer_id, ended.product) or Subscription(
-            ended.customer_id, ended.product, payer=ended.invoice_recipient
-        )
+        before = current or Subscription(ended.customer_id, ended.product, payer=ended.invoice_recipient)
         until = month_end(plan.planned_at.date())
         if EffectKind.CANCEL_SUBSCRIPTION in kinds:
-            changed = attrs.evolve(current, status=SubscriptionStatus.ENDED, paid_until=until)
+            changed = attrs.evolve(before, status=SubscriptionStatus.ENDED, paid_until=until)
         elif EffectKind.DEACTIVATE_SUBSCRIPTION in kinds:
-            changed = attrs.evolve(current, status=SubscriptionStatus.READ_ONLY, paid_until=until)
+            changed = attrs.evolve(before, status=SubscriptionStatus.READ_ONLY, paid_until=until)
         elif EffectKind.TRANSFER_SUBSCRIPTION in kinds:
-            changed = attrs.evolve(current, payer=Party.CUSTOMER)
+            changed = attrs.evolve(before, payer=Party.CUSTOMER)
         else:
-            return
-        uow.save_subscription(attrs.evolve(changed, version=current.version + 1))
+            return None
+        return attrs.evolve(changed, version=before.version + 1)
 
     def _facts_for(self, collaboration_id: str, actor: Actor) -> Facts:
         with self.store.transaction(write=False) as uow:

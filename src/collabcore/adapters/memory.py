@@ -30,11 +30,15 @@ from collabcore.planning import Effect
 from collabcore.ports import (
     CustomerCollaborations,
     EffectStatus,
+    EndSnapshot,
+    EndWrites,
     IdempotencyRecord,
     Integrations,
     Notification,
     OutboxItem,
     OverviewCursor,
+    load_end_by_parts,
+    record_end_by_parts,
 )
 
 
@@ -231,6 +235,16 @@ class MemoryUnitOfWork:
         if self.get_idempotency(record.key) is not None:
             raise StorageError(f"Idempotency key {record.key} is recorded already.")
         self._idempotency[record.key] = record
+
+    def load_end(
+        self, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
+    ) -> EndSnapshot:
+        return load_end_by_parts(
+            self, collaboration_id, idempotency_key=idempotency_key, for_update=for_update
+        )
+
+    def record_end(self, writes: EndWrites, *, commit: bool) -> None:
+        record_end_by_parts(self, writes, commit=commit)
 
     def commit(self) -> None:
         state = self._state

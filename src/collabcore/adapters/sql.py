@@ -31,9 +31,13 @@ from collabcore.planning import Effect
 from collabcore.ports import (
     CustomerCollaborations,
     EffectStatus,
+    EndSnapshot,
+    EndWrites,
     IdempotencyRecord,
     OutboxItem,
     OverviewCursor,
+    load_end_by_parts,
+    record_end_by_parts,
 )
 from collabcore.serialization import from_data
 
@@ -382,6 +386,16 @@ class SQLUnitOfWork:
         )
         if cursor.rowcount != 1:
             raise StorageError(f"Effect {item.key} is not in the outbox.")
+
+    def load_end(
+        self, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
+    ) -> EndSnapshot:
+        return load_end_by_parts(
+            self, collaboration_id, idempotency_key=idempotency_key, for_update=for_update
+        )
+
+    def record_end(self, writes: EndWrites, *, commit: bool) -> None:
+        record_end_by_parts(self, writes, commit=commit)
 
     def save_idempotency(self, record: IdempotencyRecord) -> None:
         self._insert(

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from collabcore.ports import Store
+from collabcore.ports import EndSnapshot, EndWrites, Store, load_end_by_parts, record_end_by_parts
 
 
 class Crash(BaseException):
@@ -20,9 +20,23 @@ class Crash(BaseException):
 
 
 class FaultyUnitOfWork:
+    """Wraps a unit of work; every method call passes two crash points, before and after."""
+
     def __init__(self, inner: Any, store: FaultyStore) -> None:
         self._inner = inner
         self._store = store
+
+    # An end's reads and writes are taken part by part here, so that each part is a
+    # crash point of its own (the store's own one-round-trip versions are atomic).
+    def load_end(
+        self, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
+    ) -> EndSnapshot:
+        return load_end_by_parts(
+            self, collaboration_id, idempotency_key=idempotency_key, for_update=for_update
+        )  # type: ignore[arg-type]
+
+    def record_end(self, writes: EndWrites, *, commit: bool) -> None:
+        record_end_by_parts(self, writes, commit=commit)
 
     def __getattr__(self, name: str) -> Any:
         target = getattr(self._inner, name)
