@@ -33,7 +33,7 @@ class FaultyUnitOfWork:
     ) -> EndSnapshot:
         return load_end_by_parts(
             self, collaboration_id, idempotency_key=idempotency_key, for_update=for_update
-        )  # type: ignore[arg-type]
+        )
 
     def record_end(self, writes: EndWrites, *, commit: bool) -> None:
         record_end_by_parts(self, writes, commit=commit)
