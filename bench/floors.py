@@ -188,30 +188,40 @@ def sqlite_bulk_floor(path: Path, count: int, batch: int = 500) -> float:
 # --- PostgreSQL --------------------------------------------------------------------------
 
 
-class RoundTrips:
-    """Counts the statements collabcore's PostgreSQL adapter sends (each one round trip)."""
+def round_trips_per_end(dsn: str, ends: int = 50) -> float:
+    """Real round trips per end, read from libpq's protocol trace: each round trip ends
+    with the server's ReadyForQuery. One connection, so the trace sees every message."""
+    from psycopg import pq
 
-    def __init__(self) -> None:
-        self.count = 0
-        self._lock = threading.Lock()
-        self._saved: dict[str, Any] = {}
+    from collabcore.testing import World
 
-    def install(self) -> None:
-        uow = pg_adapter.PostgresUnitOfWork
-        for name in ("_execute", "_executemany", "commit"):
-            original = getattr(uow, name)
-            self._saved[name] = original
-
-            def counted(self_: Any, *args: Any, _original: Any = original) -> Any:
-                with self._lock:
-                    self.count += 1
-                return _original(self_, *args)
-
-            setattr(uow, name, counted)
-
-    def uninstall(self) -> None:
-        for name, original in self._saved.items():
-            setattr(pg_adapter.PostgresUnitOfWork, name, original)
+    store = pg_adapter.PostgresStore(dsn, schema=f"trips_{uuid.uuid4().hex[:10]}", min_size=1, max_size=1)
+    world = World(store)
+    world.office()
+    ids = []
+    for n in range(ends + 1):
+        world.customer(f"c{n}")
+        ids.append(world.collaboration(cc.BOOKKEEPING, customer_id=f"c{n}").id)
+    trace = Path(tempfile.mkdtemp()) / "libpq.trace"
+    with trace.open("w") as sink:
+        with store._pool.connection() as connection:
+            connection.pgconn.trace(sink.fileno())
+            connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        actor = world.office_admin()
+        world.service.end(ids[0], actor=actor, outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"})
+        sink.flush()
+        before = trace.read_text().count("ReadyForQuery")
+        for cid in ids[1:]:
+            world.service.end(
+                cid, actor=actor, outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"}, idempotency_key=cid
+            )
+        sink.flush()
+        after = trace.read_text().count("ReadyForQuery")
+        with store._pool.connection() as connection:
+            connection.pgconn.untrace()
+    store.drop_schema()
+    store.close()
+    return (after - before) / ends
 
 
 def _pg_schema(dsn: str) -> tuple[str, Any]:

@@ -72,7 +72,7 @@ CHECKS: list[Check] = [
         "≥ 0.8× floor",
         _at_least("end_postgres", "ratio_to_floor_4w", 0.8, "×"),
     ),
-    ("round trips per end, PostgreSQL", "—", "≤ 3", _at_most("end_postgres", "round_trips_per_end_1w", 3)),
+    ("round trips per end, PostgreSQL", "—", "≤ 3", _at_most("end_postgres", "round_trips_per_end", 3)),
     (
         "4 workers faster than 1, PostgreSQL",
         "—",

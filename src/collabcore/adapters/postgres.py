@@ -17,7 +17,9 @@ from functools import cache
 from typing import Any
 
 from collabcore.adapters.sql import SQLUnitOfWork, migrate, stored_version
-from collabcore.errors import ConfigurationError, InvalidInput, StorageError
+from collabcore.domain import AccountingOffice, Collaboration, Customer, Event, Subscription
+from collabcore.errors import ConcurrencyConflict, ConfigurationError, InvalidInput, StorageError
+from collabcore.ports import EffectStatus, EndSnapshot, EndWrites, IdempotencyRecord, OutboxItem
 from collabcore.serialization import to_data
 
 try:
@@ -71,19 +73,36 @@ class PostgresUnitOfWork(SQLUnitOfWork):
     lock_clause = " FOR UPDATE"
     claim_clause = " FOR UPDATE OF o SKIP LOCKED"
 
-    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+    # The connection runs in autocommit mode and this unit of work sends BEGIN itself,
+    # queued in one pipeline with its first statement: psycopg's own BEGIN would cost
+    # a round trip of its own. A read-only unit of work never begins a transaction.
+
+    def __init__(self, connection: psycopg.Connection[Any], *, write: bool) -> None:
         super().__init__()
         self._connection = connection
+        self._write = write
+        self._begun = False
+
+    def _begin_in_pipeline(self) -> None:
+        if self._write and not self._begun:
+            self._connection.execute("BEGIN")
+            self._begun = True
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         try:
+            if self._write and not self._begun:
+                with self._connection.pipeline():
+                    self._begin_in_pipeline()
+                    cursor = self._connection.execute(_placeholders(sql), params)
+                return cursor
             return self._connection.execute(_placeholders(sql), params)
         except psycopg.Error as exc:
             raise _storage_error(exc) from exc
 
     def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         try:
-            with self._connection.cursor() as cursor:
+            with self._connection.pipeline(), self._connection.cursor() as cursor:
+                self._begin_in_pipeline()
                 cursor.executemany(_placeholders(sql), rows)
         except psycopg.Error as exc:
             raise _storage_error(exc) from exc
@@ -100,16 +119,146 @@ class PostgresUnitOfWork(SQLUnitOfWork):
     def _time(self, moment: datetime) -> Any:
         return moment
 
-    def commit(self) -> None:
+    def load_end(
+        self, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
+    ) -> EndSnapshot:
+        # One round trip: the lock (if asked), then everything else in a statement of its
+        # own, so that it reads a snapshot taken after the lock was granted: a racing end
+        # that committed meanwhile, and its idempotency record, are seen.
         try:
-            self._connection.commit()
+            with self._connection.pipeline():
+                self._begin_in_pipeline()
+                if for_update:
+                    self._connection.execute(
+                        "SELECT 1 FROM collaborations WHERE id = %s FOR UPDATE", (collaboration_id,)
+                    )
+                row = self._connection.execute(
+                    _LOAD_END, {"id": collaboration_id, "key": idempotency_key}
+                ).fetchone()
         except psycopg.Error as exc:
             raise _storage_error(exc) from exc
+        record = (
+            None
+            if row is None or row[5] is None
+            else self._decode(row[5], IdempotencyRecord, "idempotency", idempotency_key)
+        )
+        if row is None or row[0] is None:
+            return EndSnapshot(None, None, None, (), None, record)
+        collaboration: Collaboration = self._decode(row[0], Collaboration, "collaborations", collaboration_id)
+        return EndSnapshot(
+            collaboration,
+            None
+            if row[1] is None
+            else self._decode(row[1], Customer, "customers", collaboration.customer_id),
+            None
+            if row[2] is None
+            else self._decode(row[2], AccountingOffice, "offices", collaboration.office_id),
+            tuple(self._decode(d, Collaboration, "collaborations", d.get("id")) for d in row[3]),
+            None
+            if row[4] is None
+            else self._decode(row[4], Subscription, "subscriptions", collaboration.customer_id),
+            record,
+        )
+
+    def record_end(self, writes: EndWrites, *, commit: bool) -> None:
+        # One round trip for every write and the commit. The version check is an UPDATE
+        # that divides by the number of rows it changed: a stale version aborts the
+        # transaction before the COMMIT in the same pipeline can keep anything.
+        e, c = writes, writes.ended
+        items = [OutboxItem(effect, EffectStatus.PENDING, 0, e.at, e.at) for effect in e.effects]
+        try:
+            with self._connection.pipeline():
+                self._begin_in_pipeline()
+                self._connection.execute(
+                    _GUARDED_UPDATE, (c.status.value, c.version, self._json(c), c.id, e.expected_version)
+                )
+                self._connection.execute(
+                    "INSERT INTO events (customer_id, type, occurred_at, data) VALUES (%s, %s, %s, %s)",
+                    (
+                        e.event.customer_id,
+                        type(e.event).__name__,
+                        e.event.occurred_at,
+                        self._json(e.event, Event),
+                    ),
+                )
+                if e.subscription is not None:
+                    s = e.subscription
+                    self._connection.execute(
+                        "INSERT INTO subscriptions (customer_id, product, data) VALUES (%s, %s, %s) "
+                        "ON CONFLICT (customer_id, product) DO UPDATE SET data = excluded.data",
+                        (s.customer_id, s.product, self._json(s)),
+                    )
+                with self._connection.cursor() as cursor:
+                    cursor.executemany(
+                        "INSERT INTO outbox (key, collaboration_id, step, status, next_attempt_at, data) "
+                        "VALUES (%s, %s, %s, %s, %s, %s)",
+                        [
+                            (
+                                i.key,
+                                i.effect.collaboration_id,
+                                i.effect.step,
+                                i.status.value,
+                                i.next_attempt_at,
+                                self._json(i),
+                            )
+                            for i in items
+                        ],
+                    )
+                if e.idempotency is not None:
+                    r = e.idempotency
+                    self._connection.execute(
+                        "INSERT INTO idempotency (key, fingerprint, created_at, data) "
+                        "VALUES (%s, %s, %s, %s)",
+                        (r.key, r.fingerprint, r.created_at, self._json(r)),
+                    )
+                if commit:
+                    self._connection.execute("COMMIT")
+        except psycopg.errors.DivisionByZero:
+            raise ConcurrencyConflict(
+                f"Collaboration {c.id} changed since it was read.", hint="Read it again and retry."
+            ) from None
+        except psycopg.Error as exc:
+            raise _storage_error(exc) from exc
+        if commit:
+            self._begun, self.committed = False, True
+
+    def commit(self) -> None:
+        if self._begun:
+            try:
+                self._connection.execute("COMMIT")
+            except psycopg.Error as exc:
+                raise _storage_error(exc) from exc
+            self._begun = False
         self.committed = True
 
     def rollback(self) -> None:
+        # psycopg rolls back whatever the server says is open (a failed pipeline too).
         if not self._connection.closed:
             self._connection.rollback()
+        self._begun = False
+
+
+_LOAD_END = """
+SELECT c.data,
+       (SELECT cu.data FROM customers cu WHERE cu.id = c.customer_id),
+       (SELECT o.data FROM offices o WHERE o.id = c.office_id),
+       (SELECT coalesce(jsonb_agg(x.data ORDER BY x.started_at, x.id), '[]'::jsonb)
+          FROM collaborations x
+         WHERE x.customer_id = c.customer_id AND x.status = 'active' AND x.id <> c.id),
+       (SELECT s.data FROM subscriptions s WHERE s.customer_id = c.customer_id AND s.product = c.product),
+       (SELECT i.data FROM idempotency i WHERE i.key = %(key)s)
+  FROM (SELECT 1) AS one
+  LEFT JOIN collaborations c ON c.id = %(id)s
+"""
+
+_GUARDED_UPDATE = """
+WITH changed AS (
+    UPDATE collaborations SET status = %s, version = %s, data = %s
+     WHERE id = %s AND version = %s
+ RETURNING 1
+)
+SELECT 1 / (SELECT count(*)::int FROM changed)
+"""
 
 
 def _storage_error(exc: psycopg.Error) -> StorageError:
@@ -142,7 +291,7 @@ class PostgresStore:
             min_size=min_size,
             max_size=max_size,
             timeout=timeout,
-            kwargs={"autocommit": False, "options": f"-c search_path={schema}"},
+            kwargs={"autocommit": True, "options": f"-c search_path={schema}"},
             open=False,
         )
         try:
@@ -159,7 +308,7 @@ class PostgresStore:
     def transaction(self, *, write: bool = True) -> Iterator[PostgresUnitOfWork]:
         try:
             with self._pool.connection() as connection:
-                uow = PostgresUnitOfWork(connection)
+                uow = PostgresUnitOfWork(connection, write=write)
                 try:
                     yield uow
                 finally:
