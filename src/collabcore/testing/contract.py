@@ -18,6 +18,7 @@ import pytest
 
 from collabcore.domain import (
     AccountingOffice,
+    CollaborationEnded,
     Customer,
     CustomerUser,
     EndRefusedRecorded,
@@ -36,7 +37,7 @@ from collabcore.errors import (
     InvalidInput,
     NotFound,
 )
-from collabcore.ports import EffectStatus, OverviewCursor, Store
+from collabcore.ports import EffectStatus, EndWrites, OverviewCursor, Store
 from collabcore.products import BOOKKEEPING, EXPENSES, PAYROLL
 from collabcore.world import CUSTOMER_ADMIN, World
 
@@ -156,6 +157,27 @@ class StoreContract:
             uow.commit()
         with world.store.transaction(write=False) as uow:
             assert uow.get_collaboration(collab.id) == changed
+
+    def test_record_end_is_all_or_nothing_on_a_stale_version(self, world: World) -> None:
+        (collab,) = world.setup(EXPENSES)
+        plan = world.service.plan_end(
+            collab.id, actor=world.office_admin(), outcome=Outcome.DELETE, confirm_deletion=True
+        )
+        now = world.clock()
+        ended = collab.end(actor=world.office_admin(), outcome=Outcome.DELETE, at=now)
+        event = CollaborationEnded(
+            collab.id, "office-1", "customer-1", EXPENSES, Outcome.DELETE, world.office_admin(), (), now
+        )
+        writes = EndWrites(ended, collab.version + 5, event, None, plan.effects, now, None)
+        before = snapshot(world, ["customer-1"], [collab.id])
+        with pytest.raises(ConcurrencyConflict), world.store.transaction() as uow:
+            uow.record_end(writes, commit=True)
+        assert snapshot(world, ["customer-1"], [collab.id]) == before
+        with world.store.transaction() as uow:
+            uow.record_end(attrs.evolve(writes, expected_version=collab.version), commit=True)
+        with world.store.transaction(write=False) as uow:
+            loaded = uow.load_end(collab.id, idempotency_key=None, for_update=False)
+            assert loaded.collaboration == ended and len(uow.outbox()) == len(plan.effects)
 
     def test_customer_update_checks_the_version(self, world: World) -> None:
         world.setup()
