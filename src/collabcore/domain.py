@@ -214,7 +214,7 @@ class OfficeUser:
         return self.full_rights and self.role is Role.ADMINISTRATOR
 
 
-@frozen
+@frozen(cache_hash=True)
 class AccountingOffice:
     id: str = attrs.field(validator=check_id)
     name: str = attrs.field(validator=check_name)
@@ -237,7 +237,7 @@ class CustomerUser:
     role: Role = attrs.field(default=Role.USER, validator=_instance_of(Role))
 
 
-@frozen
+@frozen(cache_hash=True)
 class Customer:
     """The customer's company, with its customer number, users and main contact (R3, R4)."""
 
@@ -307,7 +307,7 @@ def _require_unique_ids(users: tuple[OfficeUser, ...] | tuple[CustomerUser, ...]
         seen.add(user.id)
 
 
-@frozen
+@frozen(cache_hash=True)
 class Actor:
     """Who acts: a user id and the party (office or customer) it acts for.
 
@@ -331,7 +331,7 @@ class Actor:
 # --- the aggregate -------------------------------------------------------------
 
 
-@frozen
+@frozen(cache_hash=True)
 class Collaboration:
     """One office's collaboration with one customer for one product."""
 
@@ -371,7 +371,7 @@ class Collaboration:
         return attrs.evolve(self, variant=variant, version=self.version + 1)
 
 
-@frozen
+@frozen(cache_hash=True)
 class Subscription:
     """The company's subscription to a product: who pays, and in what state (R18, R21, R23)."""
 

@@ -64,8 +64,8 @@ class Facts:
     users_with_unsubmitted_outlays: tuple[str, ...] | None = None
     linked_services: tuple[str, ...] | None = None
     bank_integration_active: bool | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
-    """Facts of products a host registered, for the host's own rules."""
+    extra: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    """Facts of products a host registered, for the host's own rules (compared, not hashed)."""
 
 
 @frozen

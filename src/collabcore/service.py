@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -124,6 +125,11 @@ def _codes(values: Iterable[str], name: str) -> frozenset[str]:
 class CollaborationService:
     """Plan, end, start and look at collaborations, with rules from a rulebook.
 
+    The rulebook, products, texts, brand and language are fixed when the service is
+    built (``speaking`` gives a twin in other words). Rules must be pure functions of
+    their context: plans are memoized on everything they are computed from (up to
+    ``plan_memo_size`` of them; 0 turns the memo off).
+
     >>> import collabcore as cc
     >>> service = cc.CollaborationService(cc.MemoryStore(), brand=cc.SPIRIS, language="sv")
     """
@@ -140,27 +146,44 @@ class CollaborationService:
         language: str = "en",
         clock: Clock = utc_now,
         ids: IdGenerator = new_id,
+        plan_memo_size: int = 1024,
     ) -> None:
         self.store = store
         self.integrations = integrations or Integrations()
-        self.rulebook = rulebook or default_rulebook()
-        self.products = products or default_products()
-        self.texts = texts or default_texts()
+        self._rulebook = rulebook or default_rulebook()
+        self._products = products or default_products()
+        self._texts = texts or default_texts()
         self.clock = clock
         self.ids = ids
         self.localizer = self._localizer(brand, language)
+        self._plan_memo_size = plan_memo_size
+        self._plans: dict[Any, Plan] = {}
+        self._plans_lock = threading.Lock()
+
+    @property
+    def rulebook(self) -> Rulebook:
+        return self._rulebook
+
+    @property
+    def products(self) -> ProductCatalog:
+        return self._products
+
+    @property
+    def texts(self) -> Texts:
+        return self._texts
 
     def _localizer(self, brand: Brand | str, language: str) -> Localizer:
         """Checked once, here: a missing text fails at start-up, never mid-request."""
-        required = self.rulebook.text_keys | PLANNER_TEXTS
-        loc = self.texts.localizer(brand, language, required)
-        for spec in self.products:
+        required = self._rulebook.text_keys | PLANNER_TEXTS
+        loc = self._texts.localizer(brand, language, required)
+        for spec in self._products:
             loc.product(spec.key)
         return loc
 
     def speaking(self, brand: Brand | str | None = None, language: str | None = None) -> CollaborationService:
         """The same service over the same store, in another brand or language."""
         twin = copy.copy(self)
+        twin._plans, twin._plans_lock = {}, threading.Lock()  # plans are in the old words
         twin.localizer = self._localizer(
             brand if brand is not None else self.localizer.brand, language or self.localizer.language
         )
@@ -254,7 +277,7 @@ class CollaborationService:
             snapshot = uow.load_end(request[0], idempotency_key=None, for_update=False)
         collab = self._check_visible(snapshot.collaboration, request[0], request[1])
         # Nothing is locked here, so the integrations may be asked after the read.
-        facts = self.facts(collab.customer_id, self.products.get(collab.product))
+        facts = self.facts(collab.customer_id, self._products.get(collab.product))
         return self._plan(snapshot, collab, *request[1:], facts=facts)
 
     def end(
@@ -441,6 +464,34 @@ class CollaborationService:
         *,
         facts: Facts,
     ) -> Plan:
+        # A plan is a pure function of what it was computed from, so the same inputs give
+        # the same plan: pages that show it on every view get it from the memo.
+        key: Any = (snapshot, collab, actor, outcome, acks, confirmed, facts, self.clock().date())
+        try:
+            known = self._plans.get(key)
+        except TypeError:  # unhashable facts from a host: plan without the memo
+            known, key = None, None
+        if known is not None:
+            return attrs.evolve(known, planned_at=self.clock())
+        plan = self._compute_plan(snapshot, collab, actor, outcome, acks, confirmed, facts=facts)
+        if key is not None and self._plan_memo_size:
+            with self._plans_lock:
+                if len(self._plans) >= self._plan_memo_size:
+                    self._plans.pop(next(iter(self._plans)))
+                self._plans[key] = plan
+        return plan
+
+    def _compute_plan(
+        self,
+        snapshot: EndSnapshot,
+        collab: Collaboration,
+        actor: Actor,
+        outcome: Outcome,
+        acks: frozenset[str],
+        confirmed: bool,
+        *,
+        facts: Facts,
+    ) -> Plan:
         if snapshot.customer is None:
             raise NotFound(f"No customer {collab.customer_id}.", hint="Register the customer first.")
         ctx = RuleContext(
@@ -449,7 +500,7 @@ class CollaborationService:
             today=self.clock().date(),
             office=snapshot.office,
             customer=snapshot.customer,
-            product=self.products.get(collab.product),
+            product=self._products.get(collab.product),
             collaboration=collab,
             outcome=outcome,
             facts=facts,
@@ -457,7 +508,7 @@ class CollaborationService:
         )
         return make_plan(
             ctx,
-            self.rulebook,
+            self._rulebook,
             self.localizer,
             now=self.clock(),
             acknowledge=acks,
@@ -500,7 +551,7 @@ class CollaborationService:
             for n, request, _ in prepared:
                 try:
                     collab = self._visible_collaboration(uow, request[0], request[1])
-                    facts[n] = self.facts(collab.customer_id, self.products.get(collab.product))
+                    facts[n] = self.facts(collab.customer_id, self._products.get(collab.product))
                 except CollabCoreError as error:
                     items[n] = BulkItem(request[0], BulkStatus.FAILED, error=str(error))
         try:
@@ -570,7 +621,7 @@ class CollaborationService:
     def _facts_for(self, collaboration_id: str, actor: Actor) -> Facts:
         with self.store.transaction(write=False) as uow:
             collab = self._check_visible(uow.get_collaboration(collaboration_id), collaboration_id, actor)
-        return self.facts(collab.customer_id, self.products.get(collab.product))
+        return self.facts(collab.customer_id, self._products.get(collab.product))
 
     def facts(self, customer_id: str, product: ProductSpec) -> Facts:
         """Ask the integrations what the rules for ``product`` need to know."""
@@ -611,7 +662,7 @@ class CollaborationService:
         """Start a collaboration (a new one after an end, R5); one active per product."""
         actor = _actor(actor)
         office_id, customer_id = _id(office_id, "office_id"), _id(customer_id, "customer_id")
-        spec = self.products.get(_id(product, "product"))
+        spec = self._products.get(_id(product, "product"))
         variant = spec.check_variant(variant)
         recipient: Party = _enum(Party, invoice_recipient, "invoice_recipient")
         if actor.party_id != (office_id if actor.party is Party.OFFICE else customer_id):
@@ -670,7 +721,7 @@ class CollaborationService:
         collab_id, actor = _id(collaboration_id, "collaboration_id"), _actor(actor)
         with self.store.transaction() as uow:
             current = self._visible_collaboration(uow, collab_id, actor, for_update=True)
-            spec = self.products.get(current.product)
+            spec = self._products.get(current.product)
             checked = spec.check_variant(_id(variant, "variant"))
             assert checked is not None
             ctx = RuleContext(
@@ -699,7 +750,7 @@ class CollaborationService:
     def cancel_subscription(self, customer_id: str, product: str, *, actor: Actor) -> Subscription:
         """The company cancels its own subscription; refused while a collaboration is active (R21)."""
         customer_id, actor = _id(customer_id, "customer_id"), _actor(actor)
-        spec = self.products.get(_id(product, "product"))
+        spec = self._products.get(_id(product, "product"))
         # Decided before any look-up, so the answer says nothing about which
         # customer ids exist: only the company itself cancels its subscription.
         if actor.party is not Party.CUSTOMER:
@@ -744,7 +795,7 @@ class CollaborationService:
             return uow.get_subscription(_id(customer_id, "customer_id"), _id(product, "product"))
 
     def _refuse_blocked(self, ctx: RuleContext, what: str) -> tuple[Finding, ...]:
-        findings = render_findings(self.localizer, ctx, self.rulebook.evaluate(ctx))
+        findings = render_findings(self.localizer, ctx, self._rulebook.evaluate(ctx))
         blockers = [f for f in findings if f.severity is Severity.BLOCKER]
         if not blockers:
             return findings

@@ -1,0 +1,71 @@
+"""Plans are memoized on everything they are computed from, and on nothing less."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import collabcore as cc
+from collabcore.testing import World
+
+CALLS: list[str] = []
+
+
+@cc.rule("COUNT", texts=("rule.COUNT",), severity=cc.Severity.INFO)
+def counting(ctx: cc.RuleContext) -> Iterator[cc.Flag]:
+    """Counts its evaluations; says nothing."""
+    CALLS.append(ctx.customer.id)
+    return iter(())
+
+
+def world(memo: int = 4096) -> tuple[World, cc.CollaborationService, cc.Collaboration]:
+    w = World()
+    (collab,) = w.setup(cc.EXPENSES)
+    texts = cc.default_texts()
+    for language in ("en", "sv"):
+        texts = texts.with_templates(language, {"rule.COUNT": "Counts"})
+    service = cc.CollaborationService(
+        w.store,
+        integrations=w.fakes.integrations(),
+        rulebook=cc.default_rulebook().add(counting),
+        texts=texts,
+        clock=w.clock,
+        plan_memo_size=memo,
+    )
+    return w, service, collab
+
+
+def test_the_same_inputs_are_planned_once() -> None:
+    CALLS.clear()
+    w, service, collab = world()
+    first = service.plan_end(collab.id, actor=w.office_admin(), outcome="delete")
+    second = service.plan_end(collab.id, actor=w.office_admin(), outcome="delete")
+    assert len(CALLS) == 1
+    assert second.findings == first.findings and second.effects == first.effects
+    assert second.planned_at > first.planned_at, "the time of planning is always now"
+
+
+def test_any_changed_input_is_planned_again() -> None:
+    CALLS.clear()
+    w, service, collab = world()
+    admin = w.office_admin()
+    service.plan_end(collab.id, actor=admin, outcome="delete")
+    w.fakes.set_facts("customer-1", unsubmitted_reports=4)
+    assert [f.code for f in service.plan_end(collab.id, actor=admin, outcome="delete").blockers] == ["R11"]
+    service.plan_end(collab.id, actor=admin, outcome="delete", confirm_deletion=True)
+    service.plan_end(collab.id, actor=w.customer_admin(), outcome="delete")
+    service.plan_end(collab.id, actor=admin, outcome="customer_continues")
+    service.change_role("customer-1", "staff", cc.Role.ADMINISTRATOR, actor=admin)
+    service.plan_end(collab.id, actor=admin, outcome="customer_continues")
+    w.clock.advance(timedelta(days=40))
+    later = service.plan_end(collab.id, actor=admin, outcome="customer_continues")
+    assert later.consequences is not None and later.consequences.paid_until.month == 1
+    assert len(CALLS) == 7, "every one of those inputs was new"
+
+
+def test_the_memo_can_be_turned_off() -> None:
+    CALLS.clear()
+    w, service, collab = world(memo=0)
+    for _ in range(3):
+        service.plan_end(collab.id, actor=w.office_admin(), outcome="delete")
+    assert len(CALLS) == 3
