@@ -332,6 +332,7 @@ class CollaborationService:
         expected_version: int | None,
         *,
         commit: bool,
+        memo: bool = True,
     ) -> EndResult | Plan:
         """The end's reads and writes (committed if ``commit``): the result, or the refused
         plan, with nothing written."""
@@ -345,7 +346,7 @@ class CollaborationService:
                 )
             return attrs.evolve(snapshot.idempotency.result, replayed=True)
         current = self._check_visible(snapshot.collaboration, collab_id, actor)
-        plan = self._plan(snapshot, current, actor, outcome, acks, confirmed, facts=facts)
+        plan = self._plan(snapshot, current, actor, outcome, acks, confirmed, facts=facts, memo=memo)
         if not plan.allowed:
             return plan
         if expected_version is not None and current.version != expected_version:
@@ -463,9 +464,12 @@ class CollaborationService:
         confirmed: bool,
         *,
         facts: Facts,
+        memo: bool = True,
     ) -> Plan:
         # A plan is a pure function of what it was computed from, so the same inputs give
         # the same plan: pages that show it on every view get it from the memo.
+        if not memo or not self._plan_memo_size:
+            return self._compute_plan(snapshot, collab, actor, outcome, acks, confirmed, facts=facts)
         key: Any = (snapshot, collab, actor, outcome, acks, confirmed, facts, self.clock().date())
         try:
             known = self._plans.get(key)
@@ -474,7 +478,7 @@ class CollaborationService:
         if known is not None:
             return attrs.evolve(known, planned_at=self.clock())
         plan = self._compute_plan(snapshot, collab, actor, outcome, acks, confirmed, facts=facts)
-        if key is not None and self._plan_memo_size:
+        if key is not None:
             with self._plans_lock:
                 if len(self._plans) >= self._plan_memo_size:
                     self._plans.pop(next(iter(self._plans)))
@@ -569,7 +573,8 @@ class CollaborationService:
         collab_id, who, outcome = request[:3]
         fingerprint = f"end|{collab_id}|{who.party}|{who.party_id}|{who.user_id}|{outcome}"
         try:
-            done = self._end_in(uow, request, facts, fingerprint, key, None, commit=False)
+            # A bulk never plans the same thing twice: keep its plans out of the memo.
+            done = self._end_in(uow, request, facts, fingerprint, key, None, commit=False, memo=False)
         except (NotFound, IdempotencyKeyReused) as error:  # raised before anything is written
             return BulkItem(collab_id, BulkStatus.FAILED, error=str(error))
         if isinstance(done, EndResult):
