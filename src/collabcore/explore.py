@@ -23,6 +23,7 @@ from collabcore.errors import InvalidInput
 from collabcore.planning import Plan
 from collabcore.products import BOOKKEEPING, EXPENSES, PAYROLL
 from collabcore.rules import Finding, Rulebook
+from collabcore.service import CollaborationService
 from collabcore.texts import Localizer, Texts
 from collabcore.wording import default_texts
 from collabcore.world import (
@@ -59,7 +60,7 @@ class Scenario:
     actor: Actor
 
     @property
-    def service(self) -> Any:
+    def service(self) -> CollaborationService:
         return self.world.service
 
     def plan(
