@@ -142,39 +142,57 @@ def postgres_dsn() -> str | None:
     return os.environ.get("COLLABCORE_BENCH_POSTGRES_DSN") or os.environ.get("COLLABCORE_TEST_POSTGRES_DSN")
 
 
+def _end_worker(dsn: str, schema: str, ids: list[str], ready: Any, done: Any) -> None:
+    """One application process: its own pool, its own service, ending its share."""
+    from collabcore.adapters.postgres import PostgresStore
+
+    store = PostgresStore(dsn, schema=schema, max_size=1)
+    service = cc.CollaborationService(store, integrations=cc.FakeIntegrations().integrations())
+    actor = cc.Actor.office("office-1", "admin")
+    ready.wait()
+    for cid in ids:
+        service.end(cid, actor=actor, outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"})
+    store.close()
+    done.put(len(ids))
+
+
 def bench_end_postgres(quick: bool) -> None:
     dsn = postgres_dsn()
     if dsn is None:
         record("end_postgres", skipped="set COLLABCORE_BENCH_POSTGRES_DSN")
         return
+    import multiprocessing
+
     from collabcore.adapters.postgres import PostgresStore
 
     figures: dict[str, Any] = {}
     count = 200 if quick else 1200
+    context = multiprocessing.get_context("spawn")
     for workers in (1, 4):
         schema = f"bench_{uuid.uuid4().hex[:10]}"
-        store = PostgresStore(dsn, schema=schema, max_size=workers + 2)
+        store = PostgresStore(dsn, schema=schema, max_size=2)
         world = World(store)
         world.office()
         ids = []
         for n in range(count):
             world.customer(f"c{n:06d}", number=f"{n:06d}")
             ids.append(world.collaboration(cc.BOOKKEEPING, customer_id=f"c{n:06d}").id)
-        chunks = [ids[i::workers] for i in range(workers)]
-
-        def work(chunk: list[str], world: World = world) -> None:
-            for cid in chunk:
-                world.service.end(
-                    cid, actor=world.office_admin(), outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"}
-                )
-
+        # Worker processes, as a host runs them: each starts up, then all are released
+        # together, so start-up is not timed.
+        ready, done = context.Barrier(workers + 1), context.Queue()
+        processes = [
+            context.Process(target=_end_worker, args=(dsn, schema, ids[i::workers], ready, done))
+            for i in range(workers)
+        ]
+        for process in processes:
+            process.start()
+        ready.wait()
         start = time.perf_counter()
-        threads = [threading.Thread(target=work, args=(c,)) for c in chunks]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        ended = sum(done.get(timeout=600) for _ in processes)
         elapsed = time.perf_counter() - start
+        for process in processes:
+            process.join()
+        assert ended == count
         figures[f"ends_per_s_{workers}w"] = count / elapsed
         store.drop_schema()
         store.close()
