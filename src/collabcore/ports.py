@@ -254,6 +254,24 @@ def record_end_by_parts(uow: UnitOfWork, writes: EndWrites, *, commit: bool) -> 
         uow.commit()
 
 
+class EndsByParts:
+    """Mixin: ``load_end`` and ``record_end`` made of a unit of work's finer methods.
+
+    Always correct; a store that can read or write an end in fewer round trips
+    overrides them (the PostgreSQL adapter does).
+    """
+
+    def load_end(
+        self: UnitOfWork, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
+    ) -> EndSnapshot:
+        return load_end_by_parts(
+            self, collaboration_id, idempotency_key=idempotency_key, for_update=for_update
+        )
+
+    def record_end(self: UnitOfWork, writes: EndWrites, *, commit: bool) -> None:
+        record_end_by_parts(self, writes, commit=commit)
+
+
 class Store(Protocol):
     """Opens units of work; one per adapter (memory, SQLite, PostgreSQL, a host's own)."""
 

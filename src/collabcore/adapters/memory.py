@@ -30,15 +30,12 @@ from collabcore.planning import Effect
 from collabcore.ports import (
     CustomerCollaborations,
     EffectStatus,
-    EndSnapshot,
-    EndWrites,
+    EndsByParts,
     IdempotencyRecord,
     Integrations,
     Notification,
     OutboxItem,
     OverviewCursor,
-    load_end_by_parts,
-    record_end_by_parts,
 )
 
 
@@ -74,7 +71,7 @@ class _State:
                     del by_office[c.customer_id]
 
 
-class MemoryUnitOfWork:
+class MemoryUnitOfWork(EndsByParts):
     def __init__(self, state: _State) -> None:
         self._state = state
         self._offices: dict[str, AccountingOffice] = {}
@@ -235,16 +232,6 @@ class MemoryUnitOfWork:
         if self.get_idempotency(record.key) is not None:
             raise StorageError(f"Idempotency key {record.key} is recorded already.")
         self._idempotency[record.key] = record
-
-    def load_end(
-        self, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
-    ) -> EndSnapshot:
-        return load_end_by_parts(
-            self, collaboration_id, idempotency_key=idempotency_key, for_update=for_update
-        )
-
-    def record_end(self, writes: EndWrites, *, commit: bool) -> None:
-        record_end_by_parts(self, writes, commit=commit)
 
     def commit(self) -> None:
         state = self._state

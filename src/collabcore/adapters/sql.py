@@ -31,13 +31,10 @@ from collabcore.planning import Effect
 from collabcore.ports import (
     CustomerCollaborations,
     EffectStatus,
-    EndSnapshot,
-    EndWrites,
+    EndsByParts,
     IdempotencyRecord,
     OutboxItem,
     OverviewCursor,
-    load_end_by_parts,
-    record_end_by_parts,
 )
 from collabcore.serialization import from_data
 
@@ -86,7 +83,7 @@ def stored_version(uow: SQLUnitOfWork) -> int:
         ) from None
 
 
-class SQLUnitOfWork:
+class SQLUnitOfWork(EndsByParts):
     """Queries written once with ``?`` placeholders; hooks cover the dialects' differences."""
 
     lock_clause = ""
@@ -386,16 +383,6 @@ class SQLUnitOfWork:
         )
         if cursor.rowcount != 1:
             raise StorageError(f"Effect {item.key} is not in the outbox.")
-
-    def load_end(
-        self, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
-    ) -> EndSnapshot:
-        return load_end_by_parts(
-            self, collaboration_id, idempotency_key=idempotency_key, for_update=for_update
-        )
-
-    def record_end(self, writes: EndWrites, *, commit: bool) -> None:
-        record_end_by_parts(self, writes, commit=commit)
 
     def save_idempotency(self, record: IdempotencyRecord) -> None:
         self._insert(

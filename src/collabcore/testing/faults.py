@@ -12,31 +12,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from collabcore.ports import EndSnapshot, EndWrites, Store, load_end_by_parts, record_end_by_parts
+from collabcore.ports import EndsByParts, Store
 
 
 class Crash(BaseException):
     """Not an Exception: nothing in the library may catch it, as with a killed process."""
 
 
-class FaultyUnitOfWork:
-    """Wraps a unit of work; every method call passes two crash points, before and after."""
+class FaultyUnitOfWork(EndsByParts):
+    """Wraps a unit of work; every method call passes two crash points, before and after.
+
+    An end's reads and writes are taken part by part (EndsByParts), so that each part is a
+    crash point of its own; a store's one-round-trip versions are atomic from outside."""
 
     def __init__(self, inner: Any, store: FaultyStore) -> None:
         self._inner = inner
         self._store = store
-
-    # An end's reads and writes are taken part by part here, so that each part is a
-    # crash point of its own (the store's own one-round-trip versions are atomic).
-    def load_end(
-        self, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
-    ) -> EndSnapshot:
-        return load_end_by_parts(
-            self, collaboration_id, idempotency_key=idempotency_key, for_update=for_update
-        )
-
-    def record_end(self, writes: EndWrites, *, commit: bool) -> None:
-        record_end_by_parts(self, writes, commit=commit)
 
     def __getattr__(self, name: str) -> Any:
         target = getattr(self._inner, name)
