@@ -200,7 +200,9 @@ def bench_end_postgres(quick: bool) -> None:
         figures[f"floor_ends_per_s_{workers}w"] = floor_rate
         figures[f"ratio_to_floor_{workers}w"] = figures[f"ends_per_s_{workers}w"] / floor_rate
     figures["four_workers_faster"] = figures["ends_per_s_4w"] > figures["ends_per_s_1w"]
-    figures["round_trips_per_end"] = floors.round_trips_per_end(dsn)
+    raw = floors.round_trips_per_end(dsn)
+    figures["round_trips_per_end_raw"] = raw
+    figures["round_trips_per_end"] = round(raw, 1)
     record("end_postgres", **figures)
 
 
