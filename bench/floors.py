@@ -51,6 +51,17 @@ def casbin_enforcer() -> Any:
     return casbin.Enforcer(str(model), str(policy))
 
 
+def in_threads(work: Any, arguments: list[tuple[Any, ...]]) -> float:
+    """Seconds for one thread per argument tuple to run ``work`` to the end."""
+    threads = [threading.Thread(target=work, args=args) for args in arguments]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
 # --- SQLite ----------------------------------------------------------------------------
 
 
@@ -284,13 +295,7 @@ def postgres_end_floor(dsn: str, count: int, workers: int) -> float:
                     )
                 connection.commit()
 
-    start = time.perf_counter()
-    threads = [threading.Thread(target=work, args=(list(range(i, count, workers)),)) for i in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
+    elapsed = in_threads(work, [(list(range(i, count, workers)),) for i in range(workers)])
     admin.execute(f"DROP SCHEMA {schema} CASCADE")
     admin.close()
     return count / elapsed
@@ -323,13 +328,7 @@ def postgres_relay_floor(dsn: str, effects: int, workers: int) -> float:
                 connection.commit()
                 done[i] += 1
 
-    start = time.perf_counter()
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
+    elapsed = in_threads(work, [(i,) for i in range(workers)])
     admin.execute(f"DROP SCHEMA {schema} CASCADE")
     admin.close()
     return sum(done) / elapsed

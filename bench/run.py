@@ -19,7 +19,6 @@ import platform
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import tracemalloc
 import uuid
@@ -242,13 +241,7 @@ def bench_relay_postgres(quick: bool) -> None:
         def drain(i: int, total: list[int] = total, relays: list[cc.Relay] = relays) -> None:
             total[i] = relays[i].drain().done
 
-        start = time.perf_counter()
-        threads = [threading.Thread(target=drain, args=(i,)) for i in range(workers)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - start
+        elapsed = floors.in_threads(drain, [(i,) for i in range(workers)])
         figures[f"effects_per_s_{workers}w"] = sum(total) / elapsed
         store.drop_schema()
         store.close()
