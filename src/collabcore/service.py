@@ -468,34 +468,15 @@ class CollaborationService:
     ) -> Plan:
         # A plan is a pure function of what it was computed from, so the same inputs give
         # the same plan: pages that show it on every view get it from the memo.
-        if not memo or not self._plan_memo_size:
-            return self._compute_plan(snapshot, collab, actor, outcome, acks, confirmed, facts=facts)
-        key: Any = (snapshot, collab, actor, outcome, acks, confirmed, facts, self.clock().date())
-        try:
-            known = self._plans.get(key)
-        except TypeError:  # unhashable facts from a host: plan without the memo
-            known, key = None, None
-        if known is not None:
-            return attrs.evolve(known, planned_at=self.clock())
-        plan = self._compute_plan(snapshot, collab, actor, outcome, acks, confirmed, facts=facts)
-        if key is not None:
-            with self._plans_lock:
-                if len(self._plans) >= self._plan_memo_size:
-                    self._plans.pop(next(iter(self._plans)))
-                self._plans[key] = plan
-        return plan
-
-    def _compute_plan(
-        self,
-        snapshot: EndSnapshot,
-        collab: Collaboration,
-        actor: Actor,
-        outcome: Outcome,
-        acks: frozenset[str],
-        confirmed: bool,
-        *,
-        facts: Facts,
-    ) -> Plan:
+        key: Any = None
+        if memo and self._plan_memo_size:
+            key = (snapshot, collab, actor, outcome, acks, confirmed, facts, self.clock().date())
+            try:
+                known = self._plans.get(key)
+            except TypeError:  # unhashable facts from a host: plan without the memo
+                known, key = None, None
+            if known is not None:
+                return attrs.evolve(known, planned_at=self.clock())
         if snapshot.customer is None:
             raise NotFound(f"No customer {collab.customer_id}.", hint="Register the customer first.")
         ctx = RuleContext(
@@ -510,7 +491,7 @@ class CollaborationService:
             facts=facts,
             others=snapshot.others,
         )
-        return make_plan(
+        plan = make_plan(
             ctx,
             self._rulebook,
             self.localizer,
@@ -518,6 +499,12 @@ class CollaborationService:
             acknowledge=acks,
             confirm_deletion=confirmed,
         )
+        if key is not None:
+            with self._plans_lock:
+                if len(self._plans) >= self._plan_memo_size:
+                    self._plans.pop(next(iter(self._plans)))
+                self._plans[key] = plan
+        return plan
 
     def _refusal_event(self, plan: Plan) -> EndRefusedRecorded:
         return EndRefusedRecorded(
