@@ -9,6 +9,7 @@ so several relay workers never take the same effect.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
 from collabcore.adapters.sql import SQLUnitOfWork, migrate, stored_version
 from collabcore.domain import AccountingOffice, Collaboration, Customer, Event, Subscription
 from collabcore.errors import ConcurrencyConflict, ConfigurationError, InvalidInput, StorageError
@@ -25,6 +27,7 @@ from collabcore.serialization import to_data
 try:
     import psycopg
     from psycopg.types.json import Jsonb
+    from psycopg.types.string import TextLoader
     from psycopg_pool import ConnectionPool
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ConfigurationError(
@@ -77,8 +80,10 @@ class PostgresUnitOfWork(SQLUnitOfWork):
     # queued in one pipeline with its first statement: psycopg's own BEGIN would cost
     # a round trip of its own. A read-only unit of work never begins a transaction.
 
-    def __init__(self, connection: psycopg.Connection[Any], *, write: bool) -> None:
-        super().__init__()
+    def __init__(
+        self, connection: psycopg.Connection[Any], *, write: bool, decoded: DecodedRows | None = None
+    ) -> None:
+        super().__init__(decoded)
         self._connection = connection
         self._write = write
         self._begun = False
@@ -114,7 +119,10 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         return Jsonb(to_data(value, kind))
 
     def _unjson(self, raw: Any) -> Any:
-        return raw
+        # jsonb arrives as text (see _load_jsonb_as_text), so that it can key the cache.
+        if not isinstance(raw, str):
+            raise ValueError(f"expected JSON text, found {type(raw).__name__}")
+        return json.loads(raw)
 
     def _time(self, moment: datetime) -> Any:
         return moment
@@ -153,7 +161,10 @@ class PostgresUnitOfWork(SQLUnitOfWork):
             None
             if row[2] is None
             else self._decode(row[2], AccountingOffice, "offices", collaboration.office_id),
-            tuple(self._decode(d, Collaboration, "collaborations", d.get("id")) for d in row[3]),
+            tuple(
+                self._decode(d, Collaboration, "collaborations", f"active of {collaboration.customer_id}")
+                for d in row[3]
+            ),
             None
             if row[4] is None
             else self._decode(row[4], Subscription, "subscriptions", collaboration.customer_id),
@@ -242,7 +253,7 @@ _LOAD_END = """
 SELECT c.data,
        (SELECT cu.data FROM customers cu WHERE cu.id = c.customer_id),
        (SELECT o.data FROM offices o WHERE o.id = c.office_id),
-       (SELECT coalesce(jsonb_agg(x.data ORDER BY x.started_at, x.id), '[]'::jsonb)
+       (SELECT coalesce(array_agg(x.data::text ORDER BY x.started_at, x.id), '{}')
           FROM collaborations x
          WHERE x.customer_id = c.customer_id AND x.status = 'active' AND x.id <> c.id),
        (SELECT s.data FROM subscriptions s WHERE s.customer_id = c.customer_id AND s.product = c.product),
@@ -261,6 +272,11 @@ SELECT 1 / (SELECT count(*)::int FROM changed)
 """
 
 
+def _load_jsonb_as_text(connection: psycopg.Connection[Any]) -> None:
+    # The unit of work parses JSON itself: the text keys the cache of decoded rows.
+    connection.adapters.register_loader("jsonb", TextLoader)
+
+
 def _storage_error(exc: psycopg.Error) -> StorageError:
     return StorageError(
         f"PostgreSQL failed: {type(exc).__name__}: {str(exc).strip()}.",
@@ -269,7 +285,11 @@ def _storage_error(exc: psycopg.Error) -> StorageError:
 
 
 class PostgresStore:
-    """A :class:`~collabcore.ports.Store` on a PostgreSQL server, via a connection pool."""
+    """A :class:`~collabcore.ports.Store` on a PostgreSQL server, via a connection pool.
+
+    ``decoded_rows`` bounds the cache of decoded rows, as for :class:`SQLiteStore`;
+    each process has its own.
+    """
 
     def __init__(
         self,
@@ -279,6 +299,7 @@ class PostgresStore:
         min_size: int = 1,
         max_size: int = 10,
         timeout: float = 30.0,
+        decoded_rows: int = DEFAULT_SIZE,
     ) -> None:
         if not _IDENTIFIER.match(schema):
             raise InvalidInput(
@@ -286,12 +307,14 @@ class PostgresStore:
                 hint="Letters, digits and underscores, starting with a letter.",
             )
         self.schema = schema
+        self._decoded = cache_for(decoded_rows)
         self._pool = ConnectionPool(
             dsn,
             min_size=min_size,
             max_size=max_size,
             timeout=timeout,
             kwargs={"autocommit": True, "options": f"-c search_path={schema}"},
+            configure=_load_jsonb_as_text,
             open=False,
         )
         try:
@@ -308,7 +331,7 @@ class PostgresStore:
     def transaction(self, *, write: bool = True) -> Iterator[PostgresUnitOfWork]:
         try:
             with self._pool.connection() as connection:
-                uow = PostgresUnitOfWork(connection, write=write)
+                uow = PostgresUnitOfWork(connection, write=write, decoded=self._decoded)
                 try:
                     yield uow
                 finally:

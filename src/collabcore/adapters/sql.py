@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from collabcore.adapters.decoded import KEPT_KINDS, DecodedRows
 from collabcore.domain import (
     AccountingOffice,
     Collaboration,
     Customer,
     Event,
-    Status,
     Subscription,
 )
 from collabcore.errors import (
@@ -91,8 +91,9 @@ class SQLUnitOfWork(EndsByParts):
     claim_clause = ""
     """Appended to the relay's claim (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
 
-    def __init__(self) -> None:
+    def __init__(self, decoded: DecodedRows | None = None) -> None:
         self.committed = False
+        self._decoded = decoded
 
     # --- dialect hooks -------------------------------------------------------
 
@@ -126,13 +127,21 @@ class SQLUnitOfWork(EndsByParts):
     # --- decoding ------------------------------------------------------------
 
     def _decode(self, raw: Any, kind: type[T] | Any, table: str, key: Any) -> T:
+        kept = self._decoded is not None and kind in KEPT_KINDS and isinstance(raw, str)
+        if kept:
+            found = self._decoded.get(kind, raw)  # type: ignore[union-attr]
+            if found is not None:
+                return found  # type: ignore[no-any-return]
         try:
-            return from_data(self._unjson(raw), kind)  # type: ignore[no-any-return]
+            value: T = from_data(self._unjson(raw), kind)
         except (InvalidInput, ValueError, TypeError) as exc:
             raise CorruptRecord(
                 f"Row {key!r} of table {table} cannot be read: {exc}",
                 hint="Restore the row from a backup, or delete it if it is not needed.",
             ) from None
+        if kept:
+            self._decoded.put(kind, raw, value)  # type: ignore[union-attr]
+        return value
 
     def _one(self, sql: str, params: Sequence[Any], kind: Any, table: str, key: Any) -> Any:
         row = self._execute(sql, params).fetchone()
@@ -166,9 +175,10 @@ class SQLUnitOfWork(EndsByParts):
 
     def active_collaborations_of_customer(self, customer_id: str) -> Sequence[Collaboration]:
         rows = self._execute(
-            "SELECT id, data FROM collaborations WHERE customer_id = ? AND status = ? "
+            # 'active' is written out: only a literal lets the planner use the partial index.
+            "SELECT id, data FROM collaborations WHERE customer_id = ? AND status = 'active' "
             "ORDER BY started_at, id",
-            (customer_id, Status.ACTIVE.value),
+            (customer_id,),
         ).fetchall()
         return [self._decode(r[1], Collaboration, "collaborations", r[0]) for r in rows]
 

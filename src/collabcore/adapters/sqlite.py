@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
 from collabcore.adapters.sql import SQLUnitOfWork, migrate, stored_version, utc_text
 from collabcore.errors import InvalidInput, StorageError
 from collabcore.ports import Store
@@ -54,8 +55,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 
 
 class SQLiteUnitOfWork(SQLUnitOfWork):
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        super().__init__()
+    def __init__(self, connection: sqlite3.Connection, decoded: DecodedRows | None = None) -> None:
+        super().__init__(decoded)
         self._connection = connection
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -105,10 +106,20 @@ def _storage_error(exc: sqlite3.Error) -> StorageError:
 
 
 class SQLiteStore:
-    """A :class:`~collabcore.ports.Store` in one SQLite file."""
+    """A :class:`~collabcore.ports.Store` in one SQLite file.
+
+    ``decoded_rows`` bounds the cache of decoded offices, customers, collaborations
+    and subscriptions, kept by their stored text (0 turns it off); see
+    :mod:`collabcore.adapters.decoded`.
+    """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, timeout: float = 10.0, synchronous: str = "FULL"
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 10.0,
+        synchronous: str = "FULL",
+        decoded_rows: int = DEFAULT_SIZE,
     ) -> None:
         self.path = os.fspath(path)
         if self.path == ":memory:" or self.path.startswith("file:"):
@@ -120,6 +131,7 @@ class SQLiteStore:
             raise InvalidInput(f"synchronous must be one of {', '.join(SYNCHRONOUS)}.")
         self.timeout = timeout
         self.synchronous = synchronous.upper()
+        self._decoded = cache_for(decoded_rows)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
@@ -149,7 +161,7 @@ class SQLiteStore:
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[SQLiteUnitOfWork]:
         connection = self._connection()
-        uow = SQLiteUnitOfWork(connection)
+        uow = SQLiteUnitOfWork(connection, self._decoded)
         uow._execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
             yield uow
