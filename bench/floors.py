@@ -9,6 +9,7 @@ itself costs.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
 import tempfile
 import threading
@@ -62,6 +63,34 @@ def in_threads(work: Any, arguments: list[tuple[Any, ...]]) -> float:
     return time.perf_counter() - start
 
 
+def _in_process(setup: Any, args: tuple[Any, ...], ready: Any, done: Any) -> None:
+    run = setup(*args)
+    ready.wait()
+    run()
+    done.put(None)
+
+
+def in_processes(setup: Any, arguments: list[tuple[Any, ...]]) -> float:
+    """Seconds for one process per argument tuple to run what ``setup(*args)`` returns.
+
+    Each process sets up (connects, imports) first; then all are released together, so
+    only the work is timed, as a host's worker processes would run it.
+    """
+    context = multiprocessing.get_context("spawn")
+    ready, done = context.Barrier(len(arguments) + 1), context.Queue()
+    processes = [context.Process(target=_in_process, args=(setup, a, ready, done)) for a in arguments]
+    for process in processes:
+        process.start()
+    ready.wait()
+    start = time.perf_counter()
+    for _ in processes:
+        done.get(timeout=900)
+    elapsed = time.perf_counter() - start
+    for process in processes:
+        process.join()
+    return elapsed
+
+
 # --- SQLite ----------------------------------------------------------------------------
 
 
@@ -72,30 +101,54 @@ def _sqlite(path: Path, synchronous: str = "FULL") -> sqlite3.Connection:
     return connection
 
 
-def _schema_sqlite(connection: sqlite3.Connection) -> None:
-    connection.executescript(
-        "CREATE TABLE collaborations (id TEXT PRIMARY KEY, customer_id TEXT, status TEXT, version INT, data TEXT);"
-        "CREATE INDEX ca ON collaborations (customer_id) WHERE status = 'active';"
-        "CREATE TABLE customers (id TEXT PRIMARY KEY, data TEXT);"
-        "CREATE TABLE offices (id TEXT PRIMARY KEY, data TEXT);"
-        "CREATE TABLE subscriptions (customer_id TEXT, product TEXT, data TEXT, PRIMARY KEY (customer_id, product));"
-        "CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, customer_id TEXT, data TEXT);"
-        "CREATE TABLE outbox (key TEXT PRIMARY KEY, collaboration_id TEXT, step INT, status TEXT, data TEXT);"
+def _schema_sqlite(path: Path) -> None:
+    """collabcore's own tables and indexes: the floor writes to what collabcore writes to."""
+    cc.SQLiteStore(path, decoded_rows=0).close()
+
+
+NOW = "2026-11-23T12:00:00.000000+00:00"
+
+
+def _populate_sqlite(connection: sqlite3.Connection, count: int) -> None:
+    connection.execute("INSERT INTO offices VALUES ('o', ?)", (DOC,))
+    connection.execute("BEGIN")
+    connection.executemany(
+        "INSERT INTO customers VALUES (?, ?, 0, ?)", [(f"c{n}", f"{n:06d}", DOC) for n in range(count)]
+    )
+    connection.executemany(
+        "INSERT INTO collaborations VALUES (?, 'o', ?, ?, 'p', 'active', ?, 0, ?)",
+        [(f"k{n}", f"c{n}", f"{n:06d}", NOW, DOC) for n in range(count)],
+    )
+    connection.execute("COMMIT")
+
+
+def _end_writes_sqlite(connection: sqlite3.Connection, rows: list[tuple[str, str]]) -> None:
+    """An end's writes for each (collaboration, customer): the version-checked update,
+    the event, the subscription, the outbox."""
+    updated = connection.executemany(
+        "UPDATE collaborations SET status = 'ended', version = 1, data = ? WHERE id = ? AND version = 0",
+        [(DOC, k) for k, _ in rows],
+    )
+    assert updated.rowcount == len(rows)
+    connection.executemany(
+        "INSERT INTO events (customer_id, type, occurred_at, data) VALUES (?, 'CollaborationEnded', ?, ?)",
+        [(c, NOW, DOC) for _, c in rows],
+    )
+    connection.executemany(
+        "INSERT INTO subscriptions VALUES (?, 'p', ?) ON CONFLICT DO UPDATE SET data = excluded.data",
+        [(c, DOC) for _, c in rows],
+    )
+    connection.executemany(
+        "INSERT INTO outbox VALUES (?, ?, ?, 'pending', ?, ?)",
+        [(f"{k}:{s}", k, s, NOW, DOC) for k, _ in rows for s in range(EFFECTS)],
     )
 
 
 def sqlite_end_floor(path: Path, count: int) -> list[float]:
     """Seconds per end, the same transaction shape as CollaborationService.end."""
+    _schema_sqlite(path)
     connection = _sqlite(path)
-    _schema_sqlite(connection)
-    connection.execute("INSERT INTO offices VALUES ('o', ?)", (DOC,))
-    connection.execute("BEGIN")
-    for n in range(count):
-        connection.execute("INSERT INTO customers VALUES (?, ?)", (f"c{n}", DOC))
-        connection.execute(
-            "INSERT INTO collaborations VALUES (?, ?, 'active', 0, ?)", (f"k{n}", f"c{n}", DOC)
-        )
-    connection.execute("COMMIT")
+    _populate_sqlite(connection, count)
     samples = []
     for n in range(count):
         start = time.perf_counter()
@@ -105,26 +158,14 @@ def sqlite_end_floor(path: Path, count: int) -> list[float]:
         )
         json.loads(connection.execute("SELECT data FROM customers WHERE id = ?", (f"c{n}",)).fetchone()[0])
         json.loads(connection.execute("SELECT data FROM offices WHERE id = 'o'").fetchone()[0])
-        connection.execute(
+        for (data,) in connection.execute(
             "SELECT data FROM collaborations WHERE customer_id = ? AND status = 'active'", (f"c{n}",)
-        ).fetchall()
+        ).fetchall():
+            json.loads(data)
         connection.execute(
             "SELECT data FROM subscriptions WHERE customer_id = ? AND product = 'p'", (f"c{n}",)
-        )
-        updated = connection.execute(
-            "UPDATE collaborations SET status = 'ended', version = 1, data = ? WHERE id = ? AND version = 0",
-            (DOC, f"k{n}"),
-        )
-        assert updated.rowcount == 1
-        connection.execute("INSERT INTO events (customer_id, data) VALUES (?, ?)", (f"c{n}", DOC))
-        connection.execute(
-            "INSERT INTO subscriptions VALUES (?, 'p', ?) ON CONFLICT DO UPDATE SET data = excluded.data",
-            (f"c{n}", DOC),
-        )
-        connection.executemany(
-            "INSERT INTO outbox VALUES (?, ?, ?, 'pending', ?)",
-            [(f"k{n}:{s}", f"k{n}", s, DOC) for s in range(EFFECTS)],
-        )
+        ).fetchone()
+        _end_writes_sqlite(connection, [(f"k{n}", f"c{n}")])
         connection.execute("COMMIT")
         samples.append(time.perf_counter() - start)
     connection.close()
@@ -166,31 +207,30 @@ def sqlite_overview_floor(path: Path, middle: cc.OverviewCursor) -> tuple[float,
 
 
 def sqlite_bulk_floor(path: Path, count: int, batch: int = 500) -> float:
-    """Seconds to end ``count`` collaborations in batches, by hand."""
+    """Seconds to end ``count`` collaborations in batches, by hand: each batch reads the
+    next page of the office's active collaborations and their customers, then writes
+    every end of the page in one transaction."""
+    _schema_sqlite(path)
     connection = _sqlite(path, "NORMAL")
-    _schema_sqlite(connection)
-    connection.execute("BEGIN")
-    for n in range(count):
-        connection.execute(
-            "INSERT INTO collaborations VALUES (?, ?, 'active', 0, ?)", (f"k{n}", f"c{n}", DOC)
-        )
-    connection.execute("COMMIT")
+    _populate_sqlite(connection, count)
     start = time.perf_counter()
-    for first in range(0, count, batch):
-        ids = [f"k{n}" for n in range(first, min(first + batch, count))]
+    after = ""
+    while True:
         connection.execute("BEGIN IMMEDIATE")
-        connection.executemany(
-            "UPDATE collaborations SET status = 'ended', version = 1, data = ? WHERE id = ? AND version = 0",
-            [(DOC, i) for i in ids],
-        )
-        connection.executemany(
-            "INSERT INTO events (customer_id, data) VALUES (?, ?)", [(i, DOC) for i in ids]
-        )
-        connection.executemany(
-            "INSERT INTO outbox VALUES (?, ?, ?, 'pending', ?)",
-            [(f"{i}:{s}", i, s, DOC) for i in ids for s in range(EFFECTS)],
-        )
+        page = connection.execute(
+            "SELECT co.id, co.customer_id, co.customer_number, co.data, cu.data FROM collaborations co "
+            "JOIN customers cu ON cu.id = co.customer_id WHERE co.office_id = 'o' AND co.status = 'active' "
+            "AND co.customer_number > ? ORDER BY co.customer_number LIMIT ?",
+            (after, batch),
+        ).fetchall()
+        if not page:
+            connection.execute("COMMIT")
+            break
+        for row in page:
+            json.loads(row[3]), json.loads(row[4])
+        _end_writes_sqlite(connection, [(row[0], row[1]) for row in page])
         connection.execute("COMMIT")
+        after = page[-1][2]
     elapsed = time.perf_counter() - start
     connection.close()
     return elapsed
@@ -236,66 +276,98 @@ def round_trips_per_end(dsn: str, ends: int = 50) -> float:
 
 
 def _pg_schema(dsn: str) -> tuple[str, Any]:
+    """A new schema with collabcore's own tables and indexes, and an admin connection."""
     import psycopg
 
     schema = f"floor_{uuid.uuid4().hex[:10]}"
-    admin = psycopg.connect(dsn, autocommit=True)
-    admin.execute(f"CREATE SCHEMA {schema}")
-    admin.execute(
-        f"CREATE TABLE {schema}.collaborations (id text PRIMARY KEY, customer_id text, status text, "
-        "version int, data jsonb)"
-    )
-    admin.execute(f"CREATE TABLE {schema}.customers (id text PRIMARY KEY, data jsonb)")
-    admin.execute(
-        f"CREATE TABLE {schema}.events (seq bigint GENERATED ALWAYS AS IDENTITY, customer_id text, data jsonb)"
-    )
-    admin.execute(
-        f"CREATE TABLE {schema}.outbox (key text PRIMARY KEY, collaboration_id text, step int, status text, "
-        "next_attempt_at timestamptz, data jsonb)"
-    )
-    return schema, admin
+    pg_adapter.PostgresStore(dsn, schema=schema, min_size=1, max_size=1).close()
+    return schema, psycopg.connect(dsn, autocommit=True, options=f"-c search_path={schema}")
 
 
-def postgres_end_floor(dsn: str, count: int, workers: int) -> float:
-    """Ends per second with the end's transaction shape, by hand, on ``workers`` connections."""
+def _pg_connect(dsn: str, schema: str) -> Any:
     import psycopg
+    from psycopg.types.string import TextLoader
+
+    connection = psycopg.connect(dsn, autocommit=True, options=f"-c search_path={schema}")
+    connection.adapters.register_loader("jsonb", TextLoader)
+    return connection
+
+
+def _end_floor_worker(dsn: str, schema: str, ids: list[int]) -> Any:
     from psycopg.types.json import Jsonb
 
-    schema, admin = _pg_schema(dsn)
-    with admin.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {schema}.customers VALUES (%s, %s)",
-            [(f"c{n}", Jsonb({"n": n})) for n in range(count)],
-        )
-        cursor.executemany(
-            f"INSERT INTO {schema}.collaborations VALUES (%s, %s, 'active', 0, %s)",
-            [(f"k{n}", f"c{n}", Jsonb({"n": n})) for n in range(count)],
-        )
+    connection = _pg_connect(dsn, schema)
 
-    def work(ids: list[int]) -> None:
-        with psycopg.connect(dsn) as connection:
-            for n in ids:
+    def work() -> None:
+        for n in ids:
+            k, c = f"k{n}", f"c{n}"
+            with connection.pipeline():
+                connection.execute("BEGIN")
+                reads = [
+                    connection.execute("SELECT data FROM collaborations WHERE id = %s FOR UPDATE", (k,)),
+                    connection.execute("SELECT data FROM customers WHERE id = %s", (c,)),
+                    connection.execute("SELECT data FROM offices WHERE id = 'o'"),
+                    connection.execute(
+                        "SELECT data FROM collaborations WHERE customer_id = %s AND status = 'active' "
+                        "AND id <> %s",
+                        (c, k),
+                    ),
+                    connection.execute(
+                        "SELECT data FROM subscriptions WHERE customer_id = %s AND product = 'p'", (c,)
+                    ),
+                ]
+            for cursor in reads:
+                for (data,) in cursor.fetchall():
+                    json.loads(data)
+            with connection.pipeline():
                 connection.execute(
-                    f"SELECT data FROM {schema}.collaborations WHERE id = %s FOR UPDATE", (f"k{n}",)
-                ).fetchone()
-                connection.execute(
-                    f"SELECT data FROM {schema}.customers WHERE id = %s", (f"c{n}",)
-                ).fetchone()
-                connection.execute(
-                    f"UPDATE {schema}.collaborations SET status = 'ended', version = 1, data = %s WHERE id = %s AND version = 0",
-                    (Jsonb({"ended": True}), f"k{n}"),
+                    "UPDATE collaborations SET status = 'ended', version = 1, data = %s "
+                    "WHERE id = %s AND version = 0",
+                    (Jsonb({"ended": True, "padding": "p" * 300}), k),
                 )
                 connection.execute(
-                    f"INSERT INTO {schema}.events (customer_id, data) VALUES (%s, %s)", (f"c{n}", Jsonb({}))
+                    "INSERT INTO events (customer_id, type, occurred_at, data) "
+                    "VALUES (%s, 'CollaborationEnded', now(), %s)",
+                    (c, Jsonb({"padding": "p" * 300})),
+                )
+                connection.execute(
+                    "INSERT INTO subscriptions VALUES (%s, 'p', %s) "
+                    "ON CONFLICT (customer_id, product) DO UPDATE SET data = excluded.data",
+                    (c, Jsonb({"padding": "p" * 300})),
                 )
                 with connection.cursor() as cursor:
                     cursor.executemany(
-                        f"INSERT INTO {schema}.outbox VALUES (%s, %s, %s, 'pending', now(), %s)",
-                        [(f"k{n}:{s}", f"k{n}", s, Jsonb({})) for s in range(EFFECTS)],
+                        "INSERT INTO outbox VALUES (%s, %s, %s, 'pending', now(), %s)",
+                        [(f"{k}:{s}", k, s, Jsonb({"padding": "p" * 300})) for s in range(EFFECTS)],
                     )
-                connection.commit()
+                connection.execute("COMMIT")
 
-    elapsed = in_threads(work, [(list(range(i, count, workers)),) for i in range(workers)])
+    return work
+
+
+def postgres_end_floor(dsn: str, count: int, workers: int) -> float:
+    """Ends per second by hand, in ``workers`` processes: the same reads and
+    writes as collabcore's end, in two pipelined round trips (reads under the lock, then
+    writes and commit)."""
+    from psycopg.types.json import Jsonb
+
+    schema, admin = _pg_schema(dsn)
+    admin.execute("INSERT INTO offices VALUES ('o', %s)", (Jsonb({"id": "o"}),))
+    with admin.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO customers VALUES (%s, %s, 0, %s)",
+            [(f"c{n}", f"{n:06d}", Jsonb({"n": n, "padding": "p" * 300})) for n in range(count)],
+        )
+        cursor.executemany(
+            "INSERT INTO collaborations VALUES (%s, 'o', %s, %s, 'p', 'active', now(), 0, %s)",
+            [(f"k{n}", f"c{n}", f"{n:06d}", Jsonb({"n": n, "padding": "p" * 300})) for n in range(count)],
+        )
+
+    elapsed = in_processes(
+        _end_floor_worker, [(dsn, schema, list(range(i, count, workers))) for i in range(workers)]
+    )
+    ended = admin.execute("SELECT count(*) FROM collaborations WHERE status = 'ended'").fetchone()[0]
+    assert ended == count, ended
     admin.execute(f"DROP SCHEMA {schema} CASCADE")
     admin.close()
     return count / elapsed
@@ -309,22 +381,22 @@ def postgres_relay_floor(dsn: str, effects: int, workers: int) -> float:
     schema, admin = _pg_schema(dsn)
     with admin.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {schema}.outbox VALUES (%s, %s, 1, 'pending', now(), %s)",
+            "INSERT INTO outbox VALUES (%s, %s, 1, 'pending', now(), %s)",
             [(f"e{n}", f"k{n}", Jsonb({})) for n in range(effects)],
         )
     done = [0] * workers
 
     def work(i: int) -> None:
-        with psycopg.connect(dsn) as connection:
+        with psycopg.connect(dsn, options=f"-c search_path={schema}") as connection:
             while True:
                 row = connection.execute(
-                    f"SELECT key FROM {schema}.outbox WHERE status = 'pending' AND next_attempt_at <= now() "
+                    "SELECT key FROM outbox WHERE status = 'pending' AND next_attempt_at <= now() "
                     "ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED"
                 ).fetchone()
                 if row is None:
                     connection.commit()
                     return
-                connection.execute(f"UPDATE {schema}.outbox SET status = 'done' WHERE key = %s", (row[0],))
+                connection.execute("UPDATE outbox SET status = 'done' WHERE key = %s", (row[0],))
                 connection.commit()
                 done[i] += 1
 

@@ -79,10 +79,15 @@ def bench_plan(quick: bool) -> None:
     count = 2000 if quick else 20000
     timed(plan, 500)
     ours = timed(plan, count)
+    afresh = cc.CollaborationService(
+        world.store, integrations=world.fakes.integrations(), clock=world.clock, plan_memo_size=0
+    )
+    cold = timed(lambda: afresh.plan_end(collab.id, actor=actor, outcome=cc.Outcome.DELETE), count // 4)
     enforcer = floors.casbin_enforcer()
     figures: dict[str, Any] = {
         "p50_us": percentile(ours, 0.5) * 1e6,
         "p99_us": percentile(ours, 0.99) * 1e6,
+        "cold_p50_us": percentile(cold, 0.5) * 1e6,
         "findings": len(service.plan_end(collab.id, actor=actor, outcome=cc.Outcome.DELETE).findings),
     }
     if enforcer is not None:
@@ -141,18 +146,20 @@ def postgres_dsn() -> str | None:
     return os.environ.get("COLLABCORE_BENCH_POSTGRES_DSN") or os.environ.get("COLLABCORE_TEST_POSTGRES_DSN")
 
 
-def _end_worker(dsn: str, schema: str, ids: list[str], ready: Any, done: Any) -> None:
-    """One application process: its own pool, its own service, ending its share."""
+def _end_worker(dsn: str, schema: str, ids: list[str]) -> Callable[[], None]:
+    """One application process: its own pool and service, ending its share when released."""
     from collabcore.adapters.postgres import PostgresStore
 
     store = PostgresStore(dsn, schema=schema, max_size=1)
     service = cc.CollaborationService(store, integrations=cc.FakeIntegrations().integrations())
     actor = cc.Actor.office("office-1", "admin")
-    ready.wait()
-    for cid in ids:
-        service.end(cid, actor=actor, outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"})
-    store.close()
-    done.put(len(ids))
+
+    def work() -> None:
+        for cid in ids:
+            service.end(cid, actor=actor, outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"})
+        store.close()
+
+    return work
 
 
 def bench_end_postgres(quick: bool) -> None:
@@ -160,13 +167,10 @@ def bench_end_postgres(quick: bool) -> None:
     if dsn is None:
         record("end_postgres", skipped="set COLLABCORE_BENCH_POSTGRES_DSN")
         return
-    import multiprocessing
-
     from collabcore.adapters.postgres import PostgresStore
 
     figures: dict[str, Any] = {}
     count = 200 if quick else 1200
-    context = multiprocessing.get_context("spawn")
     for workers in (1, 4):
         schema = f"bench_{uuid.uuid4().hex[:10]}"
         store = PostgresStore(dsn, schema=schema, max_size=2)
@@ -176,21 +180,9 @@ def bench_end_postgres(quick: bool) -> None:
         for n in range(count):
             world.customer(f"c{n:06d}", number=f"{n:06d}")
             ids.append(world.collaboration(cc.BOOKKEEPING, customer_id=f"c{n:06d}").id)
-        # Worker processes, as a host runs them: each starts up, then all are released
-        # together, so start-up is not timed.
-        ready, done = context.Barrier(workers + 1), context.Queue()
-        processes = [
-            context.Process(target=_end_worker, args=(dsn, schema, ids[i::workers], ready, done))
-            for i in range(workers)
-        ]
-        for process in processes:
-            process.start()
-        ready.wait()
-        start = time.perf_counter()
-        ended = sum(done.get(timeout=600) for _ in processes)
-        elapsed = time.perf_counter() - start
-        for process in processes:
-            process.join()
+        elapsed = floors.in_processes(_end_worker, [(dsn, schema, ids[i::workers]) for i in range(workers)])
+        with store.transaction(write=False) as uow:
+            ended = sum(1 for cid in ids if (c := uow.get_collaboration(cid)) and not c.is_active)
         assert ended == count
         figures[f"ends_per_s_{workers}w"] = count / elapsed
         store.drop_schema()
@@ -275,6 +267,11 @@ def bench_overview(quick: bool, folder: Path) -> None:
     whole = median_of(5, lambda: sum(timed(lambda: service.overview("office-1", actor=actor), 1)))
     page = timed(lambda: service.overview("office-1", actor=actor, after=middle, limit=50), 200)
     world.store.close()
+    # The same, with the cache of decoded rows off: every row decoded again, every time.
+    cold = cc.CollaborationService(cc.SQLiteStore(path, decoded_rows=0))
+    cold_whole = median_of(5, lambda: sum(timed(lambda: cold.overview("office-1", actor=actor), 1)))
+    cold_page = timed(lambda: cold.overview("office-1", actor=actor, after=middle, limit=50), 200)
+    cold.store.close()
     floor_whole, floor_page = floors.sqlite_overview_floor(path, middle)
     record(
         "overview_sqlite",
@@ -285,6 +282,9 @@ def bench_overview(quick: bool, folder: Path) -> None:
         page_p50_ms=percentile(page, 0.5) * 1e3,
         floor_page_ms=floor_page * 1e3,
         page_ratio=percentile(page, 0.5) / floor_page,
+        cold_whole_ratio=cold_whole / floor_whole,
+        cold_page_p50_ms=percentile(cold_page, 0.5) * 1e3,
+        cold_page_ratio=percentile(cold_page, 0.5) / floor_page,
     )
 
 

@@ -128,5 +128,7 @@ def test_sqlite_overview_page_reads_through_the_index(tmp_path: Path) -> None:
     assert [i.customer.id for i in page] == ["c2", "c3"]
     assert len(statements) == 3, "a page costs three statements, whatever the office's size"
     assert "collaborations_active_office (office_id=? AND (customer_number,customer_id)>(?,?))" in plans[0]
+    # The page's collaborations are found by customer, not by walking the whole office.
+    assert "collaborations_active_customer (customer_id=?)" in plans[2], plans[2]
     assert all("SCAN collaborations" not in plan and "SCAN customers" not in plan for plan in plans), plans
     world.store.close()

@@ -225,12 +225,18 @@ class SQLUnitOfWork(EndsByParts):
             ).fetchall()
         }
         collaborations: dict[str, list[Collaboration]] = {c: [] for c in customer_ids}
-        for customer_id, collab_id, data in self._execute(
-            f"SELECT customer_id, id, data FROM collaborations WHERE office_id = ? AND status = 'active' "
+        # By customer, not by office: with office_id in the WHERE clause SQLite walks the
+        # office's index through every collaboration of the office. Other offices' rows of
+        # these customers are few, and are dropped before they are decoded.
+        for customer_id, collab_id, office, data in self._execute(
+            f"SELECT customer_id, id, office_id, data FROM collaborations WHERE status = 'active' "
             f"AND customer_id IN ({marks}) ORDER BY product, id",
-            (office_id, *customer_ids),
+            customer_ids,
         ).fetchall():
-            collaborations[customer_id].append(self._decode(data, Collaboration, "collaborations", collab_id))
+            if office == office_id:
+                collaborations[customer_id].append(
+                    self._decode(data, Collaboration, "collaborations", collab_id)
+                )
         return [
             CustomerCollaborations(customers[c], tuple(collaborations[c]))
             for c in customer_ids
