@@ -151,6 +151,25 @@ PLANNER_TEXTS: frozenset[str] = frozenset(
 """Texts the planner and notifier need whatever the rulebook holds."""
 
 
+def stamped(plan: Plan, at: datetime) -> Plan:
+    """``plan`` as planned at ``at``: ``attrs.evolve`` without its per-call field lookup."""
+    p = plan
+    return Plan(
+        p.collaboration,
+        p.actor,
+        p.outcome,
+        p.findings,
+        p.effects,
+        p.effect_descriptions,
+        p.consequences,
+        p.acknowledged,
+        p.deletion_confirmed,
+        p.brand,
+        p.language,
+        at,
+    )
+
+
 def render_value(loc: Localizer, value: Any) -> str:
     if isinstance(value, Words):
         return ", ".join(loc.text(k) for k in value.keys)

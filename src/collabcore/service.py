@@ -58,7 +58,7 @@ from collabcore.errors import (
     OutcomeNotOffered,
     describe,
 )
-from collabcore.planning import PLANNER_TEXTS, Plan, make_plan, render_findings
+from collabcore.planning import PLANNER_TEXTS, Plan, make_plan, render_findings, stamped
 from collabcore.ports import (
     EndResult,
     EndSnapshot,
@@ -469,20 +469,23 @@ class CollaborationService:
         # A plan is a pure function of what it was computed from, so the same inputs give
         # the same plan: pages that show it on every view get it from the memo.
         key: Any = None
+        now = self.clock()
         if memo and self._plan_memo_size:
-            key = (snapshot, collab, actor, outcome, acks, confirmed, facts, self.clock().date())
+            s = snapshot  # its parts, not the snapshot: they hash from their caches
+            key = (collab, s.customer, s.office, s.others, s.subscription, actor, outcome, acks, confirmed)
+            key += (facts, now.date())
             try:
                 known = self._plans.get(key)
             except TypeError:  # unhashable facts from a host: plan without the memo
                 known, key = None, None
             if known is not None:
-                return attrs.evolve(known, planned_at=self.clock())
+                return stamped(known, now)
         if snapshot.customer is None:
             raise NotFound(f"No customer {collab.customer_id}.", hint="Register the customer first.")
         ctx = RuleContext(
             operation=Operation.END,
             actor=actor,
-            today=self.clock().date(),
+            today=now.date(),
             office=snapshot.office,
             customer=snapshot.customer,
             product=self._products.get(collab.product),
@@ -495,7 +498,7 @@ class CollaborationService:
             ctx,
             self._rulebook,
             self.localizer,
-            now=self.clock(),
+            now=now,
             acknowledge=acks,
             confirm_deletion=confirmed,
         )

@@ -37,7 +37,7 @@ from collabcore.errors import (
     InvalidInput,
     NotFound,
 )
-from collabcore.ports import EffectStatus, EndWrites, OverviewCursor, Store
+from collabcore.ports import EffectStatus, EndWrites, OverviewCursor, Store, load_end_by_parts
 from collabcore.products import BOOKKEEPING, EXPENSES, PAYROLL
 from collabcore.world import CUSTOMER_ADMIN, World
 
@@ -178,6 +178,31 @@ class StoreContract:
         with world.store.transaction(write=False) as uow:
             loaded = uow.load_end(collab.id, idempotency_key=None, for_update=False)
             assert loaded.collaboration == ended and len(uow.outbox()) == len(plan.effects)
+
+    def test_load_end_reads_what_the_finer_reads_read(self, world: World) -> None:
+        """A store's own load_end (fewer round trips, or a shortcut) against the by-parts one,
+        before and after a change staged in the same unit of work."""
+        bookkeeping, payroll, expenses = world.setup(BOOKKEEPING, PAYROLL, EXPENSES)
+        admin = world.office_admin()
+        world.service.end(payroll.id, actor=admin, outcome=Outcome.END_SUBSCRIPTION)
+        world.service.end(
+            expenses.id, actor=admin, outcome=Outcome.CUSTOMER_CONTINUES, idempotency_key="key-1"
+        )
+        world.customer("customer-2")
+        world.collaboration(BOOKKEEPING, customer_id="customer-2")
+        ids = [bookkeeping.id, payroll.id, expenses.id, "no-such-collaboration"]
+        with world.store.transaction() as uow:
+            for staged in (False, True):
+                for cid in ids:
+                    for key in (None, "key-1", "key-2"):
+                        ours = uow.load_end(cid, idempotency_key=key, for_update=False)
+                        assert ours == load_end_by_parts(uow, cid, idempotency_key=key, for_update=False)
+                if not staged:
+                    current = uow.get_collaboration(bookkeeping.id)
+                    assert current is not None
+                    ended = current.end(actor=admin, outcome=Outcome.DEACTIVATE, at=world.clock())
+                    uow.update_collaboration(ended, expected_version=current.version)
+            assert uow.load_end(bookkeeping.id, idempotency_key=None, for_update=False).collaboration == ended
 
     def test_customer_update_checks_the_version(self, world: World) -> None:
         world.setup()
