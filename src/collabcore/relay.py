@@ -33,7 +33,7 @@ from collabcore.ports import (
 )
 from collabcore.products import ProductCatalog, default_products
 from collabcore.rules import Operation, RuleContext
-from collabcore.texts import Texts
+from collabcore.texts import Localizer, Texts
 from collabcore.wording import default_texts
 
 log = logging.getLogger("collabcore.relay")
@@ -83,6 +83,7 @@ class Relay:
         self.store = store
         self.integrations = integrations
         self.texts = texts or default_texts()
+        self._localizers: dict[str, tuple[Texts, str, Localizer]] = {}
         self.brand = self.texts.brand(brand).key
         self.products = products or default_products()
         self.clock = clock
@@ -185,6 +186,15 @@ class Relay:
 
     # --- notifications -------------------------------------------------------
 
+    def _localizer(self, language: str) -> Localizer:
+        # Building a localizer checks every template (a start-up check); once per
+        # language and texts, not once per notification.
+        known = self._localizers.get(language)
+        if known is None or known[0] is not self.texts or known[1] != self.brand:
+            known = (self.texts, self.brand, self.texts.localizer(self.brand, language))
+            self._localizers[language] = known
+        return known[2]
+
     def notification(self, effect: Effect) -> Notification:
         """The message for one party, in its own language, with the consequence summary."""
         with self.store.transaction(write=False) as uow:
@@ -199,7 +209,7 @@ class Relay:
         outcome = require_state(collab.outcome, f"the outcome of {collab.id}")
         party = Party.OFFICE if effect.kind is EffectKind.NOTIFY_OFFICE else Party.CUSTOMER
         language = office.language if party is Party.OFFICE else customer.language
-        loc = self.texts.localizer(self.brand, language)
+        loc = self._localizer(language)
         ended_on = (collab.ended_at or self.clock()).date()
         ctx = RuleContext(
             operation=Operation.END,

@@ -113,3 +113,14 @@ def test_each_party_is_notified_in_its_own_language() -> None:
     assert customer.subject == "The collaboration for Bookkeeping & Invoicing has ended"
     assert "The company keeps working in Bookkeeping & Invoicing." in customer.lines
     assert any("2026-12-01" in line for line in customer.lines), "who pays from when (R23)"
+
+
+def test_notifications_follow_texts_and_brand_set_on_the_relay_later(world: World) -> None:
+    result = ended(world)
+    note = next(e for e in result.effects if e.kind is cc.EffectKind.NOTIFY_CUSTOMER)
+    relay = world.relay()
+    assert relay.notification(note).subject.startswith("The collaboration for")
+    relay.texts = relay.texts.with_templates("en", {"notification.subject": "Ended: {product}"})
+    assert relay.notification(note).subject.startswith("Ended: ")
+    relay.brand = "spiris"
+    assert relay.notification(note).brand == "spiris"
