@@ -127,11 +127,11 @@ class SQLUnitOfWork(EndsByParts):
     # --- decoding ------------------------------------------------------------
 
     def _decode(self, raw: Any, kind: type[T] | Any, table: str, key: Any) -> T:
-        kept = self._decoded is not None and kind in KEPT_KINDS and isinstance(raw, str)
-        if kept:
-            found = self._decoded.get(kind, raw)  # type: ignore[union-attr]
+        cache = self._decoded if kind in KEPT_KINDS and isinstance(raw, str) else None
+        if cache is not None:
+            found: T | None = cache.get(kind, raw)
             if found is not None:
-                return found  # type: ignore[no-any-return]
+                return found
         try:
             value: T = from_data(self._unjson(raw), kind)
         except (InvalidInput, ValueError, TypeError) as exc:
@@ -139,8 +139,8 @@ class SQLUnitOfWork(EndsByParts):
                 f"Row {key!r} of table {table} cannot be read: {exc}",
                 hint="Restore the row from a backup, or delete it if it is not needed.",
             ) from None
-        if kept:
-            self._decoded.put(kind, raw, value)  # type: ignore[union-attr]
+        if cache is not None:
+            cache.put(kind, raw, value)
         return value
 
     def _one(self, sql: str, params: Sequence[Any], kind: Any, table: str, key: Any) -> Any:
