@@ -311,8 +311,9 @@ class _Transaction:
         self._lock, self._state = lock, state
 
     def __enter__(self) -> MemoryUnitOfWork:
-        self._lock.acquire()
+        # Built before the lock is taken: nothing can then fail between acquire and return.
         self._uow = MemoryUnitOfWork(self._state)
+        self._lock.acquire()
         return self._uow
 
     def __exit__(self, *exc_info: object) -> None:
