@@ -22,6 +22,7 @@ from typing import Any
 
 import collabcore as cc
 from collabcore.adapters import postgres as pg_adapter
+from collabcore.domain import OverviewCursor
 
 DOC = json.dumps({"id": "x", "status": "ended", "padding": "p" * 300})
 EFFECTS = 4
@@ -172,7 +173,7 @@ def sqlite_end_floor(path: Path, count: int) -> list[float]:
     return samples
 
 
-def sqlite_overview_floor(path: Path, middle: cc.OverviewCursor) -> tuple[float, float]:
+def sqlite_overview_floor(path: Path, middle: OverviewCursor) -> tuple[float, float]:
     """The same rows as the overview, whole and one keyset page, read by hand (median seconds)."""
     connection = _sqlite(path)
     whole_sql = (

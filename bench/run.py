@@ -27,13 +27,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 import floors  # noqa: E402
 
 import collabcore as cc  # noqa: E402
-from collabcore.testing import World  # noqa: E402
+from collabcore.app import BulkStatus  # noqa: E402
+from collabcore.domain import OverviewCursor  # noqa: E402
+from collabcore.testing import FakeIntegrations, World  # noqa: E402
 
 RESULTS: dict[str, Any] = {}
 
@@ -151,7 +155,7 @@ def _end_worker(dsn: str, schema: str, ids: list[str]) -> Callable[[], None]:
     from collabcore.adapters.postgres import PostgresStore
 
     store = PostgresStore(dsn, schema=schema, max_size=1)
-    service = cc.CollaborationService(store, integrations=cc.FakeIntegrations().integrations())
+    service = cc.CollaborationService(store, integrations=FakeIntegrations().integrations())
     actor = cc.Actor.office("office-1", "admin")
 
     def work() -> None:
@@ -227,7 +231,8 @@ def bench_relay_postgres(quick: bool) -> None:
             )
         noop = NoOp()
         integrations = cc.Integrations(access=noop, billing=noop, notifier=noop)
-        relays = [cc.Relay(store, integrations) for _ in range(workers)]
+        config = attrs.evolve(world.service.configuration, integrations=integrations)
+        relays = [cc.Relay(config) for _ in range(workers)]
         total = [0] * workers
 
         def drain(i: int, total: list[int] = total, relays: list[cc.Relay] = relays) -> None:
@@ -263,7 +268,7 @@ def bench_overview(quick: bool, folder: Path) -> None:
                 )
         uow.commit()
     service, actor = world.service, world.office_admin()
-    middle = cc.OverviewCursor(f"{customers // 2:06d}", f"c{customers // 2:06d}")
+    middle = OverviewCursor(f"{customers // 2:06d}", f"c{customers // 2:06d}")
     whole = median_of(5, lambda: sum(timed(lambda: service.overview("office-1", actor=actor), 1)))
     page = timed(lambda: service.overview("office-1", actor=actor, after=middle, limit=50), 200)
     world.store.close()
@@ -312,7 +317,7 @@ def _bulk_run(world: World) -> int:
         for item in world.service.end_all_of_office(
             "office-1", actor=world.office_admin(), outcomes={cc.EXPENSES: cc.Outcome.CUSTOMER_CONTINUES}
         )
-        if item.status is cc.BulkStatus.ENDED
+        if item.status is BulkStatus.ENDED
     )
 
 

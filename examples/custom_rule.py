@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import collabcore as cc
 from collabcore import explore
+from collabcore.testing import World
 
 
 @cc.rule("HOST-VIP", texts=("HOST-VIP",), severity=cc.Severity.NEEDS_ACKNOWLEDGEMENT)
@@ -39,7 +40,7 @@ def main() -> None:
     print(explore.rulebook_table(custom))
 
     # The VIP rule at work, in Swedish, on a company whose number marks it as VIP.
-    world = cc.World(rulebook=custom, texts=texts, language="sv")
+    world = World(rulebook=custom, texts=texts, language="sv")
     world.office()
     world.customer(number="VIP-7")
     collab = world.collaboration(cc.BOOKKEEPING)

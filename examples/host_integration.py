@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import collabcore as cc
+from collabcore.domain import Notification
 
 
 class PayrollSystem:
@@ -62,9 +63,9 @@ class Billing:
 
 class Mailer:
     def __init__(self) -> None:
-        self.outbox: dict[str, cc.Notification] = {}
+        self.outbox: dict[str, Notification] = {}
 
-    def notify(self, notification: cc.Notification) -> None:
+    def notify(self, notification: Notification) -> None:
         self.outbox.setdefault(notification.key, notification)
 
 
@@ -89,9 +90,9 @@ def main() -> None:
         actor=ann, office_id="office-1", customer_id="customer-1", product=cc.PAYROLL
     )
     service.end(collab.id, actor=ann, outcome=cc.Outcome.CUSTOMER_CONTINUES)
-    cc.Relay(store, integrations).drain()
+    service.relay().drain()
 
-    sent: Sequence[cc.Notification] = list(mailer.outbox.values())
+    sent: Sequence[Notification] = list(mailer.outbox.values())
     print("backup handed over:", list(payroll.handed_over))
     print("access:", sorted(access.revoked))
     print("billing:", list(billing.changes.values()))

@@ -10,11 +10,12 @@ import tempfile
 from pathlib import Path
 
 import collabcore as cc
+from collabcore.testing import FakeIntegrations
 
 
 def main(path: Path) -> None:
     store = cc.open_store(path)  # one SQLite file, created on first use
-    fakes = cc.FakeIntegrations()  # stands in for payroll, expenses, billing, ...
+    fakes = FakeIntegrations()  # stands in for payroll, expenses, billing, ...
     service = cc.CollaborationService(store, integrations=fakes.integrations(), brand="spiris")
 
     service.register_office(
@@ -44,7 +45,7 @@ def main(path: Path) -> None:
     result = service.end(
         collab.id, actor=ann, outcome=cc.Outcome.DELETE, confirm_deletion=True, idempotency_key="quickstart-1"
     )
-    report = cc.Relay(store, fakes.integrations(), brand="spiris").drain()
+    report = service.relay().drain()
     print(f"Ended {result.collaboration.id}; {report.done} effects carried out; erased: {fakes.erased}")
     store.close()
 

@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 import collabcore as cc
 from collabcore.explore import Scenario
+from collabcore.testing import World
 
 pytest_plugins = ["collabcore.testing.fixtures"]
 
 
-def test_collab_service_is_ready(collab_service: cc.CollaborationService, collab_world: cc.World) -> None:
+def test_collab_service_is_ready(collab_service: cc.CollaborationService, collab_world: World) -> None:
     collab = collab_world.collaboration(cc.BOOKKEEPING)
     assert collab_service.plan_end(collab.id, actor=collab_world.office_admin(), outcome="deactivate").allowed
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import collabcore as cc
-from collabcore.reference import rules_reference
+from collabcore.tools.reference import rules_reference
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 

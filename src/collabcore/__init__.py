@@ -2,108 +2,80 @@
 one service at a time, and a durable, exactly-once way to carry the ending out.
 
 Start with :class:`CollaborationService` over a store (:class:`MemoryStore`,
-:func:`open_store` for a SQLite file) and read :meth:`CollaborationService.plan_end`.
+:func:`open_store` for a SQLite file or a PostgreSQL DSN) and read
+:meth:`CollaborationService.plan_end`. Test helpers are in :mod:`collabcore.testing`,
+exploration in :mod:`collabcore.explore`; the layers are ``domain``, ``wording``,
+``policy``, ``ports``, ``app`` and ``adapters`` (docs/concepts.md, Architecture).
 """
 
 from __future__ import annotations
 
-from collabcore.adapters.memory import FakeIntegrations, IntegrationFailure, MemoryStore
-from collabcore.adapters.sqlite import SQLiteStore, open_store
-from collabcore.bulk import BulkItem, BulkStatus, EndRequest
+from typing import TYPE_CHECKING, Any
+
+from collabcore import _moved
+from collabcore.adapters import MemoryStore, SQLiteStore, open_store
+from collabcore.app import (
+    CollaborationService,
+    EndRequest,
+    Integrations,
+    Relay,
+    RetryPolicy,
+)
 from collabcore.domain import (
+    BOOKKEEPING,
+    EXPENSES,
+    PAYROLL,
     AccountingOffice,
     Actor,
-    Collaboration,
-    CollaborationEnded,
-    CollaborationStarted,
-    Customer,
-    CustomerUser,
-    CustomerUserAdded,
-    EffectKind,
-    EndRefusedRecorded,
-    Event,
-    MainContactChanged,
-    OfficeUser,
-    Outcome,
-    Party,
-    Role,
-    Status,
-    Subscription,
-    SubscriptionCancelled,
-    SubscriptionStatus,
-    UserRoleChanged,
-    VariantChanged,
-)
-from collabcore.errors import (
     AlreadyEnded,
     CollabCoreError,
+    Collaboration,
     ConcurrencyConflict,
     ConfigurationError,
-    CorruptRecord,
+    Customer,
+    CustomerUser,
+    Effect,
+    EffectKind,
     EndRefused,
+    EndResult,
+    Finding,
     IdempotencyKeyReused,
     InvalidInput,
     InvariantViolation,
     NotAuthorized,
     NotFound,
+    OfficeUser,
     OperationRefused,
+    Outcome,
     OutcomeNotOffered,
-    SchemaVersionError,
+    Party,
+    Plan,
+    Role,
+    Severity,
+    Status,
     StorageError,
+    Subscription,
+    SubscriptionStatus,
 )
-from collabcore.notifiers import LoggingNotifier, RecordingNotifier
-from collabcore.planning import AccessLevel, Consequences, Effect, Plan
-from collabcore.ports import (
-    AccessPort,
-    Attempt,
-    BillingPort,
-    BookkeepingPort,
-    CustomerCollaborations,
-    EffectStatus,
-    EndResult,
-    EraserPort,
-    ExpensesPort,
-    ExtraFactsPort,
-    Integrations,
-    Notification,
-    NotifierPort,
-    OutboxItem,
-    OverviewCursor,
-    OverviewPage,
-    PayrollPort,
-    Store,
-    UnitOfWork,
-)
-from collabcore.products import (
-    BOOKKEEPING,
-    EXPENSES,
-    PAYROLL,
-    FactSource,
-    ProductCatalog,
-    ProductSpec,
-    default_products,
-)
-from collabcore.relay import Relay, RelayReport, RetryPolicy
-from collabcore.rulebook import default_rulebook
-from collabcore.rules import (
-    Facts,
-    Finding,
+from collabcore.policy import (
+    Fact,
     Flag,
     Operation,
+    ProductCatalog,
+    ProductSpec,
     Rule,
     Rulebook,
     RuleContext,
-    Severity,
-    Words,
+    default_products,
+    default_rulebook,
     rule,
 )
-from collabcore.serialization import event_from_data, from_data, from_json, make_converter, to_data, to_json
-from collabcore.service import CollaborationService
-from collabcore.texts import Brand, Localizer, Texts
-from collabcore.wording import SPIRIS, VISMA, default_texts
-from collabcore.world import ManualClock, World
+from collabcore.wording import SPIRIS, VISMA, Brand, default_texts
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from collabcore.adapters.postgres import PostgresStore
+
+__version__ = "0.2.0"
 
 __all__ = [
     "BOOKKEEPING",
@@ -111,106 +83,70 @@ __all__ = [
     "PAYROLL",
     "SPIRIS",
     "VISMA",
-    "AccessLevel",
-    "AccessPort",
     "AccountingOffice",
     "Actor",
     "AlreadyEnded",
-    "Attempt",
-    "BillingPort",
-    "BookkeepingPort",
     "Brand",
-    "BulkItem",
-    "BulkStatus",
     "CollabCoreError",
     "Collaboration",
-    "CollaborationEnded",
     "CollaborationService",
-    "CollaborationStarted",
     "ConcurrencyConflict",
     "ConfigurationError",
-    "Consequences",
-    "CorruptRecord",
     "Customer",
-    "CustomerCollaborations",
     "CustomerUser",
-    "CustomerUserAdded",
     "Effect",
     "EffectKind",
-    "EffectStatus",
     "EndRefused",
-    "EndRefusedRecorded",
     "EndRequest",
     "EndResult",
-    "EraserPort",
-    "Event",
-    "ExpensesPort",
-    "ExtraFactsPort",
-    "FactSource",
-    "Facts",
-    "FakeIntegrations",
+    "Fact",
     "Finding",
     "Flag",
     "IdempotencyKeyReused",
-    "IntegrationFailure",
     "Integrations",
     "InvalidInput",
     "InvariantViolation",
-    "Localizer",
-    "LoggingNotifier",
-    "MainContactChanged",
-    "ManualClock",
     "MemoryStore",
     "NotAuthorized",
     "NotFound",
-    "Notification",
-    "NotifierPort",
     "OfficeUser",
     "Operation",
     "OperationRefused",
-    "OutboxItem",
     "Outcome",
     "OutcomeNotOffered",
-    "OverviewCursor",
-    "OverviewPage",
     "Party",
-    "PayrollPort",
     "Plan",
+    "PostgresStore",
     "ProductCatalog",
     "ProductSpec",
-    "RecordingNotifier",
     "Relay",
-    "RelayReport",
     "RetryPolicy",
     "Role",
     "Rule",
     "RuleContext",
     "Rulebook",
     "SQLiteStore",
-    "SchemaVersionError",
     "Severity",
     "Status",
     "StorageError",
-    "Store",
     "Subscription",
-    "SubscriptionCancelled",
     "SubscriptionStatus",
-    "Texts",
-    "UnitOfWork",
-    "UserRoleChanged",
-    "VariantChanged",
-    "Words",
-    "World",
     "__version__",
     "default_products",
     "default_rulebook",
     "default_texts",
-    "event_from_data",
-    "from_data",
-    "from_json",
-    "make_converter",
     "open_store",
     "rule",
-    "to_data",
-    "to_json",
 ]
+
+_moved.install()
+
+
+def __getattr__(name: str) -> Any:
+    # PostgresStore on first use, so that psycopg stays an optional extra; 0.1's other
+    # root names from their new homes, with a DeprecationWarning.
+    if name == "PostgresStore":
+        from collabcore.adapters.postgres import PostgresStore
+
+        return PostgresStore
+    return _moved.moved_name(name)

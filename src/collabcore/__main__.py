@@ -1,5 +1,5 @@
 import sys
 
-from collabcore.cli import main
+from collabcore.tools.cli import main
 
 sys.exit(main())

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import collabcore as cc
 from collabcore.adapters.decoded import DecodedRows, cache_for
+from collabcore.domain import CorruptRecord
 from collabcore.testing import World
 
 
@@ -49,7 +50,7 @@ def test_a_corrupted_row_is_refused_although_its_old_text_was_kept(tmp_path: Pat
     world.service.plan_end(collab.id, actor=admin, outcome=cc.Outcome.DEACTIVATE)
     with sqlite3.connect(path) as raw:
         raw.execute("UPDATE customers SET data = '{\"id\": 5}' WHERE id = ?", (collab.customer_id,))
-    with pytest.raises(cc.CorruptRecord, match="customers"):
+    with pytest.raises(CorruptRecord, match="customers"):
         world.service.plan_end(collab.id, actor=admin, outcome=cc.Outcome.DEACTIVATE)
 
 

@@ -19,14 +19,16 @@ from typing import Any
 import pytest
 
 import collabcore as cc
+from collabcore.domain import CollaborationEnded
+from collabcore.ports import Store
 from collabcore.testing import World
 from collabcore.testing.faults import Crash, FaultyStore
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def inner_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[cc.Store]:
+def inner_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "memory":
-        store: cc.Store = cc.MemoryStore()
+        store: Store = cc.MemoryStore()
     elif request.param == "sqlite":
         store = cc.SQLiteStore(tmp_path / "faults.db")
     else:
@@ -46,7 +48,7 @@ def check_whole_or_nothing(world: World, collab: cc.Collaboration) -> bool:
         outbox = uow.outbox(collaboration_id=collab.id)
         events = uow.events_of_customer(collab.customer_id)
     assert stored is not None
-    ends = [e for e in events if isinstance(e, cc.CollaborationEnded)]
+    ends = [e for e in events if isinstance(e, CollaborationEnded)]
     if stored.is_active:
         assert stored == collab and outbox == [] and ends == []
         return False
@@ -90,7 +92,7 @@ END_POINTS = [
 
 
 @pytest.mark.parametrize("point", END_POINTS)
-def test_a_crash_during_end_records_all_or_nothing(inner_store: cc.Store, point: str) -> None:
+def test_a_crash_during_end_records_all_or_nothing(inner_store: Store, point: str) -> None:
     faulty = FaultyStore(inner_store)
     world = World(faulty)
     (collab,) = world.setup(cc.EXPENSES)
@@ -114,9 +116,7 @@ RELAY_POINTS = [
 
 
 @pytest.mark.parametrize(("point", "nth"), RELAY_POINTS)
-def test_a_crash_inside_the_relay_loses_and_doubles_nothing(
-    inner_store: cc.Store, point: str, nth: int
-) -> None:
+def test_a_crash_inside_the_relay_loses_and_doubles_nothing(inner_store: Store, point: str, nth: int) -> None:
     faulty = FaultyStore(inner_store)
     world = World(faulty)
     (collab,) = world.setup(cc.EXPENSES)
@@ -138,7 +138,7 @@ def test_a_crash_inside_the_relay_loses_and_doubles_nothing(
         "notify",
     ],
 )
-def test_a_crash_inside_an_effect_is_retried_after_the_lease(inner_store: cc.Store, method: str) -> None:
+def test_a_crash_inside_an_effect_is_retried_after_the_lease(inner_store: Store, method: str) -> None:
     world = World(inner_store)
     (collab,) = world.setup(cc.EXPENSES)
     end_with_delete(world, collab)

@@ -14,12 +14,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import collabcore as cc
+from collabcore.app import RelayReport
+from collabcore.domain import CollaborationEnded
+from collabcore.ports import Store
 from collabcore.testing import World
 
-Factory = Callable[[], cc.Store]
+Factory = Callable[[], Store]
 
 
 def race(workers: int, job: Callable[[int], object]) -> list[object]:
@@ -48,10 +52,10 @@ def kinds(results: list[object]) -> Counter[str]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Factory]:
-    stores: list[cc.Store] = []
+    stores: list[Store] = []
     if request.param == "sqlite":
 
-        def make() -> cc.Store:
+        def make() -> Store:
             stores.append(cc.SQLiteStore(tmp_path / "race.db"))
             return stores[-1]
     else:
@@ -59,7 +63,7 @@ def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Factory]
         schema = request.getfixturevalue("postgres_schema")
         from collabcore.adapters.postgres import PostgresStore
 
-        def make() -> cc.Store:
+        def make() -> Store:
             stores.append(PostgresStore(dsn, schema=schema, max_size=16))
             return stores[-1]
 
@@ -89,7 +93,7 @@ def test_exactly_one_of_customer_and_office_ends_it(factory: Factory, workers: i
     (winner,) = [r for r in results if isinstance(r, cc.EndResult)]
     assert stored(world, collab.id) == winner.collaboration
     ended_events = [
-        e for e in world.service.events_of_customer("customer-1") if isinstance(e, cc.CollaborationEnded)
+        e for e in world.service.events_of_customer("customer-1") if isinstance(e, CollaborationEnded)
     ]
     assert ended_events == [winner.event]
     with world.store.transaction(write=False) as uow:
@@ -187,11 +191,12 @@ def test_relay_workers_never_take_the_same_effect(factory: Factory, workers: int
                 collab.id, actor=world.office_admin(), outcome=cc.Outcome.DELETE, confirm_deletion=True
             )
         )
-    relays = [cc.Relay(factory(), world.fakes.integrations(), clock=world.clock) for _ in range(workers)]
+    config = world.service.configuration
+    relays = [cc.Relay(attrs.evolve(config, store=factory())) for _ in range(workers)]
     reports = race(workers, lambda i: relays[i].drain())
     assert not [r for r in reports if isinstance(r, Exception)], reports
     keys = [e.key for r in results for e in r.effects]
-    assert sum(r.done for r in reports if isinstance(r, cc.RelayReport)) == len(keys)
+    assert sum(r.done for r in reports if isinstance(r, RelayReport)) == len(keys)
     calls = Counter(key for _, key in world.fakes.calls)
     assert calls == Counter({key: 1 for key in keys}), "each effect was called exactly once"
     assert dict(world.fakes.repeats) == {}

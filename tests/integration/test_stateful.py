@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import collabcore as cc
+from collabcore.ports import Store
 from collabcore.testing import CUSTOMER_ADMIN, CUSTOMER_USER, World
 from collabcore.testing.faults import Crash, FaultyStore
 
@@ -32,7 +33,7 @@ OUTCOMES = {
 
 
 class Collaborating(RuleBasedStateMachine):
-    factories: ClassVar[list[Callable[[], cc.Store]]] = [cc.MemoryStore]
+    factories: ClassVar[list[Callable[[], Store]]] = [cc.MemoryStore]
 
     def __init__(self) -> None:
         super().__init__()
@@ -144,9 +145,9 @@ class Collaborating(RuleBasedStateMachine):
             assert set(self.world.fakes.performed) == {i.key for i in uow.outbox()}
 
 
-def run_machine(factory: Callable[[], cc.Store], examples: int) -> None:
+def run_machine(factory: Callable[[], Store], examples: int) -> None:
     class Machine(Collaborating):
-        factories: ClassVar[list[Callable[[], cc.Store]]] = [factory]
+        factories: ClassVar[list[Callable[[], Store]]] = [factory]
 
     Machine.TestCase.settings = settings(
         max_examples=examples,
@@ -172,7 +173,7 @@ def test_state_machine_on_postgres(postgres_dsn: str, postgres_schema: str) -> N
 
     counter = iter(range(10_000))
 
-    def make() -> cc.Store:
+    def make() -> Store:
         store = PostgresStore(postgres_dsn, schema=f"{postgres_schema}_{next(counter)}", max_size=2)
         return store
 

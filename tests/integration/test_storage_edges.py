@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import collabcore as cc
+from collabcore.domain import CorruptRecord, OverviewCursor, SchemaVersionError
 from collabcore.testing import World
 
 
@@ -16,7 +17,7 @@ def test_sqlite_refuses_a_newer_schema(tmp_path: Path) -> None:
     cc.SQLiteStore(path).close()
     with sqlite3.connect(path) as raw:
         raw.execute("UPDATE collabcore_meta SET value = '99' WHERE key = 'schema_version'")
-    with pytest.raises(cc.SchemaVersionError, match=r"schema version 99.*up to 1"):
+    with pytest.raises(SchemaVersionError, match=r"schema version 99.*up to 1"):
         cc.SQLiteStore(path)
 
 
@@ -38,11 +39,11 @@ def test_sqlite_corrupt_row_names_table_and_key(tmp_path: Path) -> None:
     (collab,) = world.setup(cc.BOOKKEEPING)
     with sqlite3.connect(path) as raw:
         raw.execute("UPDATE collaborations SET data = '{\"id\": 5}' WHERE id = ?", (collab.id,))
-    with pytest.raises(cc.CorruptRecord, match=f"'{collab.id}' of table collaborations"):
+    with pytest.raises(CorruptRecord, match=f"'{collab.id}' of table collaborations"):
         world.service.plan_end(collab.id, actor=world.office_admin(), outcome=cc.Outcome.DEACTIVATE)
     with sqlite3.connect(path) as raw:
         raw.execute("UPDATE customers SET data = 'not json' WHERE id = 'customer-1'")
-    with pytest.raises(cc.CorruptRecord, match="customers"):
+    with pytest.raises(CorruptRecord, match="customers"):
         world.service.overview("office-1", actor=world.office_admin())
 
 
@@ -89,10 +90,10 @@ def test_postgres_refuses_a_newer_schema_and_reads_corrupt_rows_safely(
         uow._execute("UPDATE collaborations SET data = '{\"id\": 5}'::jsonb WHERE id = ?", (collab.id,))
         uow._execute("UPDATE collabcore_meta SET value = '7' WHERE key = 'schema_version'")
         uow.commit()
-    with pytest.raises(cc.CorruptRecord, match="collaborations"):
+    with pytest.raises(CorruptRecord, match="collaborations"):
         world.service.plan_end(collab.id, actor=world.office_admin(), outcome=cc.Outcome.DEACTIVATE)
     store.close()
-    with pytest.raises(cc.SchemaVersionError, match=r"schema version 7.*up to 1"):
+    with pytest.raises(SchemaVersionError, match=r"schema version 7.*up to 1"):
         PostgresStore(postgres_dsn, schema=postgres_schema)
 
 
@@ -120,7 +121,7 @@ def test_sqlite_overview_page_reads_through_the_index(tmp_path: Path) -> None:
             return original(sql, params)  # type: ignore[arg-type]
 
         uow._execute = capture  # type: ignore[method-assign]
-        page = uow.overview("office-1", after=cc.OverviewCursor("0001", "c1"), limit=2)
+        page = uow.overview("office-1", after=OverviewCursor("0001", "c1"), limit=2)
         plans = [
             " | ".join(str(row[-1]) for row in original("EXPLAIN QUERY PLAN " + sql, params).fetchall())  # type: ignore[arg-type]
             for sql, params in statements

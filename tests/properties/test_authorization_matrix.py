@@ -16,6 +16,7 @@ from pathlib import Path
 import attrs
 
 import collabcore as cc
+from collabcore.domain import EndRefusedRecorded
 from collabcore.testing import World
 
 DOC = Path(__file__).resolve().parent.parent.parent / "docs" / "security.md"
@@ -141,7 +142,7 @@ def verdict(operation: Callable[[Setup, cc.Actor], object], actor: cc.Actor) -> 
         outcome = ALLOWED if result is not False else REFUSED
     if outcome != ALLOWED:
         added = s.world.service.events_of_customer("customer-1")[len(before) :]
-        assert all(isinstance(e, cc.EndRefusedRecorded) for e in added), "a refusal changes nothing else"
+        assert all(isinstance(e, EndRefusedRecorded) for e in added), "a refusal changes nothing else"
     return outcome
 
 

@@ -14,6 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import collabcore as cc
+from collabcore.adapters.serialization import from_data, from_json
+from collabcore.domain import EndRefusedRecorded, OverviewCursor
+from collabcore.ports import Store
 from collabcore.testing import World
 from collabcore.testing.contract import snapshot
 
@@ -92,7 +95,7 @@ CALLS: dict[str, tuple[Callable[..., Any], st.SearchStrategy[Any]]] = {
         st.tuples(
             ids,
             actors,
-            valid_or_junk(None, cc.OverviewCursor("0", "a")),
+            valid_or_junk(None, OverviewCursor("0", "a")),
             valid_or_junk(None, 1, 50, 0, -1, 10**9),
         ),
     ),
@@ -140,7 +143,7 @@ def test_public_entry_points_raise_only_library_errors(name: str) -> None:
             after = snapshot(world, ["customer-1"], ["collab-1", "collab-2"])
             assert (after[0], after[1], after[3], after[4]) == (before[0], before[1], before[3], before[4])
             added = after[2][0][len(before[2][0]) :]
-            assert all(isinstance(e, cc.EndRefusedRecorded) for e in added)
+            assert all(isinstance(e, EndRefusedRecorded) for e in added)
 
     attempt()
 
@@ -162,9 +165,9 @@ def test_json_loaders_raise_only_invalid_input(kind: type) -> None:
     def load(value: Any) -> None:
         try:
             if isinstance(value, str | bytes):
-                cc.from_json(value, kind)
+                from_json(value, kind)
             else:
-                cc.from_data(value, kind)
+                from_data(value, kind)
         except cc.InvalidInput as error:
             assert error.message
 
@@ -176,7 +179,7 @@ def test_exotic_strings_round_trip_and_huge_ones_are_refused(
     store_kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     if store_kind == "sqlite":
-        store: cc.Store = cc.SQLiteStore(tmp_path / "exotic.db")
+        store: Store = cc.SQLiteStore(tmp_path / "exotic.db")
     else:
         from collabcore.adapters.postgres import PostgresStore
 

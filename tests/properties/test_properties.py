@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import collabcore as cc
+from collabcore.adapters.serialization import from_data, from_json, to_data, to_json
+from collabcore.domain import Event
 from collabcore.testing import World
 from collabcore.testing import strategies as cs
 
@@ -179,7 +181,7 @@ ROUND_TRIPS: list[tuple[Any, Any]] = [
     (cs.collaborations(), cc.Collaboration),
     (cs.subscriptions, cc.Subscription),
     (cs.actors, cc.Actor),
-    (cs.events, cc.Event),
+    (cs.events, Event),
     (cs.effects, cc.Effect),
 ]
 
@@ -189,7 +191,7 @@ def test_serialization_round_trips(strategy: Any, kind: Any) -> None:
     @SETTINGS
     @given(strategy)
     def round_trip(value: Any) -> None:
-        assert cc.from_data(cc.to_data(value, kind), kind) == value
-        assert cc.from_json(cc.to_json(value, kind), kind) == value
+        assert from_data(to_data(value, kind), kind) == value
+        assert from_json(to_json(value, kind), kind) == value
 
     round_trip()

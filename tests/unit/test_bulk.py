@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 import collabcore as cc
+from collabcore.app import BulkStatus
+from collabcore.domain import EndRefusedRecorded
 from collabcore.testing import World
 
 
@@ -18,7 +20,7 @@ def test_each_item_gets_its_own_result(world: World) -> None:
     ok = world.collaboration(cc.BOOKKEEPING, customer_id="c0")
     blocked = world.collaboration(cc.BOOKKEEPING, customer_id="c1")
     world.fakes.set_facts("c1", bank_integration_active=True)
-    seen: list[tuple[int, cc.BulkStatus]] = []
+    seen: list[tuple[int, BulkStatus]] = []
     items = list(
         world.service.end_many(
             [
@@ -30,11 +32,11 @@ def test_each_item_gets_its_own_result(world: World) -> None:
             progress=lambda done, item: seen.append((done, item.status)),
         )
     )
-    assert [i.status for i in items] == [cc.BulkStatus.ENDED, cc.BulkStatus.REFUSED, cc.BulkStatus.FAILED]
+    assert [i.status for i in items] == [BulkStatus.ENDED, BulkStatus.REFUSED, BulkStatus.FAILED]
     assert items[0].result is not None and items[0].result.collaboration.status is cc.Status.ENDED
     assert [f.code for f in items[1].findings] == ["R17"]
     assert items[2].error is not None and "No collaboration" in items[2].error
-    assert seen == [(1, cc.BulkStatus.ENDED), (2, cc.BulkStatus.REFUSED), (3, cc.BulkStatus.FAILED)]
+    assert seen == [(1, BulkStatus.ENDED), (2, BulkStatus.REFUSED), (3, BulkStatus.FAILED)]
 
 
 def test_an_office_closes_page_by_page(world: World) -> None:
@@ -48,13 +50,13 @@ def test_an_office_closes_page_by_page(world: World) -> None:
         "office-1", actor=world.office_admin(), outcomes=outcomes, idempotency_prefix="close-1"
     )
     first = [next(results) for _ in range(100)]  # the process "stops" here
-    assert all(i.status is cc.BulkStatus.ENDED for i in first)
+    assert all(i.status is BulkStatus.ENDED for i in first)
     rest = list(
         world.service.end_all_of_office(
             "office-1", actor=world.office_admin(), outcomes=outcomes, idempotency_prefix="close-1"
         )
     )
-    assert len(rest) == 350 and all(i.status is cc.BulkStatus.ENDED for i in rest)
+    assert len(rest) == 350 and all(i.status is BulkStatus.ENDED for i in rest)
     page = world.service.overview("office-1", actor=world.office_admin())
     assert len(page.items) == 450
     assert all([c.product for c in i.collaborations] == [cc.PAYROLL] for i in page.items)
@@ -76,7 +78,7 @@ def _bulk_peak(tmp_path: Path, count: int) -> int:
         for item in world.service.end_all_of_office(
             "office-1", actor=world.office_admin(), outcomes={cc.EXPENSES: cc.Outcome.CUSTOMER_CONTINUES}
         )
-        if item.status is cc.BulkStatus.ENDED
+        if item.status is BulkStatus.ENDED
     )
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
@@ -100,9 +102,9 @@ def test_a_batch_commits_together_and_audits_its_refusals(world: World) -> None:
     world.fakes.set_facts("c2", bank_integration_active=True)
     requests = [cc.EndRequest(c.id, cc.Outcome.DEACTIVATE) for c in collabs]
     items = list(world.service.end_many(requests, actor=world.office_admin(), batch_size=5))
-    assert [i.status for i in items].count(cc.BulkStatus.ENDED) == 4
-    assert items[2].status is cc.BulkStatus.REFUSED and [f.code for f in items[2].findings] == ["R17"]
-    refusals = [e for e in world.service.events_of_customer("c2") if isinstance(e, cc.EndRefusedRecorded)]
+    assert [i.status for i in items].count(BulkStatus.ENDED) == 4
+    assert items[2].status is BulkStatus.REFUSED and [f.code for f in items[2].findings] == ["R17"]
+    refusals = [e for e in world.service.events_of_customer("c2") if isinstance(e, EndRefusedRecorded)]
     assert [r.codes for r in refusals] == [("R17",)]
 
 
@@ -129,7 +131,7 @@ def test_a_failed_batch_is_redone_one_by_one(world: World) -> None:
     items = list(
         world.service.end_many(requests, actor=world.office_admin(), idempotency_prefix="b", batch_size=4)
     )
-    assert [i.status for i in items] == [cc.BulkStatus.ENDED] * 4
+    assert [i.status for i in items] == [BulkStatus.ENDED] * 4
     with world.store.transaction(write=False) as uow:
         assert all(uow.get_collaboration(c.id).status is cc.Status.ENDED for c in collabs)  # type: ignore[union-attr]
         assert len(uow.outbox()) == 4 * 4

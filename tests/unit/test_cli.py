@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from collabcore.cli import main
+from collabcore.tools.cli import main
 
 
 @pytest.mark.parametrize(

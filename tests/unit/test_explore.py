@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+import types
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 import collabcore as cc
 from collabcore import explore
+from collabcore.tools import display
 
 
 def test_a_scenario_in_one_call_in_spiris_swedish() -> None:
@@ -61,10 +67,35 @@ def test_compare_rulebooks_shows_what_a_custom_rule_changes() -> None:
 
 def test_plans_findings_and_rulebooks_show_in_jupyter_and_terminals() -> None:
     plan = explore.scenario(main_contact=False).plan("delete")
-    assert "<b>R3</b>" in plan._repr_html_() and "Users and services" in plan._repr_html_()
-    assert plan.findings[0]._repr_html_().startswith("<div><b>R3</b>")
+    assert "<b>R3</b>" in explore.plan_html(plan) and "Users and services" in explore.plan_html(plan)
+    assert explore.finding_html(plan.findings[0]).startswith("<div><b>R3</b>")
     text = explore.plan_text(plan)
     assert text.startswith("Ending Visma Utlägg (collab-1): the service is deleted with all its data.")
     assert "[R3] Blocker" in text and "What will happen, in order:" in text
-    assert "<td>R14</td>" in cc.default_rulebook()._repr_html_()
+    assert "<td>R14</td>" in explore.rulebook_table(cc.default_rulebook())._repr_html_()
     assert "<script>" not in explore.finding_html(cc.Finding("X", cc.Severity.INFO, "<script>"))
+
+
+class _Formatter:
+    def __init__(self) -> None:
+        self.shown: dict[type, Callable[[Any], str]] = {}
+
+    def for_type(self, kind: type, show: Callable[[Any], str]) -> None:
+        self.shown[kind] = show
+
+
+def test_ipython_is_told_how_to_show_plans_findings_and_rulebooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    formatter = _Formatter()
+    shell = types.SimpleNamespace(
+        display_formatter=types.SimpleNamespace(formatters={"text/html": formatter})
+    )
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = lambda: shell  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    assert display.register_with_ipython()
+    plan = explore.scenario(main_contact=False).plan("delete")
+    assert "<b>R3</b>" in formatter.shown[cc.Plan](plan)
+    assert formatter.shown[cc.Finding](plan.findings[0]).startswith("<div><b>R3</b>")
+    assert "<td>R14</td>" in formatter.shown[cc.Rulebook](cc.default_rulebook())
+    fake.get_ipython = lambda: None  # type: ignore[attr-defined]
+    assert not display.register_with_ipython(), "outside IPython nothing is registered"

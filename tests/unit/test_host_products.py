@@ -8,6 +8,7 @@ import pytest
 
 import collabcore as cc
 from collabcore.testing import World
+from collabcore.wording import Texts
 
 TIME = "time_reporting"
 
@@ -43,7 +44,7 @@ def host_service(world: World) -> cc.CollaborationService:
         )
         for key, brand in texts.brands.items()
     }
-    texts = cc.Texts(texts.templates, brands)
+    texts = Texts(texts.templates, brands)
     return cc.CollaborationService(
         world.store,
         integrations=world.fakes.integrations(),

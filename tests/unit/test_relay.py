@@ -8,6 +8,8 @@ import attrs
 import pytest
 
 import collabcore as cc
+from collabcore.app import RelayReport
+from collabcore.domain import EffectStatus
 from collabcore.testing import World
 
 POLICY = cc.RetryPolicy(max_attempts=3, first_delay=timedelta(seconds=1), lease=timedelta(minutes=5))
@@ -22,7 +24,7 @@ def test_a_failing_step_holds_back_the_later_ones(world: World) -> None:
     result = ended(world)
     world.fakes.fail("export_submitted_reports", times=1)
     relay = world.relay(POLICY)
-    assert relay.run_once() == cc.RelayReport(retried=1)
+    assert relay.run_once() == RelayReport(retried=1)
     assert world.fakes.erased == [], "nothing is erased before the export (R22)"
     world.clock.advance(timedelta(seconds=2))
     assert relay.drain().done == len(result.effects)
@@ -42,7 +44,7 @@ def test_backoff_doubles_and_failures_stay_visible(world: World) -> None:
     (pending,) = [i for i in relay.pending() if i.attempts]
     assert pending.next_attempt_at - pending.updated_at == timedelta(seconds=2)
     world.clock.advance(timedelta(seconds=2))
-    assert relay.run_once() == cc.RelayReport(failed=1)
+    assert relay.run_once() == RelayReport(failed=1)
     (failed,) = relay.failed()
     assert failed.key == result.effects[0].key and failed.attempts == 3
     assert [a.at for a in failed.history] == sorted(a.at for a in failed.history)
@@ -68,7 +70,7 @@ def test_retry_and_resolve_by_hand(world: World) -> None:
     relay.drain()
     (failed,) = relay.failed()
     resolved = relay.resolve(failed.key, reason="exported by support, ticket 81")
-    assert resolved.status is cc.EffectStatus.RESOLVED
+    assert resolved.status is EffectStatus.RESOLVED
     assert resolved.resolution == "exported by support, ticket 81"
     assert relay.drain().done == len(result.effects) - 1
     assert relay.pending() == [] and relay.failed() == []
@@ -76,8 +78,9 @@ def test_retry_and_resolve_by_hand(world: World) -> None:
 
 def test_a_missing_integration_fails_visibly(world: World) -> None:
     ended(world)
-    relay = cc.Relay(world.store, cc.Integrations(), retry=cc.RetryPolicy(max_attempts=1), clock=world.clock)
-    assert relay.run_once() == cc.RelayReport(failed=1)
+    bare = attrs.evolve(world.service.configuration, integrations=cc.Integrations())
+    relay = cc.Relay(bare, retry=cc.RetryPolicy(max_attempts=1))
+    assert relay.run_once() == RelayReport(failed=1)
     (failed,) = relay.failed()
     assert failed.last_error is not None and "No integration is configured" in failed.last_error
 
@@ -115,12 +118,27 @@ def test_each_party_is_notified_in_its_own_language() -> None:
     assert any("2026-12-01" in line for line in customer.lines), "who pays from when (R23)"
 
 
-def test_notifications_follow_texts_and_brand_set_on_the_relay_later(world: World) -> None:
+def test_the_relay_speaks_the_services_texts_and_brand(world: World) -> None:
     result = ended(world)
     note = next(e for e in result.effects if e.kind is cc.EffectKind.NOTIFY_CUSTOMER)
-    relay = world.relay()
-    assert relay.notification(note).subject.startswith("The collaboration for")
-    relay.texts = relay.texts.with_templates("en", {"notification.subject": "Ended: {product}"})
-    assert relay.notification(note).subject.startswith("Ended: ")
-    relay.brand = "spiris"
-    assert relay.notification(note).brand == "spiris"
+    assert world.relay().notification(note).subject.startswith("The collaboration for")
+    texts = cc.default_texts().with_templates("en", {"notification.subject": "Ended: {product}"})
+    service = cc.CollaborationService(world.store, texts=texts, brand=cc.SPIRIS, clock=world.clock)
+    told = service.relay().notification(note)
+    assert (told.subject, told.brand) == ("Ended: Travel & Expenses", "spiris")
+
+
+def test_a_relay_is_built_from_a_configuration_not_from_a_store(world: World) -> None:
+    with pytest.raises(cc.ConfigurationError, match=r"service\.relay\(\)"):
+        cc.Relay(world.store)  # type: ignore[arg-type]
+
+
+def test_worlds_relay_speaks_the_worlds_brand_and_language() -> None:
+    world = World(brand="spiris", language="sv")
+    world.office(language="sv")
+    world.customer(language="sv")
+    collab = world.collaboration(cc.EXPENSES)
+    world.service.end(collab.id, actor=world.office_admin(), outcome=cc.Outcome.CUSTOMER_CONTINUES)
+    world.relay().drain()
+    assert {(n.brand, n.language) for n in world.fakes.notifications} == {("spiris", "sv")}
+    assert world.fakes.notifications[0].subject == "Samarbetet för Resor & Utlägg har avslutats"

@@ -9,6 +9,7 @@ import attrs
 import pytest
 
 import collabcore as cc
+from collabcore.domain import AccessLevel
 from collabcore.testing import (
     CUSTOMER_ADMIN,
     CUSTOMER_USER,
@@ -314,7 +315,7 @@ def test_r10_payroll_handover_happens_before_access_goes(world: World) -> None:
     )
     assert "R10" in codes(plan)
     assert plan.consequences is not None
-    assert plan.consequences.company_access is cc.AccessLevel.PAYROLL_PROGRAM
+    assert plan.consequences.company_access is AccessLevel.PAYROLL_PROGRAM
     assert "the pay program" in plan.consequences.lines[1]
 
 
@@ -458,8 +459,8 @@ def test_r20_office_keeps_read_only_while_it_has_other_collaborations(world: Wor
     book, _ = world.setup(BOOK, PAY)
     plan = world.service.plan_end(book.id, actor=world.office_admin(), outcome=cc.Outcome.DEACTIVATE)
     assert cc.EffectKind.RESTRICT_OFFICE_ACCESS in [e.kind for e in plan.effects]
-    assert plan.consequences is not None and plan.consequences.office_access is cc.AccessLevel.READ_ONLY
-    assert plan.consequences.company_access is cc.AccessLevel.READ_ONLY
+    assert plan.consequences is not None and plan.consequences.office_access is AccessLevel.READ_ONLY
+    assert plan.consequences.company_access is AccessLevel.READ_ONLY
     assert "R20.office_keeps" in [f.key for f in plan.findings]
 
 
@@ -467,7 +468,7 @@ def test_r20_office_loses_access_without_other_collaborations(world: World) -> N
     (book,) = world.setup(BOOK)
     plan = world.service.plan_end(book.id, actor=world.office_admin(), outcome=cc.Outcome.DEACTIVATE)
     assert cc.EffectKind.REVOKE_OFFICE_ACCESS in [e.kind for e in plan.effects]
-    assert plan.consequences is not None and plan.consequences.office_access is cc.AccessLevel.NONE
+    assert plan.consequences is not None and plan.consequences.office_access is AccessLevel.NONE
 
 
 # --- R21, R22, R23 ------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ import re
 import pytest
 
 import collabcore as cc
-from collabcore.planning import PLANNER_TEXTS
+from collabcore.policy import PLANNER_TEXTS
 from collabcore.testing import CUSTOMER_USER, OFFICE_CLERK, World
+from collabcore.wording import Texts
 
 BRANDS = ("visma", "spiris")
 LANGUAGES = ("en", "sv")
@@ -191,7 +192,7 @@ def test_every_end_finding_key_is_reachable() -> None:
 
 def test_a_missing_text_fails_when_the_service_is_built() -> None:
     texts = cc.default_texts()
-    broken = cc.Texts(
+    broken = Texts(
         templates={
             "en": {k: v for k, v in texts.templates["en"].items() if k != "R3"},
             "sv": texts.templates["sv"],

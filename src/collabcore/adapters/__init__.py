@@ -1,1 +1,46 @@
-"""Storage adapters: memory, SQLite (the embedded default) and PostgreSQL."""
+"""Storage adapters (memory, SQLite, PostgreSQL), their shared SQL, the decoded-row cache, serialization."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from collabcore.adapters.by_parts import EndsByParts, load_end_by_parts, record_end_by_parts
+from collabcore.adapters.memory import MemoryStore
+from collabcore.adapters.sqlite import SQLiteStore
+from collabcore.ports import Store
+
+if TYPE_CHECKING:
+    from collabcore.adapters.postgres import PostgresStore
+
+__all__ = [
+    "EndsByParts",
+    "MemoryStore",
+    "PostgresStore",
+    "SQLiteStore",
+    "load_end_by_parts",
+    "open_store",
+    "record_end_by_parts",
+]
+
+
+def open_store(target: str | os.PathLike[str], **options: Any) -> Store:
+    """A store for ``target``: a SQLite file path, or a ``postgresql://`` DSN.
+
+    PostgreSQL needs the ``postgres`` extra (``pip install collabcore[postgres]``).
+    """
+    text = os.fspath(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        from collabcore.adapters.postgres import PostgresStore
+
+        return PostgresStore(text, **options)
+    return SQLiteStore(text, **options)
+
+
+def __getattr__(name: str) -> Any:
+    # PostgresStore is imported on first use, so that psycopg stays an optional extra.
+    if name == "PostgresStore":
+        from collabcore.adapters.postgres import PostgresStore
+
+        return PostgresStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from collabcore.domain import AccountingOffice, Collaboration, Customer, Subscription
-from collabcore.errors import InvalidInput
+from collabcore.domain.errors import InvalidInput
+from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Subscription
 
 KEPT_KINDS = frozenset({AccountingOffice, Customer, Collaboration, Subscription})
 """The frozen, often re-read kinds. Outbox items and events change or are read once."""

@@ -18,11 +18,13 @@ from functools import cache
 from typing import Any
 
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
+from collabcore.adapters.serialization import to_data
 from collabcore.adapters.sql import SQLUnitOfWork, migrate, stored_version
-from collabcore.domain import AccountingOffice, Collaboration, Customer, Event, Subscription
-from collabcore.errors import ConcurrencyConflict, ConfigurationError, InvalidInput, StorageError
-from collabcore.ports import EffectStatus, EndSnapshot, EndWrites, IdempotencyRecord, OutboxItem
-from collabcore.serialization import to_data
+from collabcore.domain.errors import ConcurrencyConflict, ConfigurationError, InvalidInput, StorageError
+from collabcore.domain.events import Event
+from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Subscription
+from collabcore.domain.outbox import EffectStatus, OutboxItem
+from collabcore.domain.records import EndSnapshot, EndWrites, IdempotencyRecord
 
 try:
     import psycopg

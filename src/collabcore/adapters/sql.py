@@ -12,31 +12,21 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from collabcore.adapters.by_parts import EndsByParts
 from collabcore.adapters.decoded import KEPT_KINDS, DecodedRows
-from collabcore.domain import (
-    AccountingOffice,
-    Collaboration,
-    Customer,
-    Event,
-    Subscription,
-)
-from collabcore.errors import (
+from collabcore.adapters.serialization import from_data
+from collabcore.domain.effects import Effect
+from collabcore.domain.errors import (
     ConcurrencyConflict,
     CorruptRecord,
     InvalidInput,
     SchemaVersionError,
     StorageError,
 )
-from collabcore.planning import Effect
-from collabcore.ports import (
-    CustomerCollaborations,
-    EffectStatus,
-    EndsByParts,
-    IdempotencyRecord,
-    OutboxItem,
-    OverviewCursor,
-)
-from collabcore.serialization import from_data
+from collabcore.domain.events import Event
+from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Subscription
+from collabcore.domain.outbox import EffectStatus, OutboxItem
+from collabcore.domain.records import CustomerCollaborations, IdempotencyRecord, OverviewCursor
 
 T = TypeVar("T")
 

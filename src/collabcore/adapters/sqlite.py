@@ -19,10 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
+from collabcore.adapters.serialization import to_data
 from collabcore.adapters.sql import SQLUnitOfWork, migrate, stored_version, utc_text
-from collabcore.errors import InvalidInput, StorageError
-from collabcore.ports import Store
-from collabcore.serialization import to_data
+from collabcore.domain.errors import InvalidInput, StorageError
 
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
@@ -183,16 +182,3 @@ class SQLiteStore:
         with self.transaction() as uow:
             migrate(uow, MIGRATIONS, f"The database {os.path.basename(self.path)}")
             uow.commit()
-
-
-def open_store(target: str | os.PathLike[str], **options: Any) -> Store:
-    """A store for ``target``: a SQLite file path, or a ``postgresql://`` DSN.
-
-    PostgreSQL needs the ``postgres`` extra (``pip install collabcore[postgres]``).
-    """
-    text = os.fspath(target)
-    if text.startswith(("postgresql://", "postgres://")):
-        from collabcore.adapters.postgres import PostgresStore
-
-        return PostgresStore(text, **options)
-    return SQLiteStore(text, **options)

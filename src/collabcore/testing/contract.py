@@ -16,30 +16,34 @@ from typing import Any
 import attrs
 import pytest
 
+from collabcore.adapters.by_parts import load_end_by_parts
 from collabcore.domain import (
+    BOOKKEEPING,
+    EXPENSES,
+    PAYROLL,
     AccountingOffice,
+    AlreadyEnded,
     CollaborationEnded,
+    ConcurrencyConflict,
     Customer,
     CustomerUser,
+    EffectStatus,
+    EndRefused,
     EndRefusedRecorded,
+    EndWrites,
+    InvalidInput,
+    NotFound,
     OfficeUser,
     Outcome,
+    OverviewCursor,
     Party,
     Role,
     Status,
     Subscription,
     SubscriptionStatus,
 )
-from collabcore.errors import (
-    AlreadyEnded,
-    ConcurrencyConflict,
-    EndRefused,
-    InvalidInput,
-    NotFound,
-)
-from collabcore.ports import EffectStatus, EndWrites, OverviewCursor, Store, load_end_by_parts
-from collabcore.products import BOOKKEEPING, EXPENSES, PAYROLL
-from collabcore.world import CUSTOMER_ADMIN, World
+from collabcore.ports import Store
+from collabcore.testing.world import CUSTOMER_ADMIN, World
 
 
 def snapshot(world: World, customer_ids: list[str], collaboration_ids: list[str]) -> Any:

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from collabcore.ports import EndsByParts, Store
+from collabcore.adapters.by_parts import EndsByParts
+from collabcore.ports import Store
 
 
 class Crash(BaseException):

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from collabcore.explore import Scenario, scenario
-from collabcore.service import CollaborationService
-from collabcore.world import World
+from collabcore.app.service import CollaborationService
+from collabcore.testing.world import World
+from collabcore.tools.explore import Scenario, scenario
 
 
 @pytest.fixture

@@ -11,6 +11,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import strategies as st
 
 from collabcore.domain import (
+    BOOKKEEPING,
+    EXPENSES,
+    PAYROLL,
     AccountingOffice,
     Actor,
     Collaboration,
@@ -18,6 +21,7 @@ from collabcore.domain import (
     CollaborationStarted,
     Customer,
     CustomerUser,
+    Effect,
     EffectKind,
     Event,
     MainContactChanged,
@@ -30,8 +34,6 @@ from collabcore.domain import (
     SubscriptionStatus,
     UserRoleChanged,
 )
-from collabcore.planning import Effect
-from collabcore.products import BOOKKEEPING, EXPENSES, PAYROLL
 
 ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=12)
 names = st.text(

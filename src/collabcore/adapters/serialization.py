@@ -1,0 +1,214 @@
+"""JSON-compatible data for every entity, event, effect and plan, with cattrs.
+
+Serialization lives at the edge: the domain classes know nothing of it. The
+converter is built by :func:`make_converter` (no module-level state to
+reset); it is strict (a string where a number belongs is an error, unknown
+keys are errors, datetimes must carry a time zone) and every failure becomes
+:class:`~collabcore.errors.InvalidInput` naming the path of the bad field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from enum import Enum, StrEnum
+from functools import cache
+from typing import Any, TypeVar, cast, get_args, get_origin
+
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.strategies import configure_tagged_union
+
+from collabcore.domain.errors import InvalidInput, describe
+from collabcore.domain.events import Event
+
+T = TypeVar("T")
+
+EVENT_TAG = "type"
+
+
+def _strict(kind: type[T]) -> Any:
+    def structure(value: Any, _: Any) -> T:
+        if type(value) is not kind and not (kind is float and type(value) is int):
+            raise InvalidInput(f"expected {kind.__name__}, got {describe(value)}")
+        return cast(T, value)
+
+    return structure
+
+
+def _enum_value(member: Enum) -> Any:
+    return member.value
+
+
+def _enum_member(value: Any, kind: type[Enum]) -> Enum:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(repr(m.value) for m in kind)
+        raise InvalidInput(f"expected one of {allowed}, got {describe(value)}") from None
+
+
+def _datetime(value: Any, _: Any) -> datetime:
+    if not isinstance(value, str):
+        raise InvalidInput(f"expected an ISO 8601 datetime string, got {describe(value)}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"not an ISO 8601 datetime: {describe(value)}") from None
+    if parsed.tzinfo is None:
+        raise InvalidInput(f"naive datetime {value!r}; add a UTC offset such as +00:00")
+    return parsed
+
+
+def _date(value: Any, _: Any) -> date:
+    if not isinstance(value, str):
+        raise InvalidInput(f"expected an ISO 8601 date string, got {describe(value)}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"not an ISO 8601 date: {describe(value)}") from None
+
+
+def _tuple_hook(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    """Homogeneous tuples come only from JSON lists (a string is not a tuple of letters)."""
+
+    def factory(kind: Any) -> Any:
+        (item,) = get_args(kind)[:1]
+        structure_item = converter.get_structure_hook(item)
+
+        def structure(value: Any, _: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list | tuple):
+                raise InvalidInput(f"expected a list, got {describe(value)}")
+            items, errors = [], []
+            for index, element in enumerate(value):
+                try:
+                    items.append(structure_item(element, item))
+                except Exception as exc:
+                    note = IterableValidationNote(f"Structuring item {index}", index, item)
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError(f"While structuring {kind!r}", errors, kind)
+            return tuple(items)
+
+        return structure
+
+    return factory
+
+
+def _is_set(kind: Any) -> bool:
+    return kind in (set, frozenset) or get_origin(kind) in (set, frozenset)
+
+
+def _is_homogeneous_tuple(kind: Any) -> bool:
+    args = get_args(kind)
+    return get_origin(kind) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def make_converter() -> cattrs.Converter:
+    """A fresh, strict converter for collabcore's types."""
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    for kind in (str, int, bool, float):
+        converter.register_structure_hook(kind, _strict(kind))
+    # StrEnum comes before str in a StrEnum's MRO: these win over the str hook above.
+    for enum_kind in (Enum, StrEnum):
+        converter.register_structure_hook(enum_kind, _enum_member)
+        converter.register_unstructure_hook(enum_kind, _enum_value)
+    converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_structure_hook(datetime, _datetime)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_structure_hook(date, _date)
+    # Sets become sorted lists: JSON has no sets, and a stable order diffs well.
+    converter.register_unstructure_hook_func(_is_set, sorted)
+    converter.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook(converter))
+    configure_tagged_union(Event, converter, tag_name=EVENT_TAG)
+    return converter
+
+
+@cache
+def converter() -> cattrs.Converter:
+    """The shared converter (built on first use, never at import)."""
+    return make_converter()
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, InvalidInput):
+        return exc.message
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return f"unknown field(s): {', '.join(sorted(exc.extra_fields))}"
+    return f"invalid value: {exc}"
+
+
+def _problems(exc: BaseException, path: str = "$") -> Iterator[tuple[str, str]]:
+    """(path, message) for every leaf of cattrs' detailed validation errors."""
+    if isinstance(exc, ClassValidationError):
+        with_notes, without = exc.group_exceptions()
+        for inner, note in with_notes:
+            yield from _problems(inner, f"{path}.{note.name}")
+        for inner in without:
+            yield from _problems(inner, path)
+    elif isinstance(exc, IterableValidationError):
+        items, rest = exc.group_exceptions()
+        for inner, item in items:
+            yield from _problems(inner, f"{path}[{item.index!r}]")
+        for inner in rest:
+            yield from _problems(inner, path)
+    elif isinstance(exc, InvalidInput) and exc.path:
+        # Raised by an attrs validator in __init__: cattrs adds no note, the error names the field.
+        yield f"{path}.{exc.path}", exc.message
+    else:
+        yield path, _message(exc)
+
+
+def to_data(value: Any, kind: Any = None) -> Any:
+    """JSON-compatible data (dicts, lists, strings, numbers) for a collabcore value.
+
+    Pass ``kind=Event`` for an event, so the data carries its type tag.
+    """
+    return converter().unstructure(value, unstructure_as=kind)
+
+
+def from_data(data: Any, kind: type[T]) -> T:
+    """The value of type ``kind`` that ``data`` describes, or InvalidInput with the path."""
+    try:
+        return converter().structure(data, kind)
+    except (ClassValidationError, IterableValidationError) as exc:
+        problems = list(_problems(exc))
+        described = "; ".join(f"{message} @ {path}" for path, message in problems)
+        raise InvalidInput(
+            f"Cannot read {getattr(kind, '__name__', kind)}: {described}.",
+            hint="Fix the field(s) named after @.",
+            path=problems[0][0] if problems else None,
+        ) from None
+    except InvalidInput as exc:
+        raise InvalidInput(
+            f"Cannot read {getattr(kind, '__name__', kind)}: {exc.message}.", path="$"
+        ) from None
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise InvalidInput(f"Cannot read {getattr(kind, '__name__', kind)}: {exc}.", path="$") from None
+
+
+def event_from_data(data: Any) -> Event:
+    """An event from its tagged data (``{"type": "CollaborationEnded", ...}``)."""
+    event: Event = from_data(data, Event)  # type: ignore[arg-type]
+    return event
+
+
+def to_json(value: Any, kind: Any = None) -> str:
+    return json.dumps(to_data(value, kind), ensure_ascii=False, separators=(",", ":"))
+
+
+def from_json(text: str | bytes, kind: type[T]) -> T:
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as exc:
+        raise InvalidInput(f"Malformed JSON: {exc}.", hint="Send a JSON document.") from None
+    return from_data(data, kind)

@@ -1,0 +1,114 @@
+"""The host's directory and R4's remedy: registering offices and customers, and the three
+operations that fix a missing main contact (add a user, make them Administrator, select
+them as main contact), each keeping the invariant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from collabcore.app.config import Configuration
+from collabcore.app.refusals import denied, existing_customer
+from collabcore.app.requests import acting, identifier, member
+from collabcore.domain.errors import InvalidInput, NotFound, describe
+from collabcore.domain.events import CustomerUserAdded, Event, MainContactChanged, UserRoleChanged
+from collabcore.domain.model import AccountingOffice, Actor, Customer, CustomerUser, Party, Role
+from collabcore.policy.authorization import user_management_denial
+from collabcore.ports import UnitOfWork
+
+Change = Callable[[Customer], tuple[Customer, Callable[[Customer, Actor], Event]]]
+"""The changed customer, and how to record the change once its time is known."""
+
+
+class Customers:
+    def __init__(self, config: Configuration) -> None:
+        self.config = config
+
+    # --- registration: the host's own trusted set-up ------------------------
+
+    def register_office(self, office: AccountingOffice) -> AccountingOffice:
+        """Add or replace an office and its users (the host's directory is the source)."""
+        if not isinstance(office, AccountingOffice):
+            raise InvalidInput(f"Expected an AccountingOffice, got {describe(office)}.")
+        with self.config.store.transaction() as uow:
+            uow.save_office(office)
+            uow.commit()
+        return office
+
+    def register_customer(self, customer: Customer) -> Customer:
+        if not isinstance(customer, Customer):
+            raise InvalidInput(f"Expected a Customer, got {describe(customer)}.")
+        if customer.main_contact is not None:
+            customer.with_main_contact(customer.main_contact)  # R4 holds from the start
+        with self.config.store.transaction() as uow:
+            uow.add_customer(customer)
+            uow.commit()
+        return customer
+
+    # --- R4: fixing a missing main contact ---------------------------------------
+
+    def add_customer_user(self, customer_id: str, user: CustomerUser, *, actor: Actor) -> Customer:
+        """R4: "Should your customer not be in the list over users, you first need to create
+        a new user." """
+        if not isinstance(user, CustomerUser):
+            raise InvalidInput(f"user must be a CustomerUser, got {describe(user)}.", path="user")
+
+        def change(c: Customer) -> tuple[Customer, Callable[[Customer, Actor], Event]]:
+            return c.with_user(user), lambda new, a: CustomerUserAdded(
+                new.id, user.id, user.role, a, self.config.clock()
+            )
+
+        return self._change(customer_id, actor, change)
+
+    def change_role(self, customer_id: str, user_id: str, role: Role | str, *, actor: Actor) -> Customer:
+        """R4: "Change a user's role by selecting the pencil symbol followed by selecting
+        Administrator." The main contact cannot be demoted."""
+        user_id = identifier(user_id, "user_id")
+        new_role = member(Role, role, "role")
+
+        def change(c: Customer) -> tuple[Customer, Callable[[Customer, Actor], Event]]:
+            changed = c.with_role(user_id, new_role)
+            old = c.user(user_id)
+            assert old is not None  # with_role refuses a user it does not know
+            return changed, lambda new, a: UserRoleChanged(
+                new.id, user_id, old.role, new_role, a, self.config.clock()
+            )
+
+        return self._change(customer_id, actor, change)
+
+    def set_main_contact(self, customer_id: str, user_id: str, *, actor: Actor) -> Customer:
+        """R4: "Finally, select this user as Main contact." Only an Administrator can be."""
+        user_id = identifier(user_id, "user_id")
+
+        def change(c: Customer) -> tuple[Customer, Callable[[Customer, Actor], Event]]:
+            return c.with_main_contact(user_id), lambda new, a: MainContactChanged(
+                new.id, c.main_contact, user_id, a, self.config.clock()
+            )
+
+        return self._change(customer_id, actor, change)
+
+    def _change(self, customer_id: str, actor: Actor, change: Change) -> Customer:
+        customer_id, actor = identifier(customer_id, "customer_id"), acting(actor)
+        with self.config.store.transaction() as uow:
+            customer = existing_customer(uow, customer_id, for_update=True)
+            self._authorize(uow, customer, actor)
+            changed, event = change(customer)
+            changed = attrs.evolve(changed, version=customer.version + 1)
+            uow.update_customer(changed, expected_version=customer.version)
+            uow.append_events([event(changed, actor)])
+            uow.commit()
+        return changed
+
+    @staticmethod
+    def _authorize(uow: UnitOfWork, customer: Customer, actor: Actor) -> None:
+        office = None
+        collaborates = False
+        if actor.party is Party.OFFICE:
+            collaborates = any(
+                c.office_id == actor.party_id for c in uow.active_collaborations_of_customer(customer.id)
+            )
+            office = uow.get_office(actor.party_id) if collaborates else None
+        denial = user_management_denial(actor, customer, office, collaborates)
+        if denial is not None:
+            raise denied(denial, lambda: NotFound(f"No customer {customer.id}."))

@@ -1,0 +1,217 @@
+"""Ending a collaboration: plan it (changing nothing), then end it exactly once.
+
+Facts come from the integrations *before* the write transaction opens, so a
+slow integration never holds a database lock. The end re-plans inside one
+transaction and records the ended collaboration, its event, its pending
+effects and the idempotency key together, or refuses with every finding.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+
+import attrs
+
+from collabcore.app.config import Configuration
+from collabcore.app.facts import gather
+from collabcore.app.plan_memo import PlanMemo
+from collabcore.app.refusals import no_customer, refusal, visible
+from collabcore.app.requests import EndCommand
+from collabcore.domain.billing import settled_subscription
+from collabcore.domain.errors import ConcurrencyConflict, IdempotencyKeyReused, OperationRefused
+from collabcore.domain.events import CollaborationEnded, EndRefusedRecorded
+from collabcore.domain.model import Collaboration
+from collabcore.domain.plans import Plan
+from collabcore.domain.records import EndResult, EndSnapshot, EndWrites, IdempotencyRecord
+from collabcore.policy.engine import Operation, RuleContext
+from collabcore.policy.facts import Facts
+from collabcore.policy.planner import make_plan
+from collabcore.policy.products import ProductSpec
+from collabcore.ports import UnitOfWork
+
+log = logging.getLogger("collabcore.service")
+
+
+class Ending:
+    """Plans and ends, with a memo of plans (``memo_size`` of them; 0 turns it off)."""
+
+    def __init__(self, config: Configuration, memo_size: int) -> None:
+        self.config = config
+        self.memo = PlanMemo(memo_size) if memo_size else None
+
+    def facts(self, customer_id: str, product: ProductSpec) -> Facts:
+        """Ask the integrations what the rules for ending ``product`` read."""
+        c = self.config
+        return gather(c.integrations, customer_id, product, c.rulebook.reads(product, Operation.END))
+
+    def plan(self, command: EndCommand) -> Plan:
+        with self.config.store.transaction(write=False) as uow:
+            snapshot = uow.load_end(command.collaboration_id, idempotency_key=None, for_update=False)
+        collab = visible(snapshot.collaboration, command.collaboration_id, command.actor)
+        # Nothing is locked here, so the integrations may be asked after the read.
+        facts = self.facts(collab.customer_id, self.config.products.get(collab.product))
+        return self._plan(snapshot, collab, command, facts)
+
+    def end(
+        self, command: EndCommand, idempotency_key: str | None, expected_version: int | None
+    ) -> EndResult:
+        facts = self.facts_for(command)
+        with self.config.store.transaction() as uow:
+            done = self.end_in(uow, command, facts, idempotency_key, expected_version, commit=True)
+        if isinstance(done, Plan):
+            # Recorded only now: the refused transaction is over and its lock released.
+            self.record_refusal(done)
+            raise self.refusal(done)
+        if not done.replayed:
+            log.info(
+                "collaboration %s ended by %s: %s",
+                command.collaboration_id,
+                command.actor.party.value,
+                command.outcome.value,
+            )
+        return done
+
+    def facts_for(self, command: EndCommand) -> Facts:
+        with self.config.store.transaction(write=False) as uow:
+            collab = uow.get_collaboration(command.collaboration_id)
+        collab = visible(collab, command.collaboration_id, command.actor)
+        return self.facts(collab.customer_id, self.config.products.get(collab.product))
+
+    def end_in(
+        self,
+        uow: UnitOfWork,
+        command: EndCommand,
+        facts: Facts,
+        idempotency_key: str | None,
+        expected_version: int | None,
+        *,
+        commit: bool,
+        memo: bool = True,
+    ) -> EndResult | Plan:
+        """The end's reads and writes (committed if ``commit``): the result, or the refused
+        plan, with nothing written."""
+        snapshot = uow.load_end(command.collaboration_id, idempotency_key=idempotency_key, for_update=True)
+        fingerprint = command.fingerprint
+        if idempotency_key is not None and snapshot.idempotency is not None:
+            if snapshot.idempotency.fingerprint != fingerprint:
+                raise IdempotencyKeyReused(
+                    f"Idempotency key {idempotency_key!r} was used for another request.",
+                    hint="Use a new key for each distinct request.",
+                )
+            return attrs.evolve(snapshot.idempotency.result, replayed=True)
+        current = visible(snapshot.collaboration, command.collaboration_id, command.actor)
+        plan = self._plan(snapshot, current, command, facts, memo=memo)
+        if not plan.allowed:
+            return plan
+        if expected_version is not None and current.version != expected_version:
+            raise ConcurrencyConflict(
+                f"Collaboration {current.id} is at version {current.version}, not {expected_version}.",
+                hint="Plan again on the current version.",
+            )
+        now = self.config.clock()
+        ended = current.end(actor=command.actor, outcome=command.outcome, at=now)
+        event = CollaborationEnded(
+            collaboration_id=ended.id,
+            office_id=ended.office_id,
+            customer_id=ended.customer_id,
+            product=ended.product,
+            outcome=command.outcome,
+            actor=command.actor,
+            acknowledged=plan.acknowledged_codes,
+            occurred_at=now,
+        )
+        result = EndResult(ended, event, plan.effects)
+        record = None
+        if idempotency_key is not None:
+            record = IdempotencyRecord(idempotency_key, fingerprint, result, now)
+        kinds = {e.kind for e in plan.effects}
+        uow.record_end(
+            EndWrites(
+                ended=ended,
+                expected_version=current.version,
+                event=event,
+                subscription=settled_subscription(
+                    snapshot.subscription, ended, kinds, plan.planned_at.date()
+                ),
+                effects=plan.effects,
+                at=now,
+                idempotency=record,
+            ),
+            commit=commit,
+        )
+        return result
+
+    def _plan(
+        self,
+        snapshot: EndSnapshot,
+        collab: Collaboration,
+        command: EndCommand,
+        facts: Facts,
+        *,
+        memo: bool = True,
+    ) -> Plan:
+        config = self.config
+        now = config.clock()
+        key: Hashable | None = None
+        if memo and self.memo is not None:
+            s = snapshot  # its parts, not the snapshot: they hash from their caches
+            key = (collab, s.customer, s.office, s.others, s.subscription, command, facts, now.date())
+            try:
+                known = self.memo.get(key)
+            except TypeError:  # unhashable facts from a host: plan without the memo
+                known, key = None, None
+            if known is not None:
+                return known.at(now)
+        if snapshot.customer is None:
+            raise no_customer(collab.customer_id)
+        ctx = RuleContext(
+            operation=Operation.END,
+            actor=command.actor,
+            today=now.date(),
+            office=snapshot.office,
+            customer=snapshot.customer,
+            product=config.products.get(collab.product),
+            collaboration=collab,
+            outcome=command.outcome,
+            facts=facts,
+            others=snapshot.others,
+        )
+        plan = make_plan(
+            ctx,
+            config.rulebook,
+            config.localizer,
+            now=now,
+            acknowledge=command.acknowledge,
+            confirm_deletion=command.confirm_deletion,
+        )
+        if key is not None and self.memo is not None:
+            self.memo.put(key, plan)
+        return plan
+
+    def refusal(self, plan: Plan) -> OperationRefused:
+        """The error for a plan that does not allow ending, by what blocks it most."""
+        return refusal(
+            plan.blockers,
+            self.config.rulebook,
+            what=f"Ending collaboration {plan.collaboration.id}",
+            collaboration_id=plan.collaboration.id,
+            plan=plan,
+        )
+
+    def refusal_event(self, plan: Plan) -> EndRefusedRecorded:
+        return EndRefusedRecorded(
+            plan.collaboration.id,
+            plan.collaboration.customer_id,
+            plan.outcome,
+            tuple(f.code for f in plan.blocking_findings),
+            plan.actor,
+            self.config.clock(),
+        )
+
+    def record_refusal(self, plan: Plan) -> None:
+        """The audit trail keeps refused ends too (ids and codes only), in a transaction of
+        its own: the refused one has been rolled back, and the lock released."""
+        with self.config.store.transaction() as audit:
+            audit.append_events([self.refusal_event(plan)])
+            audit.commit()

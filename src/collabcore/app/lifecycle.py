@@ -1,0 +1,160 @@
+"""Starting a collaboration, changing its variant (R19), and the company cancelling its own
+subscription (R21), each checked by the rules of its operation."""
+
+from __future__ import annotations
+
+from collabcore.app.config import Configuration
+from collabcore.app.refusals import denied, existing_customer, refusal, visible
+from collabcore.app.requests import acting, identifier, member
+from collabcore.domain.billing import cancelled_subscription
+from collabcore.domain.errors import NotFound
+from collabcore.domain.events import CollaborationStarted, SubscriptionCancelled, VariantChanged
+from collabcore.domain.findings import Severity
+from collabcore.domain.model import Actor, Collaboration, Party, Subscription, SubscriptionStatus
+from collabcore.policy.authorization import cancel_denial, start_denial
+from collabcore.policy.engine import Operation, RuleContext
+from collabcore.policy.planner import render_findings
+
+
+class Lifecycle:
+    def __init__(self, config: Configuration) -> None:
+        self.config = config
+
+    def _refuse_blocked(self, ctx: RuleContext, what: str) -> None:
+        rulebook = self.config.rulebook
+        findings = render_findings(self.config.localizer, ctx, rulebook.evaluate(ctx))
+        blockers = [f for f in findings if f.severity is Severity.BLOCKER]
+        if blockers:
+            collab_id = None if ctx.collaboration is None else ctx.collaboration.id
+            raise refusal(blockers, rulebook, what=what, collaboration_id=collab_id)
+
+    def start(
+        self,
+        *,
+        actor: Actor,
+        office_id: str,
+        customer_id: str,
+        product: str,
+        variant: str | None = None,
+        invoice_recipient: Party | str = Party.OFFICE,
+    ) -> Collaboration:
+        """Start a collaboration (a new one after an end, R5); one active per product."""
+        config = self.config
+        actor = acting(actor)
+        office_id, customer_id = identifier(office_id, "office_id"), identifier(customer_id, "customer_id")
+        spec = config.products.get(identifier(product, "product"))
+        variant = spec.check_variant(variant)
+        recipient = member(Party, invoice_recipient, "invoice_recipient")
+        denial = start_denial(actor, office_id, customer_id)
+        if denial is not None:
+            raise denied(
+                denial, lambda: NotFound(f"No {actor.party.value} {actor.party_id} in this collaboration.")
+            )
+        with config.store.transaction() as uow:
+            office = uow.get_office(office_id)
+            if office is None:
+                raise NotFound(f"No office {office_id}.", hint="Register it first.")
+            # Locking the customer serializes concurrent starts for it, so two
+            # racing starts cannot both pass the one-active-per-product rule.
+            customer = existing_customer(uow, customer_id, for_update=True)
+            ctx = RuleContext(
+                operation=Operation.START,
+                actor=actor,
+                today=config.clock().date(),
+                office=office,
+                customer=customer,
+                product=spec,
+                others=tuple(uow.active_collaborations_of_customer(customer_id)),
+                variant=variant,
+                invoice_recipient=recipient,
+            )
+            self._refuse_blocked(ctx, f"Starting {spec.key} for customer {customer_id}")
+            now = config.clock()
+            collab = Collaboration(
+                id=config.ids(),
+                office_id=office_id,
+                customer_id=customer_id,
+                product=spec.key,
+                started_at=now,
+                variant=variant,
+                invoice_recipient=recipient,
+            )
+            uow.add_collaboration(collab)
+            subscription = uow.get_subscription(customer_id, spec.key)
+            uow.save_subscription(
+                Subscription(
+                    customer_id,
+                    spec.key,
+                    payer=recipient,
+                    version=0 if subscription is None else subscription.version + 1,
+                )
+            )
+            started = CollaborationStarted(
+                collab.id, office_id, customer_id, spec.key, variant, recipient, actor, now
+            )
+            uow.append_events([started])
+            uow.commit()
+        return collab
+
+    def change_variant(self, collaboration_id: str, *, actor: Actor, variant: str) -> Collaboration:
+        """R19: changing the variant never requires ending the collaboration."""
+        config = self.config
+        collab_id, actor = identifier(collaboration_id, "collaboration_id"), acting(actor)
+        with config.store.transaction() as uow:
+            current = visible(uow.get_collaboration(collab_id, for_update=True), collab_id, actor)
+            spec = config.products.get(current.product)
+            checked = spec.check_variant(identifier(variant, "variant"))
+            assert checked is not None
+            ctx = RuleContext(
+                operation=Operation.CHANGE_VARIANT,
+                actor=actor,
+                today=config.clock().date(),
+                office=uow.get_office(current.office_id),
+                customer=existing_customer(uow, current.customer_id),
+                product=spec,
+                collaboration=current,
+                variant=checked,
+            )
+            self._refuse_blocked(ctx, f"Changing the variant of {collab_id}")
+            changed = current.with_variant(checked)
+            uow.update_collaboration(changed, expected_version=current.version)
+            event = VariantChanged(
+                collab_id, current.customer_id, current.variant, checked, actor, config.clock()
+            )
+            uow.append_events([event])
+            uow.commit()
+        return changed
+
+    def cancel_subscription(self, customer_id: str, product: str, *, actor: Actor) -> Subscription:
+        """The company cancels its own subscription; refused while a collaboration is active (R21)."""
+        config = self.config
+        customer_id, actor = identifier(customer_id, "customer_id"), acting(actor)
+        spec = config.products.get(identifier(product, "product"))
+        denial = cancel_denial(actor, customer_id)
+        if denial is not None:
+            raise denied(denial, lambda: NotFound(f"No customer {customer_id}."))
+        with config.store.transaction() as uow:
+            customer = existing_customer(uow, customer_id, for_update=True)
+            others = tuple(uow.active_collaborations_of_customer(customer_id))
+            holder = next((c for c in others if c.product == spec.key), None)
+            ctx = RuleContext(
+                operation=Operation.CANCEL_SUBSCRIPTION,
+                actor=actor,
+                today=config.clock().date(),
+                office=None if holder is None else uow.get_office(holder.office_id),
+                customer=customer,
+                product=spec,
+                others=others,
+            )
+            self._refuse_blocked(ctx, f"Cancelling {spec.key} for customer {customer_id}")
+            current = uow.get_subscription(customer_id, spec.key)
+            if current is None or current.status is SubscriptionStatus.ENDED:
+                raise NotFound(f"Customer {customer_id} has no active subscription to {spec.key}.")
+            now = config.clock()
+            cancelled = cancelled_subscription(current, now.date())
+            until = cancelled.paid_until
+            assert until is not None  # a cancellation is always paid to a date (R23)
+            uow.save_subscription(cancelled)
+            uow.append_events([SubscriptionCancelled(customer_id, spec.key, until, actor, now)])
+            uow.commit()
+        return cancelled

@@ -1,0 +1,83 @@
+"""Looking without changing: a collaboration, the office's overview (R13), the audit trail
+and a subscription, each shown only to whom authorization allows."""
+
+from __future__ import annotations
+
+from collabcore.app.config import Configuration
+from collabcore.app.refusals import denied, existing_customer, no_customer, visible
+from collabcore.app.requests import MAX_PAGE, acting, identifier
+from collabcore.domain.errors import InvalidInput, NotFound
+from collabcore.domain.events import Event
+from collabcore.domain.model import Actor, Collaboration, Party, Subscription
+from collabcore.domain.records import OverviewCursor, OverviewPage
+from collabcore.policy.authorization import audit_denial, overview_denial
+
+
+class Reading:
+    def __init__(self, config: Configuration) -> None:
+        self.config = config
+
+    def get_collaboration(self, collaboration_id: str, *, actor: Actor) -> Collaboration:
+        collab_id, actor = identifier(collaboration_id, "collaboration_id"), acting(actor)
+        with self.config.store.transaction(write=False) as uow:
+            return visible(uow.get_collaboration(collab_id), collab_id, actor)
+
+    def overview(
+        self,
+        office_id: str,
+        *,
+        actor: Actor,
+        after: OverviewCursor | None = None,
+        limit: int | None = None,
+    ) -> OverviewPage:
+        """R13: the office's customers, each with the active collaborations it has with them.
+
+        Every employee of the office may look (R14); nobody else. Pages are keyset
+        pages: pass ``page.next_cursor`` as ``after`` for the next one.
+        """
+        office_id = identifier(office_id, "office_id")
+        actor = acting(actor)
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE
+        ):
+            raise InvalidInput(f"limit must be a whole number from 1 to {MAX_PAGE}, or None.", path="limit")
+        if after is not None and not isinstance(after, OverviewCursor):
+            raise InvalidInput("after must be the next_cursor of a previous page, or None.")
+        with self.config.store.transaction(write=False) as uow:
+            denial = overview_denial(actor, office_id, uow.get_office(office_id))
+            if denial is not None:
+                raise denied(denial, lambda: NotFound(f"No office {office_id}."))
+            fetch = None if limit is None else limit + 1
+            items = list(uow.overview(office_id, after=after, limit=fetch))
+        cursor = None
+        if limit is not None and len(items) > limit:
+            items = items[:limit]
+            last = items[-1].customer
+            cursor = OverviewCursor(last.number, last.id)
+        return OverviewPage(office_id, tuple(items), cursor)
+
+    def events_of_customer(self, customer_id: str, *, actor: Actor | None = None) -> tuple[Event, ...]:
+        """The audit trail of one customer, oldest first.
+
+        Without an ``actor`` the call is the host's own (trusted); with one, the customer's
+        own users and the employees of an office that collaborates with it may read it.
+        """
+        customer_id = identifier(customer_id, "customer_id")
+        with self.config.store.transaction(write=False) as uow:
+            if actor is not None:
+                actor = acting(actor)
+                customer = existing_customer(uow, customer_id)
+                office = uow.get_office(actor.party_id) if actor.party is Party.OFFICE else None
+                collaborates = any(
+                    c.office_id == actor.party_id for c in uow.active_collaborations_of_customer(customer_id)
+                )
+                denial = audit_denial(actor, customer, office, collaborates)
+                if denial is not None:
+                    raise denied(denial, lambda: no_customer(customer_id))
+            return tuple(uow.events_of_customer(customer_id))
+
+    def get_subscription(self, customer_id: str, product: str) -> Subscription | None:
+        with self.config.store.transaction(write=False) as uow:
+            return uow.get_subscription(
+                identifier(customer_id, "customer_id"), identifier(product, "product")
+            )

@@ -1,0 +1,314 @@
+"""The relay: carries out the effects an end recorded, at least once, in order.
+
+Each round claims due effects in a short transaction (leasing them by moving
+their next attempt into the future), calls the host's integration with the
+effect's deterministic key *outside* any transaction, then records the
+outcome in a second short transaction. A worker that dies mid-call leaves the
+lease to expire and the effect is tried again with the same key, so the
+integrations must treat a repeated key as done (at-least-once + idempotent
+receivers = exactly-once effects). Failures are never dropped: after the last
+retry an effect is FAILED and waits for ``retry`` or ``resolve``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import attrs
+from attrs import frozen
+
+from collabcore.app.config import Configuration
+from collabcore.app.refusals import denied
+from collabcore.domain.effects import Effect, EffectKind
+from collabcore.domain.errors import ConfigurationError, InvalidInput, NotFound, require_state
+from collabcore.domain.model import Actor, Party
+from collabcore.domain.outbox import Attempt, EffectStatus, Notification, OutboxItem
+from collabcore.domain.validation import require_text
+from collabcore.policy.authorization import relay_operator_denial
+from collabcore.policy.engine import Operation, RuleContext
+from collabcore.policy.planner import consequences_of
+from collabcore.ports import Store, UnitOfWork
+
+log = logging.getLogger("collabcore.relay")
+
+HISTORY_KEPT = 50
+
+
+@frozen
+class RetryPolicy:
+    max_attempts: int = 6
+    first_delay: timedelta = timedelta(seconds=2)
+    max_delay: timedelta = timedelta(minutes=30)
+    lease: timedelta = timedelta(minutes=5)
+    """How long a claimed effect is left to its worker before another may take it."""
+
+    def delay(self, attempts: int) -> timedelta:
+        delay: timedelta = self.first_delay * (2 ** max(attempts - 1, 0))
+        return min(delay, self.max_delay)
+
+
+@frozen
+class RelayReport:
+    done: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    def __add__(self, other: RelayReport) -> RelayReport:
+        return RelayReport(self.done + other.done, self.retried + other.retried, self.failed + other.failed)
+
+    @property
+    def attempted(self) -> int:
+        return self.done + self.retried + self.failed
+
+
+class Relay:
+    """Carries out pending effects through the configuration's integrations, and tells each
+    party in its own language, in the configuration's brand. Build it with
+    ``service.relay()``, so that it shares the service's store, words and clock."""
+
+    def __init__(self, config: Configuration, *, retry: RetryPolicy | None = None) -> None:
+        if not isinstance(config, Configuration):
+            raise ConfigurationError(
+                f"A Relay is built from the service's configuration, not from {type(config).__name__}.",
+                hint="Use service.relay() (or Relay(service.configuration)), so that the relay "
+                "speaks the service's brand and language and reads its clock.",
+            )
+        self.config = config
+        self.retry_policy = retry or RetryPolicy()
+
+    @property
+    def store(self) -> Store:
+        return self.config.store
+
+    # --- running -----------------------------------------------------------
+
+    def run_once(self, *, limit: int = 50) -> RelayReport:
+        """Claim up to ``limit`` due effects and carry each out once."""
+        now = self.config.clock()
+        with self.config.store.transaction() as uow:
+            claimed = list(uow.claim_due_effects(now=now, limit=limit))
+            lease_until = now + self.retry_policy.lease
+            for item in claimed:
+                uow.update_outbox_item(attrs.evolve(item, next_attempt_at=lease_until, updated_at=now))
+            uow.commit()
+        report = RelayReport()
+        for item in claimed:
+            report += self._carry_out(item)
+        return report
+
+    def drain(self, *, max_rounds: int = 10_000) -> RelayReport:
+        """Run rounds until no effect is due now (later retries are left for later)."""
+        total = RelayReport()
+        for _ in range(max_rounds):
+            report = self.run_once()
+            if not report.attempted:
+                break
+            total += report
+        return total
+
+    def _carry_out(self, item: OutboxItem) -> RelayReport:
+        effect = item.effect
+        try:
+            self._handler(effect)()
+        except Exception as exc:
+            return self._record_failure(item, exc)
+        now = self.config.clock()
+        with self.config.store.transaction() as uow:
+            uow.update_outbox_item(
+                attrs.evolve(
+                    item,
+                    status=EffectStatus.DONE,
+                    attempts=item.attempts + 1,
+                    updated_at=now,
+                    last_error=None,
+                    history=_logged(item, Attempt(now)),
+                )
+            )
+            uow.commit()
+        log.info("effect %s done", effect.key)
+        return RelayReport(done=1)
+
+    def _record_failure(self, item: OutboxItem, exc: Exception) -> RelayReport:
+        attempts = item.attempts + 1
+        now = self.config.clock()
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        out_of_tries = attempts >= self.retry_policy.max_attempts
+        updated = attrs.evolve(
+            item,
+            status=EffectStatus.FAILED if out_of_tries else EffectStatus.PENDING,
+            attempts=attempts,
+            next_attempt_at=now + self.retry_policy.delay(attempts),
+            updated_at=now,
+            last_error=error,
+            history=_logged(item, Attempt(now, error)),
+        )
+        with self.config.store.transaction() as uow:
+            uow.update_outbox_item(updated)
+            uow.commit()
+        log.warning("effect %s attempt %d failed: %s", item.key, attempts, error)
+        return RelayReport(failed=1) if out_of_tries else RelayReport(retried=1)
+
+    def _handler(self, effect: Effect) -> Callable[[], None]:
+        i = self.config.integrations
+        k = EffectKind
+        port: object | None
+        method: str
+        if effect.kind in (k.NOTIFY_OFFICE, k.NOTIFY_CUSTOMER):
+            notifier = i.notifier
+            if notifier is None:
+                raise ConfigurationError("No notifier is configured.")
+            note = self.notification(effect)
+            return lambda: notifier.notify(note)
+        port, method = {
+            k.HAND_OVER_PAYROLL_BACKUP: (i.payroll, "hand_over_backup"),
+            k.EXPORT_REPORTS: (i.expenses, "export_submitted_reports"),
+            k.REVOKE_OFFICE_ACCESS: (i.access, "revoke_office_access"),
+            k.RESTRICT_OFFICE_ACCESS: (i.access, "restrict_office_access"),
+            k.REVOKE_COMPANY_ONLINE_ACCESS: (i.access, "revoke_company_online_access"),
+            k.TRANSFER_SUBSCRIPTION: (i.billing, "transfer_subscription"),
+            k.DEACTIVATE_SUBSCRIPTION: (i.billing, "deactivate_subscription"),
+            k.CANCEL_SUBSCRIPTION: (i.billing, "cancel_subscription"),
+            k.ERASE_SERVICE_DATA: (i.eraser, "erase_service_data"),
+        }[effect.kind]
+        if port is None:
+            raise ConfigurationError(f"No integration is configured for {effect.kind.value}.")
+        call: Callable[[Effect], None] = getattr(port, method)
+        return lambda: call(effect)
+
+    # --- notifications -------------------------------------------------------
+
+    def notification(self, effect: Effect) -> Notification:
+        """The message for one party, in its own language, with the consequence summary."""
+        with self.config.store.transaction(write=False) as uow:
+            collab = uow.get_collaboration(effect.collaboration_id)
+            office = uow.get_office(effect.office_id)
+            customer = uow.get_customer(effect.customer_id)
+            effects = tuple(i.effect for i in uow.outbox(collaboration_id=effect.collaboration_id))
+        collab = require_state(collab, f"collaboration {effect.collaboration_id}")
+        customer = require_state(customer, f"customer {effect.customer_id}")
+        office = require_state(office, f"office {effect.office_id}")
+        ended_by = require_state(collab.ended_by, f"who ended {collab.id}")
+        outcome = require_state(collab.outcome, f"the outcome of {collab.id}")
+        party = Party.OFFICE if effect.kind is EffectKind.NOTIFY_OFFICE else Party.CUSTOMER
+        language = office.language if party is Party.OFFICE else customer.language
+        loc = self.config.in_language(language)
+        ended_on = (collab.ended_at or self.config.clock()).date()
+        ctx = RuleContext(
+            operation=Operation.END,
+            actor=ended_by,
+            today=ended_on,
+            office=office,
+            customer=customer,
+            product=self.config.products.get(collab.product),
+            collaboration=collab,
+            outcome=outcome,
+        )
+        summary = consequences_of(loc, ctx, tuple(sorted(effects, key=lambda e: e.step)))
+        product = loc.product(collab.product)
+        intro = loc.text(
+            "notification.intro",
+            office=office.name,
+            customer=customer.name,
+            product=product,
+            date=ended_on.isoformat(),
+            outcome=loc.text(f"outcome.{outcome.value}"),
+        )
+        return Notification(
+            key=effect.key,
+            party=party,
+            party_id=office.id if party is Party.OFFICE else customer.id,
+            brand=loc.brand.key,
+            language=language,
+            subject=loc.text("notification.subject", product=product),
+            lines=(intro, *(summary.lines if summary else ())),
+        )
+
+    # --- operating failures ------------------------------------------------------
+
+    def pending(self) -> list[OutboxItem]:
+        return self._items(EffectStatus.PENDING)
+
+    def failed(self) -> list[OutboxItem]:
+        return self._items(EffectStatus.FAILED)
+
+    def _items(self, status: EffectStatus) -> list[OutboxItem]:
+        with self.config.store.transaction(write=False) as uow:
+            return sorted(
+                uow.outbox(statuses=[status]),
+                key=lambda i: (i.effect.collaboration_id, i.effect.step),
+            )
+
+    def retry(self, key: str, *, actor: Actor | None = None) -> OutboxItem:
+        """Put a FAILED effect back in line now, with a fresh set of attempts.
+
+        With an ``actor``, only a user with full rights and the Administrator role in
+        the office whose collaboration it was may do it (R14); without one, the call is
+        the host's own operator tooling, trusted as such.
+        """
+        return self._change(
+            key,
+            actor,
+            EffectStatus.FAILED,
+            lambda item, now: attrs.evolve(
+                item, status=EffectStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now
+            ),
+        )
+
+    def resolve(self, key: str, *, reason: str, actor: Actor | None = None) -> OutboxItem:
+        """Mark a FAILED effect as done by hand; the reason is kept. ``actor`` as in retry."""
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidInput("resolve needs a reason: say what was done by hand.")
+        return self._change(
+            key,
+            actor,
+            EffectStatus.FAILED,
+            lambda item, now: attrs.evolve(
+                item, status=EffectStatus.RESOLVED, resolution=reason, updated_at=now
+            ),
+        )
+
+    def _change(
+        self,
+        key: str,
+        actor: Actor | None,
+        expected: EffectStatus,
+        change: Callable[[OutboxItem, datetime], OutboxItem],
+    ) -> OutboxItem:
+        key = require_text(key, "key", 400)
+        with self.config.store.transaction() as uow:
+            item = _existing(uow, key)
+            if actor is not None:
+                _authorize_operator(uow, item, actor, key)
+            if item.status is not expected:
+                raise InvalidInput(
+                    f"Effect {key} is {item.status.value}, not {expected.value}.",
+                    hint="Only failed effects can be retried or resolved by hand.",
+                )
+            updated = change(item, self.config.clock())
+            uow.update_outbox_item(updated)
+            uow.commit()
+        return updated
+
+
+def _logged(item: OutboxItem, attempt: Attempt) -> tuple[Attempt, ...]:
+    return (*item.history, attempt)[-HISTORY_KEPT:]
+
+
+def _authorize_operator(uow: UnitOfWork, item: OutboxItem, actor: Actor, key: str) -> None:
+    if not isinstance(actor, Actor):
+        raise InvalidInput(f"actor must be a collabcore.Actor, got {actor!r:.60}.")
+    office = uow.get_office(actor.party_id) if actor.party is Party.OFFICE else None
+    denial = relay_operator_denial(actor, item.effect.office_id, office)
+    if denial is not None:
+        raise denied(
+            denial, lambda: NotFound(f"No effect {key} in the outbox.", hint="List them with Relay.failed().")
+        )
+
+
+def _existing(uow: UnitOfWork, key: str) -> OutboxItem:
+    item = uow.get_outbox_item(key, for_update=True)
+    if item is None:
+        raise NotFound(f"No effect {key} in the outbox.", hint="List them with Relay.pending().")
+    return item

@@ -1,0 +1,110 @@
+"""Requests as typed values, checked once at the edge: bad input becomes InvalidInput."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any, TypeVar
+
+from attrs import frozen
+
+from collabcore.domain.errors import InvalidInput, describe
+from collabcore.domain.model import Actor, Outcome
+from collabcore.domain.validation import require_text
+
+E = TypeVar("E", bound=Enum)
+
+MAX_PAGE = 1000
+"""The largest overview page."""
+
+
+def member(kind: type[E], value: Any, name: str) -> E:
+    """``value`` as a member of ``kind`` (the member itself or its value)."""
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in kind)
+        raise InvalidInput(f"{name} must be one of {allowed}; got {describe(value)}.", path=name) from None
+
+
+def identifier(value: Any, name: str) -> str:
+    return require_text(value, name)
+
+
+def acting(value: Any) -> Actor:
+    if not isinstance(value, Actor):
+        raise InvalidInput(
+            f"actor must be a collabcore.Actor, got {describe(value)}.",
+            hint="Use Actor.office(office_id, user_id) or Actor.customer(customer_id, user_id).",
+            path="actor",
+        )
+    return value
+
+
+def rule_codes(values: Any, name: str) -> frozenset[str]:
+    example = f"{name} must be a collection of rule codes such as {{'R11'}}"
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidInput(f"{example}; got {describe(values)}.", path=name)
+    try:
+        codes = frozenset(values)
+    except TypeError:
+        raise InvalidInput(f"{example}; got {describe(values)}.", path=name) from None
+    bad = [c for c in codes if not isinstance(c, str)]
+    if bad:
+        raise InvalidInput(f"{name} must hold rule codes (strings); got {describe(bad)}.", path=name)
+    return codes
+
+
+def whole_number(value: Any, name: str, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise InvalidInput(f"{name} must be a whole number from {low:,} to {high:,}.", path=name)
+    return value
+
+
+@frozen
+class EndRequest:
+    """One item of a bulk end: which collaboration, how, and what the actor acknowledges."""
+
+    collaboration_id: str
+    outcome: Outcome
+    acknowledge: frozenset[str] = frozenset()
+    confirm_deletion: bool = False
+
+
+@frozen
+class EndCommand:
+    """An end (or its plan) once checked: who ends what, how, acknowledging what."""
+
+    collaboration_id: str
+    actor: Actor
+    outcome: Outcome
+    acknowledge: frozenset[str]
+    confirm_deletion: bool
+
+    @classmethod
+    def checked(
+        cls, collaboration_id: Any, actor: Any, outcome: Any, acknowledge: Any, confirm_deletion: Any
+    ) -> EndCommand:
+        if not isinstance(confirm_deletion, bool):
+            raise InvalidInput("confirm_deletion must be True or False.", path="confirm_deletion")
+        return cls(
+            identifier(collaboration_id, "collaboration_id"),
+            acting(actor),
+            member(Outcome, outcome, "outcome"),
+            rule_codes(acknowledge, "acknowledge"),
+            confirm_deletion,
+        )
+
+    @classmethod
+    def of(cls, request: EndRequest, actor: Actor) -> EndCommand:
+        return cls.checked(
+            request.collaboration_id, actor, request.outcome, request.acknowledge, request.confirm_deletion
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        """What an idempotency key answered (stored: its format never changes)."""
+        a = self.actor
+        return f"end|{self.collaboration_id}|{a.party}|{a.party_id}|{a.user_id}|{self.outcome}"

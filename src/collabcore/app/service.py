@@ -1,0 +1,307 @@
+"""The service: one facade over the use cases, sharing one configuration.
+
+Each method checks its input, then hands over to the use case that owns it:
+ending (plan, end), bulk, lifecycle (start, variant, cancel), customers (R4)
+and reading (overview, audit trail). The relay is built from the same
+configuration (``service.relay()``), so the two never disagree on brand,
+language, store or clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from collabcore.app.bulk import Bulk, BulkItem, Progress
+from collabcore.app.config import Configuration, Integrations
+from collabcore.app.customers import Customers
+from collabcore.app.ending import Ending
+from collabcore.app.lifecycle import Lifecycle
+from collabcore.app.reading import Reading
+from collabcore.app.relay import Relay, RetryPolicy
+from collabcore.app.requests import EndCommand, EndRequest, acting, identifier, whole_number
+from collabcore.domain.errors import InvalidInput, describe
+from collabcore.domain.events import Event
+from collabcore.domain.model import (
+    AccountingOffice,
+    Actor,
+    Clock,
+    Collaboration,
+    Customer,
+    CustomerUser,
+    IdGenerator,
+    Outcome,
+    Party,
+    Role,
+    Subscription,
+    new_id,
+    utc_now,
+)
+from collabcore.domain.plans import Plan
+from collabcore.domain.records import EndResult, OverviewCursor, OverviewPage
+from collabcore.policy.engine import Rulebook
+from collabcore.policy.facts import Facts
+from collabcore.policy.products import ProductCatalog, ProductSpec
+from collabcore.ports import Store
+from collabcore.wording.texts import Brand, Localizer, Texts
+
+
+class CollaborationService:
+    """Plan, end, start and look at collaborations, with rules from a rulebook.
+
+    The rulebook, products, texts, brand and language are fixed when the service is
+    built (``speaking`` gives a twin in other words). Rules must be pure functions of
+    their context: plans are memoized on everything they are computed from (up to
+    ``plan_memo_size`` of them; 0 turns the memo off).
+
+    >>> import collabcore as cc
+    >>> service = cc.CollaborationService(cc.MemoryStore(), brand=cc.SPIRIS, language="sv")
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        integrations: Integrations | None = None,
+        rulebook: Rulebook | None = None,
+        products: ProductCatalog | None = None,
+        texts: Texts | None = None,
+        brand: Brand | str = "visma",
+        language: str = "en",
+        clock: Clock = utc_now,
+        ids: IdGenerator = new_id,
+        plan_memo_size: int = 1024,
+    ) -> None:
+        config = Configuration.build(
+            store,
+            integrations=integrations,
+            rulebook=rulebook,
+            products=products,
+            texts=texts,
+            brand=brand,
+            language=language,
+            clock=clock,
+            ids=ids,
+        )
+        self._use(config, plan_memo_size)
+
+    def _use(self, config: Configuration, plan_memo_size: int) -> None:
+        self.configuration = config
+        self._plan_memo_size = plan_memo_size
+        self._ending = Ending(config, plan_memo_size)
+        self._reading = Reading(config)
+        self._bulk = Bulk(self._ending, self._reading)
+        self._lifecycle = Lifecycle(config)
+        self._customers = Customers(config)
+
+    # --- what it was built with ------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        return self.configuration.store
+
+    @property
+    def integrations(self) -> Integrations:
+        return self.configuration.integrations
+
+    @property
+    def rulebook(self) -> Rulebook:
+        return self.configuration.rulebook
+
+    @property
+    def products(self) -> ProductCatalog:
+        return self.configuration.products
+
+    @property
+    def texts(self) -> Texts:
+        return self.configuration.texts
+
+    @property
+    def localizer(self) -> Localizer:
+        return self.configuration.localizer
+
+    @property
+    def clock(self) -> Clock:
+        return self.configuration.clock
+
+    def speaking(self, brand: Brand | str | None = None, language: str | None = None) -> CollaborationService:
+        """The same service over the same store, in another brand or language."""
+        twin = object.__new__(CollaborationService)
+        twin._use(self.configuration.speaking(brand, language), self._plan_memo_size)
+        return twin
+
+    def relay(self, retry: RetryPolicy | None = None) -> Relay:
+        """A relay over this service's store and integrations, in its brand, with its clock."""
+        return Relay(self.configuration, retry=retry)
+
+    # --- registration and R4 -------------------------------------------------------
+
+    def register_office(self, office: AccountingOffice) -> AccountingOffice:
+        """Add or replace an office and its users (the host's directory is the source)."""
+        return self._customers.register_office(office)
+
+    def register_customer(self, customer: Customer) -> Customer:
+        return self._customers.register_customer(customer)
+
+    def add_customer_user(self, customer_id: str, user: CustomerUser, *, actor: Actor) -> Customer:
+        """R4: create the user the main contact will be."""
+        return self._customers.add_customer_user(customer_id, user, actor=actor)
+
+    def change_role(self, customer_id: str, user_id: str, role: Role | str, *, actor: Actor) -> Customer:
+        """R4: make a user Administrator (the main contact cannot be demoted)."""
+        return self._customers.change_role(customer_id, user_id, role, actor=actor)
+
+    def set_main_contact(self, customer_id: str, user_id: str, *, actor: Actor) -> Customer:
+        """R4: select an Administrator as main contact."""
+        return self._customers.set_main_contact(customer_id, user_id, actor=actor)
+
+    # --- reads -----------------------------------------------------------------------
+
+    def get_collaboration(self, collaboration_id: str, *, actor: Actor) -> Collaboration:
+        return self._reading.get_collaboration(collaboration_id, actor=actor)
+
+    def overview(
+        self,
+        office_id: str,
+        *,
+        actor: Actor,
+        after: OverviewCursor | None = None,
+        limit: int | None = None,
+    ) -> OverviewPage:
+        """R13: the office's customers, each with the active collaborations it has with them;
+        every employee of the office may look, nobody else. Keyset pages: pass
+        ``page.next_cursor`` as ``after`` for the next one."""
+        return self._reading.overview(office_id, actor=actor, after=after, limit=limit)
+
+    def events_of_customer(self, customer_id: str, *, actor: Actor | None = None) -> tuple[Event, ...]:
+        """The audit trail of one customer, oldest first; with an ``actor``, only if it may read it."""
+        return self._reading.events_of_customer(customer_id, actor=actor)
+
+    def get_subscription(self, customer_id: str, product: str) -> Subscription | None:
+        return self._reading.get_subscription(customer_id, product)
+
+    def facts(self, customer_id: str, product: ProductSpec) -> Facts:
+        """Ask the integrations what the rules for ending ``product`` read."""
+        return self._ending.facts(customer_id, product)
+
+    # --- ending ------------------------------------------------------------------------
+
+    def plan_end(
+        self,
+        collaboration_id: str,
+        *,
+        actor: Actor,
+        outcome: Outcome | str,
+        acknowledge: Iterable[str] = (),
+        confirm_deletion: bool = False,
+    ) -> Plan:
+        """Every finding, the effects and the consequences of ending; changes nothing."""
+        command = EndCommand.checked(collaboration_id, actor, outcome, acknowledge, confirm_deletion)
+        return self._ending.plan(command)
+
+    def end(
+        self,
+        collaboration_id: str,
+        *,
+        actor: Actor,
+        outcome: Outcome | str,
+        acknowledge: Iterable[str] = (),
+        confirm_deletion: bool = False,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> EndResult:
+        """End the collaboration, exactly once, or raise with every finding.
+
+        Records the end, its event, its pending effects and the idempotency key in
+        one transaction. The same ``idempotency_key`` with the same request returns
+        the first result again (``replayed=True``) and changes nothing.
+        """
+        command = EndCommand.checked(collaboration_id, actor, outcome, acknowledge, confirm_deletion)
+        if idempotency_key is not None:
+            idempotency_key = identifier(idempotency_key, "idempotency_key")
+        if expected_version is not None and (
+            not isinstance(expected_version, int) or isinstance(expected_version, bool)
+        ):
+            raise InvalidInput(
+                f"expected_version must be a whole number or None, got {describe(expected_version)}.",
+                path="expected_version",
+            )
+        return self._ending.end(command, idempotency_key, expected_version)
+
+    def end_many(
+        self,
+        requests: Iterable[EndRequest],
+        *,
+        actor: Actor,
+        idempotency_prefix: str | None = None,
+        progress: Progress | None = None,
+        batch_size: int = 100,
+    ) -> Iterator[BulkItem]:
+        """End many collaborations, ``batch_size`` per transaction, each on its own terms;
+        yields one result per item once it is committed."""
+        whole_number(batch_size, "batch_size", 1, 10_000)
+        return self._bulk.end_many(
+            requests,
+            actor=acting(actor),
+            idempotency_prefix=idempotency_prefix,
+            progress=progress,
+            batch_size=batch_size,
+        )
+
+    def end_all_of_office(
+        self,
+        office_id: str,
+        *,
+        actor: Actor,
+        outcomes: Mapping[str, Outcome],
+        acknowledge: Iterable[str] = (),
+        confirm_deletion: bool = False,
+        idempotency_prefix: str | None = None,
+        progress: Progress | None = None,
+        batch_size: int = 100,
+    ) -> Iterator[BulkItem]:
+        """End every active collaboration of an office whose product is in ``outcomes``
+        (product -> outcome), for example when the office closes."""
+        requests = self._bulk.office_requests(
+            office_id,
+            actor=actor,
+            outcomes=outcomes,
+            acknowledge=acknowledge,
+            confirm_deletion=confirm_deletion,
+        )
+        return self.end_many(
+            requests,
+            actor=actor,
+            idempotency_prefix=idempotency_prefix,
+            progress=progress,
+            batch_size=batch_size,
+        )
+
+    # --- starting and changing ---------------------------------------------------------
+
+    def start_collaboration(
+        self,
+        *,
+        actor: Actor,
+        office_id: str,
+        customer_id: str,
+        product: str,
+        variant: str | None = None,
+        invoice_recipient: Party | str = Party.OFFICE,
+    ) -> Collaboration:
+        """Start a collaboration (a new one after an end, R5); one active per product."""
+        return self._lifecycle.start(
+            actor=actor,
+            office_id=office_id,
+            customer_id=customer_id,
+            product=product,
+            variant=variant,
+            invoice_recipient=invoice_recipient,
+        )
+
+    def change_variant(self, collaboration_id: str, *, actor: Actor, variant: str) -> Collaboration:
+        """R19: changing the variant never requires ending the collaboration."""
+        return self._lifecycle.change_variant(collaboration_id, actor=actor, variant=variant)
+
+    def cancel_subscription(self, customer_id: str, product: str, *, actor: Actor) -> Subscription:
+        """The company cancels its own subscription; refused while a collaboration is active (R21)."""
+        return self._lifecycle.cancel_subscription(customer_id, product, actor=actor)

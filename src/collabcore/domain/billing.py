@@ -1,0 +1,50 @@
+"""Billing periods (R18, R23): who pays until when, and the subscription after an end.
+
+The one place for the arithmetic: a subscription that ends mid-month is paid for
+to the end of that month (R23); when the company continues, the subscription and
+its invoices move to it (R18).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, timedelta
+
+import attrs
+
+from collabcore.domain.effects import EffectKind
+from collabcore.domain.model import Collaboration, Party, Subscription, SubscriptionStatus
+
+
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month: what a mid-month end is paid until (R23)."""
+    first_of_next = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def next_day(day: date) -> date:
+    return day + timedelta(days=1)
+
+
+def settled_subscription(
+    current: Subscription | None, ended: Collaboration, kinds: Collection[EffectKind], today: date
+) -> Subscription | None:
+    """The subscription once an end's billing effects ``kinds`` are done (R18, R23);
+    None when the end leaves it as it is."""
+    before = current or Subscription(ended.customer_id, ended.product, payer=ended.invoice_recipient)
+    if EffectKind.CANCEL_SUBSCRIPTION in kinds:
+        changed = attrs.evolve(before, status=SubscriptionStatus.ENDED, paid_until=month_end(today))
+    elif EffectKind.DEACTIVATE_SUBSCRIPTION in kinds:
+        changed = attrs.evolve(before, status=SubscriptionStatus.READ_ONLY, paid_until=month_end(today))
+    elif EffectKind.TRANSFER_SUBSCRIPTION in kinds:
+        changed = attrs.evolve(before, payer=Party.CUSTOMER)
+    else:
+        return None
+    return attrs.evolve(changed, version=before.version + 1)
+
+
+def cancelled_subscription(current: Subscription, today: date) -> Subscription:
+    """The company's own cancellation: paid to the end of this month (R23), then ended."""
+    return attrs.evolve(
+        current, status=SubscriptionStatus.ENDED, paid_until=month_end(today), version=current.version + 1
+    )

@@ -1,0 +1,108 @@
+"""Domain events: the record of what happened, ids and codes only, never names.
+
+They are what the audit trail keeps and what the outbox's notifications are about.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TypeAlias
+
+from attrs import frozen
+
+from collabcore.domain.model import Actor, Outcome, Party, Role
+
+
+@frozen
+class CollaborationStarted:
+    collaboration_id: str
+    office_id: str
+    customer_id: str
+    product: str
+    variant: str | None
+    invoice_recipient: Party
+    actor: Actor
+    occurred_at: datetime
+
+
+@frozen
+class CollaborationEnded:
+    collaboration_id: str
+    office_id: str
+    customer_id: str
+    product: str
+    outcome: Outcome
+    actor: Actor
+    acknowledged: tuple[str, ...]
+    occurred_at: datetime
+
+
+@frozen
+class EndRefusedRecorded:
+    """An attempt to end that the rules refused: who, when, which outcome, which codes."""
+
+    collaboration_id: str
+    customer_id: str
+    outcome: Outcome
+    codes: tuple[str, ...]
+    actor: Actor
+    occurred_at: datetime
+
+
+@frozen
+class VariantChanged:
+    collaboration_id: str
+    customer_id: str
+    old_variant: str | None
+    new_variant: str
+    actor: Actor
+    occurred_at: datetime
+
+
+@frozen
+class CustomerUserAdded:
+    customer_id: str
+    user_id: str
+    role: Role
+    actor: Actor
+    occurred_at: datetime
+
+
+@frozen
+class UserRoleChanged:
+    customer_id: str
+    user_id: str
+    old_role: Role
+    new_role: Role
+    actor: Actor
+    occurred_at: datetime
+
+
+@frozen
+class MainContactChanged:
+    customer_id: str
+    old_user_id: str | None
+    new_user_id: str
+    actor: Actor
+    occurred_at: datetime
+
+
+@frozen
+class SubscriptionCancelled:
+    customer_id: str
+    product: str
+    paid_until: date
+    actor: Actor
+    occurred_at: datetime
+
+
+Event: TypeAlias = (
+    CollaborationStarted
+    | CollaborationEnded
+    | EndRefusedRecorded
+    | VariantChanged
+    | CustomerUserAdded
+    | UserRoleChanged
+    | MainContactChanged
+    | SubscriptionCancelled
+)

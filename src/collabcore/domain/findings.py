@@ -1,0 +1,28 @@
+"""Findings: what a rule found, in words, with the steps that fix it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from attrs import frozen
+
+
+class Severity(StrEnum):
+    BLOCKER = "blocker"
+    """Ending (or the operation) cannot go ahead until it is fixed."""
+    NEEDS_ACKNOWLEDGEMENT = "needs_acknowledgement"
+    """It may go ahead once the actor acknowledges the finding by its code."""
+    INFO = "info"
+    """Something the actor should know; never stops anything."""
+
+
+@frozen
+class Finding:
+    """A rendered flag: stable code, severity, message and ordered remedy steps."""
+
+    code: str
+    severity: Severity
+    message: str
+    remedy: tuple[str, ...] = ()
+    key: str = ""
+    """The text key, a finer machine-readable code such as ``R11.delete``."""

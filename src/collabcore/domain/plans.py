@@ -1,0 +1,115 @@
+"""Plans: what ending a collaboration would do, as a plain value that changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from attrs import frozen
+
+from collabcore.domain.effects import Effect
+from collabcore.domain.findings import Finding, Severity
+from collabcore.domain.model import Actor, Collaboration, Outcome, Party
+
+
+class AccessLevel(StrEnum):
+    FULL = "full"
+    READ_ONLY = "read_only"
+    PAYROLL_PROGRAM = "payroll_program"
+    NONE = "none"
+
+
+@frozen
+class Consequences:
+    outcome: Outcome
+    office_access: AccessLevel
+    company_access: AccessLevel
+    payer: Party
+    paid_until: date
+    next_payer: Party | None
+    """Who pays from the day after ``paid_until``; None when the subscription ends."""
+    data_deleted: bool
+    lines: tuple[str, ...]
+    """The same, in the reader's words."""
+
+
+@frozen
+class Plan:
+    collaboration: Collaboration
+    actor: Actor
+    outcome: Outcome
+    findings: tuple[Finding, ...]
+    effects: tuple[Effect, ...]
+    effect_descriptions: tuple[str, ...]
+    consequences: Consequences | None
+    acknowledged: frozenset[str]
+    deletion_confirmed: bool
+    brand: str
+    language: str
+    planned_at: datetime
+    confirmation_codes: frozenset[str] = frozenset()
+    """The codes only ``confirm_deletion=True`` acknowledges (R7), never ``acknowledge``."""
+
+    @property
+    def blockers(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.BLOCKER)
+
+    @property
+    def unacknowledged(self) -> tuple[Finding, ...]:
+        return tuple(
+            f
+            for f in self.findings
+            if f.severity is Severity.NEEDS_ACKNOWLEDGEMENT and not self._acknowledges(f.code)
+        )
+
+    @property
+    def blocking_findings(self) -> tuple[Finding, ...]:
+        return self.blockers + self.unacknowledged
+
+    @property
+    def allowed(self) -> bool:
+        """True when ending would go ahead with these acknowledgements."""
+        return not self.blocking_findings
+
+    @property
+    def needs_acknowledgement(self) -> frozenset[str]:
+        """The codes to pass in ``acknowledge`` (R7 goes with ``confirm_deletion``)."""
+        return frozenset(f.code for f in self.unacknowledged if f.code not in self.confirmation_codes)
+
+    @property
+    def needs_deletion_confirmation(self) -> bool:
+        return any(f.code in self.confirmation_codes for f in self.unacknowledged)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(f.code for f in self.findings)
+
+    @property
+    def acknowledged_codes(self) -> tuple[str, ...]:
+        """What the end's event records as acknowledged: ``acknowledge``, and R7 if confirmed."""
+        confirmed = self.confirmation_codes if self.deletion_confirmed else frozenset()
+        return tuple(sorted(self.acknowledged | confirmed))
+
+    def at(self, moment: datetime) -> Plan:
+        """The same plan as planned at ``moment`` (a memoized plan, handed out again)."""
+        p = self
+        return Plan(
+            p.collaboration,
+            p.actor,
+            p.outcome,
+            p.findings,
+            p.effects,
+            p.effect_descriptions,
+            p.consequences,
+            p.acknowledged,
+            p.deletion_confirmed,
+            p.brand,
+            p.language,
+            moment,
+            p.confirmation_codes,
+        )
+
+    def _acknowledges(self, code: str) -> bool:
+        if code in self.confirmation_codes:
+            return self.deletion_confirmed
+        return code in self.acknowledged

@@ -1,0 +1,80 @@
+"""The values that cross the storage port: what an end reads and writes, its result,
+idempotency records and overview pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from attrs import frozen
+
+from collabcore.domain.effects import Effect
+from collabcore.domain.events import CollaborationEnded
+from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Subscription
+
+
+@frozen
+class EndResult:
+    """What ``end`` returns, and what an idempotent replay returns again."""
+
+    collaboration: Collaboration
+    event: CollaborationEnded
+    effects: tuple[Effect, ...]
+    replayed: bool = False
+
+
+@frozen
+class IdempotencyRecord:
+    key: str
+    fingerprint: str
+    """The request it answered; the same key with another request is refused."""
+    result: EndResult
+    created_at: datetime
+
+
+@frozen
+class OverviewCursor:
+    """Where the next page of an office's overview starts (keyset, by customer)."""
+
+    customer_number: str
+    customer_id: str
+
+
+@frozen
+class CustomerCollaborations:
+    customer: Customer
+    collaborations: tuple[Collaboration, ...]
+
+
+@frozen
+class OverviewPage:
+    office_id: str
+    items: tuple[CustomerCollaborations, ...]
+    next_cursor: OverviewCursor | None
+    """None on the last page."""
+
+
+@frozen
+class EndSnapshot:
+    """Everything ending one collaboration reads, loaded together (and the collaboration
+    locked, where the store can and was asked to)."""
+
+    collaboration: Collaboration | None
+    customer: Customer | None
+    office: AccountingOffice | None
+    others: tuple[Collaboration, ...]
+    """The customer's other active collaborations."""
+    subscription: Subscription | None
+    idempotency: IdempotencyRecord | None
+
+
+@frozen
+class EndWrites:
+    """Everything ending one collaboration writes, in one go."""
+
+    ended: Collaboration
+    expected_version: int
+    event: CollaborationEnded
+    subscription: Subscription | None
+    effects: tuple[Effect, ...]
+    at: datetime
+    idempotency: IdempotencyRecord | None

@@ -1,0 +1,107 @@
+"""Input checks shared by every value: bad input becomes InvalidInput, never a TypeError."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from collabcore.domain.errors import InvalidInput, describe
+
+MAX_ID_LENGTH = 128
+MAX_NAME_LENGTH = 500
+
+
+def require_text(value: Any, name: str, limit: int = MAX_ID_LENGTH) -> str:
+    """``value`` as a non-empty string of at most ``limit`` characters, or InvalidInput."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string, got {describe(value)}.", path=name)
+    if not value.strip():
+        raise InvalidInput(f"{name} must not be empty.", path=name)
+    if len(value) > limit:
+        raise InvalidInput(
+            f"{name} is {len(value)} characters long; the limit is {limit}.",
+            hint="Shorten it.",
+            path=name,
+        )
+    if "\x00" in value:
+        raise InvalidInput(f"{name} contains a NUL character.", hint="Remove it.", path=name)
+    return value
+
+
+def _check_text(limit: int) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        require_text(value, attribute.name, limit)
+
+    return check
+
+
+check_id = _check_text(MAX_ID_LENGTH)
+check_name = _check_text(MAX_NAME_LENGTH)
+
+
+def optional(
+    check: Callable[[Any, attrs.Attribute[Any], Any], None],
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def run(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None:
+            check(instance, attribute, value)
+
+    return run
+
+
+def instance_of(kind: type | tuple[type, ...]) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise InvalidInput(
+                f"{attribute.name} must be a {names}, got {describe(value)}.", path=attribute.name
+            )
+
+    return check
+
+
+def check_aware(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, datetime):
+        raise InvalidInput(
+            f"{attribute.name} must be a datetime, got {describe(value)}.", path=attribute.name
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(
+            f"{attribute.name} is a naive datetime ({value.isoformat()}).",
+            hint="Give it a time zone, e.g. datetime.now(UTC).",
+            path=attribute.name,
+        )
+
+
+def check_version(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidInput(
+            f"{attribute.name} must be a whole number ≥ 0, got {describe(value)}.",
+            path=attribute.name,
+        )
+
+
+def tuple_of(kind: type) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, tuple) or not all(isinstance(v, kind) for v in value):
+            raise InvalidInput(
+                f"{attribute.name} must be a tuple of {kind.__name__}, got {describe(value)}.",
+                path=attribute.name,
+            )
+
+    return check
+
+
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+
+
+def check_language(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or not _LANGUAGE.fullmatch(value):
+        raise InvalidInput(
+            f"{attribute.name} must be a language code such as 'en' or 'sv', got {describe(value)}.",
+            path=attribute.name,
+        )

@@ -1,0 +1,44 @@
+"""The rule engine, authorization, the default rules R1-R23, the product catalog and the planner."""
+
+from __future__ import annotations
+
+from collabcore.policy.engine import (
+    CheckFn,
+    Flag,
+    Operation,
+    Refusal,
+    Rule,
+    Rulebook,
+    RuleContext,
+    Words,
+    rule,
+)
+from collabcore.policy.facts import NO_FACTS, Fact, Facts
+from collabcore.policy.planner import PLANNER_TEXTS, consequences_of, effects_of, make_plan, render_findings
+from collabcore.policy.products import ProductCatalog, ProductSpec, default_products
+from collabcore.policy.rules import DEFAULT_RULES, default_rulebook
+
+__all__ = [
+    "DEFAULT_RULES",
+    "NO_FACTS",
+    "PLANNER_TEXTS",
+    "CheckFn",
+    "Fact",
+    "Facts",
+    "Flag",
+    "Operation",
+    "ProductCatalog",
+    "ProductSpec",
+    "Refusal",
+    "Rule",
+    "RuleContext",
+    "Rulebook",
+    "Words",
+    "consequences_of",
+    "default_products",
+    "default_rulebook",
+    "effects_of",
+    "make_plan",
+    "render_findings",
+    "rule",
+]

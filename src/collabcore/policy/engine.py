@@ -1,0 +1,268 @@
+"""The rule engine: rules, the facts they read, their context, and rulebooks.
+
+A :class:`Rule` looks at a :class:`RuleContext` and yields :class:`Flag` s:
+which text to show, with which parameters, and (optionally) at which
+severity. The planner renders flags into findings in the brand's words;
+rules themselves never hold a sentence, so they read the same in every brand
+and language. A rule names the :class:`Fact` s it reads, so the integrations
+are asked for exactly those. A :class:`Rulebook` is an ordered, immutable set
+of rules that a host extends, trims or re-grades without forking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from enum import IntEnum, StrEnum
+from typing import Any, TypeAlias
+
+import attrs
+from attrs import frozen
+
+from collabcore.domain.errors import ConfigurationError
+from collabcore.domain.findings import Severity
+from collabcore.domain.model import (
+    AccountingOffice,
+    Actor,
+    Collaboration,
+    Customer,
+    Outcome,
+    Party,
+    Subscription,
+)
+from collabcore.policy.facts import NO_FACTS, Fact, Facts
+from collabcore.policy.products import ProductSpec
+
+
+class Operation(StrEnum):
+    """What the actor is about to do; each rule says which operations it checks."""
+
+    END = "end"
+    START = "start"
+    CHANGE_VARIANT = "change_variant"
+    CANCEL_SUBSCRIPTION = "cancel_subscription"
+
+
+class Refusal(IntEnum):
+    """Which error a blocking finding of a rule becomes; the lowest wins when several block."""
+
+    NOT_AUTHORIZED = 1
+    """NotAuthorized: who may act (R1, R14)."""
+    ALREADY_ENDED = 2
+    """AlreadyEnded: ending is final (R5)."""
+    OUTCOME_NOT_OFFERED = 3
+    """OutcomeNotOffered: the product has no such ending (R15)."""
+    REFUSED = 4
+    """EndRefused for an end, OperationRefused for anything else."""
+
+
+@frozen
+class RuleContext:
+    operation: Operation
+    actor: Actor
+    today: date
+    office: AccountingOffice | None
+    """The office the collaboration is with; None when no office is involved."""
+    customer: Customer
+    product: ProductSpec
+    collaboration: Collaboration | None = None
+    outcome: Outcome | None = None
+    facts: Facts = NO_FACTS
+    others: tuple[Collaboration, ...] = ()
+    """The customer's other active collaborations (any office, any product)."""
+    variant: str | None = None
+    """START and CHANGE_VARIANT: the variant asked for."""
+    invoice_recipient: Party | None = None
+    subscription: Subscription | None = None
+
+    @property
+    def office_has_other_active(self) -> bool:
+        return self.office is not None and any(c.office_id == self.office.id for c in self.others)
+
+
+@frozen
+class Words:
+    """A parameter rendered from text keys in the reader's language (joined by commas)."""
+
+    keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, *keys: str) -> Words:
+        return cls(keys)
+
+
+@frozen
+class Flag:
+    """What a rule raises: a text key and its parameters, not yet in words."""
+
+    key: str
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+    severity: Severity | None = None
+    """None: the rule's own severity (or the rulebook's re-grade of it)."""
+
+
+CheckFn: TypeAlias = Callable[[RuleContext], Iterable[Flag]]
+
+
+@frozen
+class Rule:
+    id: str
+    check: CheckFn
+    operations: frozenset[Operation] = frozenset({Operation.END})
+    severity: Severity = Severity.BLOCKER
+    texts: tuple[str, ...] = ()
+    """Every text key the rule's flags may use, checked at start-up."""
+    products: frozenset[str] | None = None
+    """Only for these products; None for every product."""
+    protected: bool = False
+    """Authorization and finality: a rulebook may not drop or re-grade it."""
+    reads: frozenset[Fact[Any]] = frozenset()
+    """The facts the rule reads; the integrations are asked for them before planning."""
+    refusal: Refusal = Refusal.REFUSED
+    """Which error the rule's blocking findings become."""
+    confirms_deletion: bool = False
+    """Its findings are acknowledged by ``confirm_deletion=True`` only, never by code (R7)."""
+
+    def applies(self, ctx: RuleContext) -> bool:
+        return ctx.operation in self.operations and (
+            self.products is None or ctx.product.key in self.products
+        )
+
+
+def rule(
+    id: str,
+    *,
+    on: Iterable[Operation] = (Operation.END,),
+    severity: Severity = Severity.BLOCKER,
+    texts: Iterable[str] = (),
+    products: Iterable[str] | None = None,
+    protected: bool = False,
+    reads: Iterable[Fact[Any]] = (),
+    refusal: Refusal = Refusal.REFUSED,
+    confirms_deletion: bool = False,
+) -> Callable[[CheckFn], Rule]:
+    """Make a :class:`Rule` of a function; the texts default to the rule id's own key."""
+
+    def make(check: CheckFn) -> Rule:
+        keys = tuple(texts) or (id,)
+        return Rule(
+            id=id,
+            check=check,
+            operations=frozenset(on),
+            severity=severity,
+            texts=keys,
+            products=None if products is None else frozenset(products),
+            protected=protected,
+            reads=frozenset(reads),
+            refusal=refusal,
+            confirms_deletion=confirms_deletion,
+        )
+
+    return make
+
+
+@frozen
+class Rulebook:
+    """An ordered set of rules plus the host's re-grades; every change returns a new one."""
+
+    rules: tuple[Rule, ...]
+    grades: Mapping[str, Severity] = attrs.field(factory=dict)
+    _by_operation: dict[Operation, tuple[Rule, ...]] = attrs.field(init=False, eq=False, repr=False)
+    _reads: dict[tuple[str, Operation], tuple[Fact[Any], ...]] = attrs.field(init=False, eq=False, repr=False)
+    _confirmation: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        ids = [r.id for r in self.rules]
+        doubles = sorted({i for i in ids if ids.count(i) > 1})
+        if doubles:
+            raise ConfigurationError(f"Rule ids appear twice in the rulebook: {', '.join(doubles)}.")
+        index = {op: tuple(r for r in self.rules if op in r.operations) for op in Operation}
+        object.__setattr__(self, "_by_operation", index)
+        object.__setattr__(self, "_reads", {})
+        object.__setattr__(self, "_confirmation", frozenset(r.id for r in self.rules if r.confirms_deletion))
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.rules)
+
+    def get(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise ConfigurationError(
+            f"No rule {rule_id!r} in this rulebook.", hint=f"Rules: {', '.join(self.ids)}."
+        )
+
+    def severity_of(self, r: Rule) -> Severity:
+        return self.grades.get(r.id, r.severity)
+
+    def add(self, new: Rule, *, before: str | None = None) -> Rulebook:
+        if before is None:
+            return attrs.evolve(self, rules=(*self.rules, new))
+        self.get(before)
+        at = self.ids.index(before)
+        return attrs.evolve(self, rules=(*self.rules[:at], new, *self.rules[at:]))
+
+    def without(self, *rule_ids: str) -> Rulebook:
+        for rule_id in rule_ids:
+            self._unprotected(rule_id, "removed")
+        return attrs.evolve(self, rules=tuple(r for r in self.rules if r.id not in rule_ids))
+
+    def replace(self, new: Rule) -> Rulebook:
+        self._unprotected(new.id, "replaced")
+        return attrs.evolve(self, rules=tuple(new if r.id == new.id else r for r in self.rules))
+
+    def regrade(self, rule_id: str, severity: Severity) -> Rulebook:
+        self._unprotected(rule_id, "re-graded")
+        return attrs.evolve(self, grades={**self.grades, rule_id: severity})
+
+    def _unprotected(self, rule_id: str, verb: str) -> None:
+        if self.get(rule_id).protected:
+            raise ConfigurationError(
+                f"Rule {rule_id} decides who may act or keeps an end final; it cannot be {verb}.",
+                hint="Add a stricter rule of your own instead.",
+            )
+
+    def evaluate(self, ctx: RuleContext) -> Iterator[tuple[Rule, Flag, Severity]]:
+        for r in self._by_operation[ctx.operation]:
+            if r.products is not None and ctx.product.key not in r.products:
+                continue
+            graded = self.grades.get(r.id)
+            for flag in r.check(ctx):
+                yield r, flag, graded or flag.severity or r.severity
+
+    def reads(self, product: ProductSpec, operation: Operation = Operation.END) -> tuple[Fact[Any], ...]:
+        """The facts to ask the integrations for before ``operation`` on ``product``: what
+        the rules that apply read, and what the product declares."""
+        key = (product.key, operation)
+        known = self._reads.get(key)
+        if known is None:
+            wanted = {f.key: f for f in product.facts}
+            for r in self._by_operation[operation]:
+                if r.products is None or product.key in r.products:
+                    wanted.update((f.key, f) for f in r.reads)
+            known = tuple(wanted[k] for k in sorted(wanted))
+            self._reads[key] = known
+        return known
+
+    @property
+    def confirmation_codes(self) -> frozenset[str]:
+        """The codes that only ``confirm_deletion=True`` acknowledges (R7)."""
+        return self._confirmation
+
+    def refusal_of(self, code: str) -> Refusal:
+        """Which error a blocking finding with ``code`` becomes."""
+        for r in self.rules:
+            if r.id == code:
+                return r.refusal
+        return Refusal.REFUSED
+
+    @property
+    def text_keys(self) -> frozenset[str]:
+        return frozenset(k for r in self.rules for k in (f"rule.{r.id}", *r.texts))

@@ -1,0 +1,168 @@
+"""The planner: what ending a collaboration would do, computed without changing anything.
+
+:func:`make_plan` is a pure function of a rule context, a rulebook and a
+localizer. It renders every finding (not just the first), lists the effects
+in the order the product needs them, and sums up the consequences: who keeps
+access, who pays until when, what is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from collabcore.domain.billing import month_end, next_day
+from collabcore.domain.effects import Effect, EffectKind
+from collabcore.domain.findings import Finding, Severity
+from collabcore.domain.model import Outcome, Party
+from collabcore.domain.plans import AccessLevel, Consequences, Plan
+from collabcore.policy.engine import Flag, Rule, Rulebook, RuleContext, Words
+from collabcore.policy.rules.bookkeeping import office_keeps_read_access
+from collabcore.wording.texts import Localizer
+
+PLANNER_TEXTS: frozenset[str] = frozenset(
+    {
+        *(f"effect.{k.value}" for k in EffectKind),
+        *(f"outcome.{o.value}" for o in Outcome),
+        *(f"party.{p.value}" for p in Party),
+        *(f"severity.{s.value}" for s in Severity),
+        *(f"action.{a}" for a in ("end", "start", "change_variant", "cancel_subscription")),
+        "action.overview",
+        "access.office.none",
+        "access.office.read_only",
+        *(f"access.company.{a.value}" for a in AccessLevel),
+        "R23.continue",
+        "R23.end",
+        "billing.unchanged",
+        "consequence.deleted",
+        "notification.subject",
+        "notification.intro",
+    }
+)
+"""Texts the planner and notifier need whatever the rulebook holds."""
+
+
+def render_value(loc: Localizer, value: Any) -> str:
+    if isinstance(value, Words):
+        return ", ".join(loc.text(k) for k in value.keys)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def common_params(loc: Localizer, ctx: RuleContext) -> dict[str, str]:
+    return {
+        "product": loc.product(ctx.product.key),
+        "customer": ctx.customer.name,
+        "customer_number": ctx.customer.number,
+        "office": "" if ctx.office is None else ctx.office.name,
+        "action": loc.text(f"action.{ctx.operation.value}"),
+    }
+
+
+def render_findings(
+    loc: Localizer, ctx: RuleContext, flagged: Iterable[tuple[Rule, Flag, Severity]]
+) -> tuple[Finding, ...]:
+    base = common_params(loc, ctx)
+    findings = []
+    for rule, flag, severity in flagged:
+        params = {**base, **{k: render_value(loc, v) for k, v in flag.params.items()}}
+        message = _sentence(loc.text(flag.key, **params))
+        remedy_key = next((k for k in (f"{flag.key}.remedy", f"{rule.id}.remedy") if loc.has(k)), None)
+        remedy = loc.steps(remedy_key, **params) if remedy_key else ()
+        findings.append(Finding(rule.id, severity, message, remedy, flag.key))
+    return tuple(findings)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def effects_of(ctx: RuleContext) -> tuple[Effect, ...]:
+    """The effects ending would cause, in the order the product needs them."""
+    c = ctx.collaboration
+    if c is None or ctx.outcome is None or not c.is_active or not ctx.product.offers(ctx.outcome):
+        return ()
+    kinds = ctx.product.effects_of(ctx.outcome)
+    if office_keeps_read_access(ctx):
+        kinds = tuple(
+            EffectKind.RESTRICT_OFFICE_ACCESS if k is EffectKind.REVOKE_OFFICE_ACCESS else k for k in kinds
+        )
+    return tuple(
+        Effect(c.id, step, kind, c.office_id, c.customer_id, c.product)
+        for step, kind in enumerate(kinds, start=1)
+    )
+
+
+def consequences_of(loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...]) -> Consequences | None:
+    c, outcome = ctx.collaboration, ctx.outcome
+    if c is None or outcome is None or not effects:
+        return None
+    kinds = {e.kind for e in effects}
+    continues = outcome is Outcome.CUSTOMER_CONTINUES
+    office = AccessLevel.READ_ONLY if EffectKind.RESTRICT_OFFICE_ACCESS in kinds else AccessLevel.NONE
+    if kinds & {EffectKind.ERASE_SERVICE_DATA, EffectKind.CANCEL_SUBSCRIPTION}:
+        company = AccessLevel.NONE
+    elif EffectKind.DEACTIVATE_SUBSCRIPTION in kinds:
+        company = AccessLevel.READ_ONLY
+    elif EffectKind.REVOKE_COMPANY_ONLINE_ACCESS in kinds:
+        company = AccessLevel.PAYROLL_PROGRAM if continues else AccessLevel.NONE
+    else:
+        company = AccessLevel.FULL
+    until = month_end(ctx.today)
+    deleted = EffectKind.ERASE_SERVICE_DATA in kinds
+    params = {
+        **common_params(loc, ctx),
+        "payer": loc.text(f"party.{c.invoice_recipient.value}"),
+        "date": until.isoformat(),
+        "next_date": next_day(until).isoformat(),
+    }
+    if continues:
+        billing = "R23.continue" if c.invoice_recipient is Party.OFFICE else "billing.unchanged"
+    else:
+        billing = "R23.end"
+    keys = [f"access.office.{office.value}", f"access.company.{company.value}", billing]
+    if deleted:
+        keys.append("consequence.deleted")
+    return Consequences(
+        outcome=outcome,
+        office_access=office,
+        company_access=company,
+        payer=c.invoice_recipient,
+        paid_until=until,
+        next_payer=Party.CUSTOMER if continues else None,
+        data_deleted=deleted,
+        lines=tuple(_sentence(loc.text(k, **params)) for k in keys),
+    )
+
+
+def make_plan(
+    ctx: RuleContext,
+    rulebook: Rulebook,
+    loc: Localizer,
+    *,
+    now: datetime,
+    acknowledge: Iterable[str] = (),
+    confirm_deletion: bool = False,
+) -> Plan:
+    """Evaluate every rule, list the effects and consequences; changes nothing."""
+    assert ctx.collaboration is not None and ctx.outcome is not None
+    findings = render_findings(loc, ctx, rulebook.evaluate(ctx))
+    effects = effects_of(ctx)
+    params = common_params(loc, ctx)
+    return Plan(
+        collaboration=ctx.collaboration,
+        actor=ctx.actor,
+        outcome=ctx.outcome,
+        findings=findings,
+        effects=effects,
+        effect_descriptions=tuple(loc.text(f"effect.{e.kind.value}", **params) for e in effects),
+        consequences=consequences_of(loc, ctx, effects),
+        acknowledged=frozenset(acknowledge),
+        deletion_confirmed=confirm_deletion,
+        brand=loc.brand.key,
+        language=loc.language,
+        planned_at=now,
+        confirmation_codes=rulebook.confirmation_codes,
+    )

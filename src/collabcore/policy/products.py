@@ -1,0 +1,170 @@
+"""The product catalog: what each product offers when a collaboration ends.
+
+R15 (outcomes per product), R19 (variants), R18 (invoice recipients per
+variant), and the order in which the effects of each outcome must happen
+(R8-R10: the payroll hand-over before the office's access goes; R22: the
+export before the erasure). Hosts register more products as data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from collabcore.domain.effects import EffectKind
+from collabcore.domain.errors import ConfigurationError, InvalidInput, OutcomeNotOffered
+from collabcore.domain.model import BOOKKEEPING, EXPENSES, PAYROLL, Outcome, Party
+from collabcore.domain.validation import check_id
+from collabcore.policy.facts import Fact
+
+_BOTH = frozenset({Party.OFFICE, Party.CUSTOMER})
+_NOTIFY = (EffectKind.NOTIFY_OFFICE, EffectKind.NOTIFY_CUSTOMER)
+
+
+@frozen
+class ProductSpec:
+    key: str = attrs.field(validator=check_id)
+    outcomes: Mapping[Outcome, tuple[EffectKind, ...]]
+    """The outcomes the product offers, each with its effects in the order they must happen."""
+    variants: tuple[str, ...] = ()
+    default_variant: str | None = None
+    invoice_recipients: Mapping[str, frozenset[Party]] = attrs.field(factory=dict)
+    """Per variant, who may receive the invoices; a variant not listed allows both."""
+    facts: tuple[Fact[Any], ...] = ()
+    """Facts to ask the integrations for before acting on this product, besides those that
+    the rules for it declare (``Rule.reads``)."""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.outcomes:
+            raise ConfigurationError(f"Product {self.key} offers no outcome; give it at least one.")
+        if self.default_variant is not None and self.default_variant not in self.variants:
+            raise ConfigurationError(
+                f"Product {self.key}: default variant {self.default_variant!r} is not one of "
+                f"its variants {self.variants}."
+            )
+
+    def offers(self, outcome: Outcome) -> bool:
+        return outcome in self.outcomes
+
+    def effects_of(self, outcome: Outcome) -> tuple[EffectKind, ...]:
+        try:
+            return self.outcomes[outcome]
+        except KeyError:
+            raise OutcomeNotOffered(
+                f"Product {self.key} does not offer the outcome {outcome.value!r} (R15).",
+                hint="Choose one of: " + ", ".join(o.value for o in self.outcomes) + ".",
+            ) from None
+
+    def check_variant(self, variant: str | None) -> str | None:
+        """The variant to store: the given one if the product has it, else the default."""
+        if variant is None:
+            return self.default_variant
+        if variant not in self.variants:
+            offered = ", ".join(self.variants) if self.variants else "none"
+            raise InvalidInput(
+                f"Product {self.key} has no variant {variant!r}.",
+                hint=f"Variants offered: {offered}.",
+                path="variant",
+            )
+        return variant
+
+    def allows_recipient(self, variant: str | None, recipient: Party) -> bool:
+        allowed = self.invoice_recipients.get(variant or "", _BOTH)
+        return recipient in allowed
+
+
+@frozen
+class ProductCatalog:
+    """An immutable registry of products; ``register`` returns a new catalog."""
+
+    products: Mapping[str, ProductSpec] = attrs.field(factory=dict)
+
+    def __iter__(self) -> Iterator[ProductSpec]:
+        return iter(self.products.values())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.products
+
+    def get(self, key: str) -> ProductSpec:
+        spec = self.products.get(key)
+        if spec is None:
+            raise InvalidInput(
+                f"Unknown product {key!r}.",
+                hint="Known products: " + ", ".join(sorted(self.products)) + ".",
+                path="product",
+            )
+        return spec
+
+    def register(self, spec: ProductSpec) -> ProductCatalog:
+        if spec.key in self.products:
+            raise ConfigurationError(f"Product {spec.key} is registered already.")
+        return ProductCatalog({**self.products, spec.key: spec})
+
+
+def default_products() -> ProductCatalog:
+    """Bookkeeping & Invoicing, Payroll and Travel & Expenses, as the seeds describe them."""
+    bookkeeping = ProductSpec(
+        key=BOOKKEEPING,
+        outcomes={
+            Outcome.CUSTOMER_CONTINUES: (
+                EffectKind.REVOKE_OFFICE_ACCESS,
+                EffectKind.TRANSFER_SUBSCRIPTION,
+                *_NOTIFY,
+            ),
+            # R20: the planner swaps the revoke for a read-only restriction while
+            # the office has other active collaborations with the company.
+            Outcome.DEACTIVATE: (
+                EffectKind.REVOKE_OFFICE_ACCESS,
+                EffectKind.DEACTIVATE_SUBSCRIPTION,
+                *_NOTIFY,
+            ),
+        },
+        variants=("start", "bookkeeping", "invoicing", "smart", "pro"),
+        default_variant="smart",
+    )
+    payroll = ProductSpec(
+        key=PAYROLL,
+        outcomes={
+            # R8-R10: the customer is a payroll user and the data synchronised
+            # before the backup is handed over; only then does access go.
+            Outcome.CUSTOMER_CONTINUES: (
+                EffectKind.HAND_OVER_PAYROLL_BACKUP,
+                EffectKind.REVOKE_OFFICE_ACCESS,
+                EffectKind.REVOKE_COMPANY_ONLINE_ACCESS,
+                EffectKind.TRANSFER_SUBSCRIPTION,
+                *_NOTIFY,
+            ),
+            Outcome.END_SUBSCRIPTION: (
+                EffectKind.REVOKE_OFFICE_ACCESS,
+                EffectKind.REVOKE_COMPANY_ONLINE_ACCESS,
+                EffectKind.CANCEL_SUBSCRIPTION,
+                *_NOTIFY,
+            ),
+        },
+        variants=("start", "standard"),
+        default_variant="standard",
+        # R18: accountant access ("Start") invoices the office only.
+        invoice_recipients={"start": frozenset({Party.OFFICE}), "standard": _BOTH},
+    )
+    expenses = ProductSpec(
+        key=EXPENSES,
+        outcomes={
+            Outcome.CUSTOMER_CONTINUES: (
+                EffectKind.REVOKE_OFFICE_ACCESS,
+                EffectKind.TRANSFER_SUBSCRIPTION,
+                *_NOTIFY,
+            ),
+            # R22 then R7: export what was submitted, then erase everything.
+            Outcome.DELETE: (
+                EffectKind.EXPORT_REPORTS,
+                EffectKind.REVOKE_OFFICE_ACCESS,
+                EffectKind.ERASE_SERVICE_DATA,
+                EffectKind.CANCEL_SUBSCRIPTION,
+                *_NOTIFY,
+            ),
+        },
+    )
+    return ProductCatalog({p.key: p for p in (bookkeeping, payroll, expenses)})

@@ -1,0 +1,74 @@
+"""Bookkeeping & Invoicing (R16, R17, R19, R20): linked services and the bank integration
+first, variants without an end, and read-only access after deactivation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from collabcore.domain.findings import Severity
+from collabcore.domain.model import BOOKKEEPING, Outcome
+from collabcore.policy.engine import Flag, Operation, RuleContext, rule
+from collabcore.policy.facts import Fact
+
+LINKED_SERVICES: Fact[tuple[str, ...]] = Fact(
+    "bookkeeping.linked_services", "Names of the linked collaborations still active."
+)
+BANK_INTEGRATION_ACTIVE: Fact[bool] = Fact(
+    "bookkeeping.bank_integration_active", "A bank integration is active in the collaboration."
+)
+
+
+@rule(
+    "R16",
+    products=(BOOKKEEPING,),
+    severity=Severity.NEEDS_ACKNOWLEDGEMENT,
+    texts=("R16", "R16.unknown", "R16.remedy"),
+    reads=(LINKED_SERVICES,),
+)
+def linked_services(ctx: RuleContext) -> Iterator[Flag]:
+    """Linked collaborations (a financial overview, a scanner service) should be ended first."""
+    linked = ctx.facts.get(LINKED_SERVICES)
+    if linked is None:
+        yield Flag("R16.unknown")
+    elif linked:
+        yield Flag("R16", {"services": ", ".join(linked)})
+
+
+@rule(
+    "R17",
+    products=(BOOKKEEPING,),
+    texts=("R17", "R17.unknown", "R17.remedy"),
+    reads=(BANK_INTEGRATION_ACTIVE,),
+)
+def bank_integration(ctx: RuleContext) -> Iterator[Flag]:
+    """An active bank integration should be ended before the collaboration."""
+    active = ctx.facts.get(BANK_INTEGRATION_ACTIVE)
+    if active is None:
+        yield Flag("R17.unknown")
+    elif active:
+        yield Flag("R17")
+
+
+@rule("R19", on=(Operation.CHANGE_VARIANT,), severity=Severity.INFO)
+def variant_change_keeps(ctx: RuleContext) -> Iterator[Flag]:
+    """Changing the variant never requires ending the collaboration."""
+    yield Flag("R19", {"variant": ctx.variant})
+
+
+@rule(
+    "R20",
+    products=(BOOKKEEPING,),
+    severity=Severity.INFO,
+    texts=("R20.office_keeps", "R20.office_loses"),
+)
+def read_only_after_deactivation(ctx: RuleContext) -> Iterator[Flag]:
+    """Deactivated: the company keeps read-only access, and so does the office as long as it
+    has other active collaborations with that company."""
+    if ctx.outcome is Outcome.DEACTIVATE:
+        yield Flag("R20.office_keeps" if office_keeps_read_access(ctx) else "R20.office_loses")
+
+
+def office_keeps_read_access(ctx: RuleContext) -> bool:
+    """R20: a deactivation leaves the office read-only access while it has other active
+    collaborations with the company; the planner swaps its revoke for a restriction."""
+    return ctx.outcome is Outcome.DEACTIVATE and ctx.office_has_other_active

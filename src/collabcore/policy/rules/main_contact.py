@@ -1,0 +1,28 @@
+"""The main contact (R3, R4): required to end, and an Administrator of the company."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from collabcore.domain.model import Role
+from collabcore.policy.engine import Flag, RuleContext, rule
+
+
+@rule("R3", texts=("R3", "R3.remedy"))
+def main_contact_required(ctx: RuleContext) -> Iterator[Flag]:
+    """Seed: "If you receive an error message ... main contact is missing for the customer number,
+    you solve this by setting a new Main contact." """
+    if ctx.customer.main_contact is None:
+        yield Flag("R3")
+
+
+@rule("R4", texts=("R4.not_admin", "R4.not_user", "R4.remedy"))
+def main_contact_is_admin(ctx: RuleContext) -> Iterator[Flag]:
+    """Seed: "Change a user's role ... Administrator. Finally, select this user as Main contact." """
+    if ctx.customer.main_contact is None:
+        return
+    user = ctx.customer.main_contact_user
+    if user is None:
+        yield Flag("R4.not_user")
+    elif user.role is not Role.ADMINISTRATOR:
+        yield Flag("R4.not_admin", {"user": user.name})

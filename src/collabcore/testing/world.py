@@ -1,0 +1,153 @@
+"""A small, ready-made world for tests, notebooks and examples.
+
+Offices, customers and collaborations on any store, with fake integrations.
+
+``World`` registers a standard cast (an office Administrator with full rights,
+a clerk, an Administrator without full rights; a customer's Administrator
+and a plain user) so that a test states only what it is about.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+from collabcore.adapters.memory import MemoryStore
+from collabcore.app.relay import Relay, RetryPolicy
+from collabcore.app.service import CollaborationService
+from collabcore.domain.model import (
+    AccountingOffice,
+    Actor,
+    Collaboration,
+    Customer,
+    CustomerUser,
+    OfficeUser,
+    Party,
+    Role,
+)
+from collabcore.policy.engine import Rulebook
+from collabcore.ports import Store
+from collabcore.testing.fakes import FakeIntegrations
+from collabcore.wording.texts import Texts
+
+OFFICE_ADMIN = "admin"
+"""Full user rights and Administrator: may end (R14)."""
+OFFICE_CLERK = "clerk"
+"""Neither full rights nor Administrator: may only look."""
+OFFICE_JUNIOR_ADMIN = "junior"
+"""Administrator without full user rights: may only look."""
+CUSTOMER_ADMIN = "boss"
+CUSTOMER_USER = "staff"
+
+
+class ManualClock:
+    """A clock that moves only when told, one microsecond per reading (stable order)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(microseconds=1)
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+class World:
+    def __init__(
+        self,
+        store: Store | None = None,
+        *,
+        brand: str = "visma",
+        language: str = "en",
+        rulebook: Rulebook | None = None,
+        texts: Texts | None = None,
+        clock: ManualClock | None = None,
+    ) -> None:
+        self.store: Store = store if store is not None else MemoryStore()
+        self.fakes = FakeIntegrations()
+        self.clock = clock or ManualClock()
+        counter = itertools.count(1)
+        self.service = CollaborationService(
+            self.store,
+            integrations=self.fakes.integrations(),
+            rulebook=rulebook,
+            texts=texts,
+            brand=brand,
+            language=language,
+            clock=self.clock,
+            ids=lambda: f"collab-{next(counter)}",
+        )
+
+    def office(self, office_id: str = "office-1", *, language: str = "en") -> AccountingOffice:
+        return self.service.register_office(
+            AccountingOffice(
+                office_id,
+                f"Office {office_id}",
+                (
+                    OfficeUser(OFFICE_ADMIN, "Ada Admin", Role.ADMINISTRATOR, full_rights=True),
+                    OfficeUser(OFFICE_CLERK, "Carl Clerk", Role.USER, full_rights=False),
+                    OfficeUser(OFFICE_JUNIOR_ADMIN, "Jo Junior", Role.ADMINISTRATOR, full_rights=False),
+                ),
+                language=language,
+            )
+        )
+
+    def customer(
+        self,
+        customer_id: str = "customer-1",
+        *,
+        number: str | None = None,
+        main_contact: bool = True,
+        language: str = "en",
+    ) -> Customer:
+        return self.service.register_customer(
+            Customer(
+                customer_id,
+                number or f"N-{customer_id}",
+                f"Company {customer_id}",
+                (
+                    CustomerUser(CUSTOMER_ADMIN, "Bea Boss", Role.ADMINISTRATOR),
+                    CustomerUser(CUSTOMER_USER, "Stu Staff", Role.USER),
+                ),
+                main_contact=CUSTOMER_ADMIN if main_contact else None,
+                language=language,
+            )
+        )
+
+    def collaboration(
+        self,
+        product: str,
+        *,
+        office_id: str = "office-1",
+        customer_id: str = "customer-1",
+        variant: str | None = None,
+        invoice_recipient: Party = Party.OFFICE,
+    ) -> Collaboration:
+        return self.service.start_collaboration(
+            actor=self.office_admin(office_id),
+            office_id=office_id,
+            customer_id=customer_id,
+            product=product,
+            variant=variant,
+            invoice_recipient=invoice_recipient,
+        )
+
+    def setup(self, *products: str) -> list[Collaboration]:
+        """One office, one customer with a main contact, and a collaboration per product."""
+        self.office()
+        self.customer()
+        return [self.collaboration(p) for p in products]
+
+    @staticmethod
+    def office_admin(office_id: str = "office-1") -> Actor:
+        return Actor.office(office_id, OFFICE_ADMIN)
+
+    @staticmethod
+    def customer_admin(customer_id: str = "customer-1") -> Actor:
+        return Actor.customer(customer_id, CUSTOMER_ADMIN)
+
+    def relay(self, retry: RetryPolicy | None = None) -> Relay:
+        """The service's relay: same store, integrations, brand, language and clock."""
+        return self.service.relay(retry)

@@ -1,0 +1,296 @@
+"""The command line: ``collabcore`` (or ``python -m collabcore``).
+
+Errors print one line and exit non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from collabcore.adapters.serialization import to_data, to_json
+from collabcore.adapters.sqlite import SQLiteStore
+from collabcore.app.bulk import BulkItem
+from collabcore.app.config import Integrations
+from collabcore.app.service import CollaborationService
+from collabcore.domain.errors import CollabCoreError, InvalidInput, OperationRefused
+from collabcore.domain.findings import Finding
+from collabcore.domain.model import Actor, Outcome
+from collabcore.domain.records import OverviewCursor
+from collabcore.policy.planner import PLANNER_TEXTS
+from collabcore.policy.rules import default_rulebook
+from collabcore.testing.fakes import FakeIntegrations
+from collabcore.tools.demo import run_demo
+from collabcore.tools.display import finding_lines, plan_text
+from collabcore.tools.reference import rules_reference
+from collabcore.tools.words import narrating
+from collabcore.wording.texts import Localizer
+from collabcore.wording.words import default_texts
+
+BRANDS = ("visma", "spiris")
+LANGUAGES = ("en", "sv")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="collabcore",
+        description="Rules for ending an accounting office's collaboration with a customer.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def words(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--brand", choices=BRANDS, default="visma", help="whose words to use")
+        sub.add_argument("--lang", choices=LANGUAGES, default="en", help="which language")
+
+    demo = commands.add_parser("demo", help="tell the seeds' story on a SQLite file")
+    words(demo)
+    demo.add_argument(
+        "--db", type=Path, default=None, help="SQLite file to use (default: a new temporary file)"
+    )
+    rules = commands.add_parser("rules", help="print the default rulebook")
+    words(rules)
+    rules.add_argument("--json", action="store_true", help="machine-readable output")
+    rules.add_argument("--markdown", action="store_true", help="the reference page for docs/rules.md")
+    _store_commands(commands, words)
+    return parser
+
+
+def _store_commands(commands: Any, words: Any) -> None:
+    def acting(sub: argparse.ArgumentParser) -> None:
+        words(sub)
+        sub.add_argument("--db", type=Path, required=True, help="the SQLite file")
+        side = sub.add_mutually_exclusive_group(required=True)
+        side.add_argument("--office", help="act for this office")
+        side.add_argument("--customer", help="act for this customer")
+        sub.add_argument("--user", required=True, help="the acting user's id")
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+
+    def ending(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("collaboration", help="the collaboration's id")
+        sub.add_argument("--outcome", required=True, choices=[o.value for o in Outcome])
+        sub.add_argument("--acknowledge", nargs="*", default=[], metavar="CODE")
+        sub.add_argument("--confirm-deletion", action="store_true")
+        sub.add_argument(
+            "--facts",
+            default=None,
+            help="what the integrations would say, as JSON, e.g. '{\"unsubmitted_reports\": 0}'; "
+            "without it, facts are unknown and the rules that need them block",
+        )
+
+    plan = commands.add_parser("plan", help="what ending would do (changes nothing)")
+    acting(plan)
+    ending(plan)
+    end = commands.add_parser("end", help="end a collaboration, recording its effects")
+    acting(end)
+    ending(end)
+    end.add_argument("--idempotency-key", default=None)
+    overview = commands.add_parser("overview", help="an office's customers and active collaborations")
+    acting(overview)
+    overview.add_argument("--limit", type=int, default=None)
+    overview.add_argument("--after", default=None, metavar="NUMBER:ID", help="the next page's cursor")
+    end_all = commands.add_parser("end-all", help="end every collaboration of an office, with progress")
+    acting(end_all)
+    end_all.add_argument(
+        "--outcome", nargs="+", required=True, metavar="PRODUCT=OUTCOME", help="e.g. payroll=end_subscription"
+    )
+    end_all.add_argument("--confirm-deletion", action="store_true")
+
+
+def _actor(args: argparse.Namespace) -> Actor:
+    return Actor.office(args.office, args.user) if args.office else Actor.customer(args.customer, args.user)
+
+
+def _service(args: argparse.Namespace, store: SQLiteStore) -> CollaborationService:
+    integrations = Integrations()
+    if getattr(args, "facts", None):
+        try:
+            facts = json.loads(args.facts)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"--facts is not JSON: {exc}.") from None
+        if not isinstance(facts, dict):
+            raise InvalidInput("--facts must be a JSON object of fact names and values.")
+        fakes = FakeIntegrations()
+        with store.transaction(write=False) as uow:
+            collab = uow.get_collaboration(args.collaboration)
+        if collab is not None:
+            lists = {k: tuple(v) if isinstance(v, list) else v for k, v in facts.items()}
+            fakes.set_facts(collab.customer_id, **lists)
+        fake_ports = fakes.integrations()
+        integrations = Integrations(
+            payroll=fake_ports.payroll, expenses=fake_ports.expenses, bookkeeping=fake_ports.bookkeeping
+        )
+    return CollaborationService(store, integrations=integrations, brand=args.brand, language=args.lang)
+
+
+def _findings(loc: Localizer, findings: Sequence[Finding]) -> None:
+    for line in finding_lines(loc, tuple(findings)):
+        print(line)
+
+
+def _plan_or_end(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        service = _service(args, store)
+        options = dict(
+            actor=_actor(args),
+            outcome=args.outcome,
+            acknowledge=set(args.acknowledge),
+            confirm_deletion=args.confirm_deletion,
+        )
+        if args.command == "plan":
+            plan = service.plan_end(args.collaboration, **options)
+            if args.json:
+                print(to_json(plan))
+            else:
+                print(plan_text(plan, service.localizer))
+            return 0 if plan.allowed else 1
+        try:
+            result = service.end(args.collaboration, idempotency_key=args.idempotency_key, **options)
+        except OperationRefused as refused:
+            if args.json:
+                print(json.dumps({"refused": str(refused), "findings": to_data(list(refused.findings))}))
+            else:
+                print(f"collabcore: {refused}", file=sys.stderr)
+                _findings(service.localizer, refused.findings)
+            return 1
+        print(
+            to_json(result)
+            if args.json
+            else f"{result.collaboration.id}: {result.collaboration.status.value}"
+        )
+        return 0
+
+
+def _overview(args: argparse.Namespace) -> int:
+    after = None
+    if args.after:
+        number, _, customer_id = args.after.rpartition(":")
+        after = OverviewCursor(number, customer_id)
+    with _open(args) as store:
+        service = _service(args, store)
+        page = service.overview(args.office or "", actor=_actor(args), after=after, limit=args.limit)
+        if args.json:
+            print(to_json(page))
+            return 0
+        loc = service.localizer
+        for item in page.items:
+            products = ", ".join(f"{loc.product(c.product)} ({c.id})" for c in item.collaborations)
+            print(f"{item.customer.number}  {item.customer.name}: {products}")
+        if page.next_cursor is not None:
+            print(f"next page: --after {page.next_cursor.customer_number}:{page.next_cursor.customer_id}")
+    return 0
+
+
+def _end_all(args: argparse.Namespace) -> int:
+    outcomes = {}
+    for pair in args.outcome:
+        product, _, outcome = pair.partition("=")
+        outcomes[product] = Outcome(outcome) if outcome in {o.value for o in Outcome} else None
+        if outcomes[product] is None:
+            raise InvalidInput(f"{pair!r} is not PRODUCT=OUTCOME with a known outcome.")
+    counts: dict[str, int] = {}
+
+    def progress(done: int, item: BulkItem) -> None:
+        print(f"\r{done} done ({item.collaboration_id}: {item.status.value})", end="", file=sys.stderr)
+
+    with _open(args) as store:
+        service = _service(args, store)
+        for item in service.end_all_of_office(
+            args.office or "",
+            actor=_actor(args),
+            outcomes={k: v for k, v in outcomes.items() if v is not None},
+            confirm_deletion=args.confirm_deletion,
+            progress=progress,
+        ):
+            counts[item.status.value] = counts.get(item.status.value, 0) + 1
+            if args.json:
+                print(to_json(item))
+    print(file=sys.stderr)
+    if not args.json:
+        print(", ".join(f"{status}: {n}" for status, n in sorted(counts.items())) or "nothing to end")
+    return 0 if not counts.get("failed") else 1
+
+
+@contextmanager
+def _open(args: argparse.Namespace) -> Iterator[SQLiteStore]:
+    if not args.db.exists():
+        raise InvalidInput(f"No database at {args.db}.", hint="Give the path of an existing SQLite file.")
+    store = SQLiteStore(args.db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _demo(args: argparse.Namespace) -> int:
+    path = args.db or Path(tempfile.mkdtemp(prefix="collabcore-demo-")) / "collabcore.db"
+    store = SQLiteStore(path)
+    try:
+        run_demo(store, print, brand=args.brand, language=args.lang)
+    finally:
+        store.close()
+    loc = narrating(default_texts().localizer(args.brand, args.lang))
+    print(loc.text("demo.stored", path=path))
+    return 0
+
+
+def _rules(args: argparse.Namespace) -> int:
+    book = default_rulebook()
+    if args.markdown:
+        print(rules_reference(book, default_texts(), args.brand, args.lang), end="")
+        return 0
+    loc = default_texts().localizer(args.brand, args.lang, book.text_keys | PLANNER_TEXTS)
+    if args.json:
+        rows = [
+            {
+                "id": r.id,
+                "title": loc.text(f"rule.{r.id}"),
+                "severity": r.severity.value,
+                "operations": sorted(o.value for o in r.operations),
+                "products": None if r.products is None else sorted(loc.product(p) for p in r.products),
+                "protected": r.protected,
+            }
+            for r in book
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    titles = {r.id: loc.text(f"rule.{r.id}") for r in book}
+    width = max(len(t) for t in titles.values())
+    for r in book:
+        severity = loc.text(f"severity.{r.severity.value}")
+        products = "" if r.products is None else ", ".join(sorted(loc.product(p) for p in r.products))
+        print(f"{r.id:<14} {titles[r.id]:<{width}}  {severity:<22} {products}".rstrip())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        handlers = {
+            "demo": _demo,
+            "rules": _rules,
+            "plan": _plan_or_end,
+            "end": _plan_or_end,
+            "overview": _overview,
+            "end-all": _end_all,
+        }
+        return handlers[args.command](args)
+    except CollabCoreError as exc:
+        print(f"collabcore: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # Output piped into `head` and the like: the reader has all it wanted.
+        sys.stderr.close()
+        return 0
+    except OSError as exc:
+        print(f"collabcore: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Showing plans, findings, rulebooks and tables: aligned text for terminals, HTML for Jupyter.
+
+The values themselves know nothing of display; :func:`register_with_ipython`
+tells a running IPython how to show them (``collabcore.explore`` does it on
+import).
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+from collections.abc import Sequence
+from typing import Any
+
+from attrs import frozen
+
+from collabcore.domain.findings import Finding
+from collabcore.domain.plans import Plan
+from collabcore.policy.engine import Rulebook
+from collabcore.tools.words import narrating
+from collabcore.wording.texts import Localizer
+from collabcore.wording.words import default_texts
+
+
+@frozen
+class Table:
+    """Rows with a text form for terminals and an HTML form for Jupyter."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    title: str = ""
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def __str__(self) -> str:
+        cells = [self.columns, *(tuple(_cell(v) for v in row) for row in self.rows)]
+        widths = [max(len(str(r[i])) for r in cells) for i in range(len(self.columns))]
+        lines = [self.title] if self.title else []
+        for n, row in enumerate(cells):
+            lines.append("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+            if n == 0:
+                lines.append("  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in self.rows
+        )
+        caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
+        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def plan_text(plan: Plan, loc: Localizer | None = None) -> str:
+    """A plan as text, in the plan's brand and language (or ``loc``'s)."""
+    loc = narrating(loc or default_texts().localizer(plan.brand, plan.language))
+    verdict = loc.text("plan.allowed" if plan.allowed else "plan.refused")
+    lines = [
+        loc.text(
+            "plan.title",
+            product=loc.product(plan.collaboration.product),
+            collaboration=plan.collaboration.id,
+            outcome=loc.text(f"outcome.{plan.outcome.value}"),
+            verdict=verdict,
+        )
+    ]
+    lines += finding_lines(loc, plan.findings)
+    if plan.effect_descriptions:
+        lines.append(loc.text("demo.effects"))
+        lines.extend(f"  {n}. {d}" for n, d in enumerate(plan.effect_descriptions, start=1))
+    if plan.consequences is not None:
+        lines.append(loc.text("demo.consequences"))
+        lines.extend(f"  - {line}" for line in plan.consequences.lines)
+    return "\n".join(lines)
+
+
+def finding_lines(loc: Localizer, findings: Sequence[Finding]) -> list[str]:
+    lines = []
+    for f in findings:
+        lines.append(f"  [{f.code}] {loc.text(f'severity.{f.severity.value}')}: {f.message}")
+        lines.extend(f"      {n}. {step}" for n, step in enumerate(f.remedy, start=1))
+    return lines
+
+
+def finding_html(finding: Finding) -> str:
+    steps = "".join(f"<li>{html.escape(s)}</li>" for s in finding.remedy)
+    remedy = f"<ol>{steps}</ol>" if steps else ""
+    return (
+        f"<div><b>{html.escape(finding.code)}</b> <i>{html.escape(finding.severity.value)}</i>: "
+        f"{html.escape(finding.message)}{remedy}</div>"
+    )
+
+
+def plan_html(plan: Plan) -> str:
+    verdict = "allowed" if plan.allowed else "refused"
+    findings = "".join(finding_html(f) for f in plan.findings)
+    effects = "".join(f"<li>{html.escape(d)}</li>" for d in plan.effect_descriptions)
+    lines = "".join(
+        f"<li>{html.escape(x)}</li>" for x in (plan.consequences.lines if plan.consequences else ())
+    )
+    return (
+        f"<div><h4>{html.escape(plan.outcome.value)}: {verdict}</h4>{findings}"
+        f"<p>Effects</p><ol>{effects}</ol><p>Consequences</p><ul>{lines}</ul></div>"
+    )
+
+
+def rulebook_table(rulebook: Rulebook) -> Table:
+    rows = tuple(
+        (
+            r.id,
+            rulebook.severity_of(r).value,
+            ", ".join(sorted(o.value for o in r.operations)),
+            "all" if r.products is None else ", ".join(sorted(r.products)),
+            r.protected,
+        )
+        for r in rulebook
+    )
+    return Table(("rule", "severity", "operations", "products", "protected"), rows, "Rulebook")
+
+
+def register_with_ipython() -> bool:
+    """Show plans, findings and rulebooks as HTML in a running IPython; False when there is none."""
+    try:
+        ipython: Any = importlib.import_module("IPython")
+    except ImportError:
+        return False
+    shell = ipython.get_ipython()
+    if shell is None:
+        return False
+    formatter = shell.display_formatter.formatters["text/html"]
+    formatter.for_type(Plan, plan_html)
+    formatter.for_type(Finding, finding_html)
+    formatter.for_type(Rulebook, lambda book: rulebook_table(book)._repr_html_())
+    return True

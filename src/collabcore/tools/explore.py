@@ -1,0 +1,256 @@
+"""Exploring the rules: scenarios in one call, decision tables, rulebook diffs.
+
+For notebooks and terminals. ``scenario(...)`` builds an office, a customer,
+a collaboration and the integrations' facts from keywords;
+``decision_table(...)`` plans every combination of a grid and returns plain
+rows; ``compare_rulebooks(...)`` lists the scenarios where a custom rulebook
+decides differently from another. Tables, plans, findings and rulebooks show
+as HTML in Jupyter and as aligned text in a terminal.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from collabcore.app.service import CollaborationService
+from collabcore.domain.errors import InvalidInput
+from collabcore.domain.model import BOOKKEEPING, EXPENSES, PAYROLL, Actor, Collaboration, Outcome, Party
+from collabcore.domain.plans import Plan
+from collabcore.policy.engine import Rulebook
+from collabcore.testing.world import (
+    CUSTOMER_ADMIN,
+    CUSTOMER_USER,
+    OFFICE_ADMIN,
+    OFFICE_CLERK,
+    OFFICE_JUNIOR_ADMIN,
+    World,
+)
+from collabcore.tools.display import (
+    Table,
+    finding_html,
+    finding_lines,
+    plan_html,
+    plan_text,
+    register_with_ipython,
+    rulebook_table,
+)
+from collabcore.wording.texts import Texts
+
+__all__ = [
+    "ACTORS",
+    "COLUMNS",
+    "FACT_PRESETS",
+    "Grid",
+    "Row",
+    "Scenario",
+    "Table",
+    "compare_rulebooks",
+    "decide",
+    "decision_table",
+    "finding_html",
+    "finding_lines",
+    "plan_html",
+    "plan_text",
+    "rulebook_table",
+    "scenario",
+]
+
+ACTORS: Mapping[str, tuple[Party, str]] = {
+    "office-admin": (Party.OFFICE, OFFICE_ADMIN),
+    "office-clerk": (Party.OFFICE, OFFICE_CLERK),
+    "office-junior-admin": (Party.OFFICE, OFFICE_JUNIOR_ADMIN),
+    "customer-admin": (Party.CUSTOMER, CUSTOMER_ADMIN),
+    "customer-user": (Party.CUSTOMER, CUSTOMER_USER),
+}
+"""The cast a scenario can act as: who they are is decided by their stored roles."""
+
+FACT_PRESETS: Mapping[str, Mapping[str, Any]] = {
+    "all clear": {},
+    "payroll not ready": {"payroll_customer_is_user": False, "payroll_synchronised": False},
+    "reports open": {"unsubmitted_reports": 2, "users_with_unsubmitted_outlays": (CUSTOMER_USER,)},
+    "bank integration on": {"bank_integration_active": True},
+    "linked services on": {"linked_services": ("Scanner",)},
+}
+
+
+@frozen
+class Scenario:
+    world: World
+    collaboration: Collaboration
+    actor: Actor
+
+    @property
+    def service(self) -> CollaborationService:
+        return self.world.service
+
+    def plan(
+        self,
+        outcome: Outcome | str,
+        *,
+        actor: str | Actor | None = None,
+        acknowledge: Iterable[str] = (),
+        confirm_deletion: bool = False,
+    ) -> Plan:
+        chosen = self.actor if actor is None else _actor(actor)
+        return self.world.service.plan_end(
+            self.collaboration.id,
+            actor=chosen,
+            outcome=outcome,
+            acknowledge=acknowledge,
+            confirm_deletion=confirm_deletion,
+        )
+
+
+def _actor(actor: str | Actor) -> Actor:
+    if isinstance(actor, Actor):
+        return actor
+    if actor not in ACTORS:
+        raise InvalidInput(f"Unknown actor {actor!r}.", hint="Choose one of: " + ", ".join(ACTORS) + ".")
+    party, user = ACTORS[actor]
+    return Actor(user, party, "office-1" if party is Party.OFFICE else "customer-1")
+
+
+def scenario(
+    *,
+    product: str = EXPENSES,
+    actor: str = "office-admin",
+    brand: str = "visma",
+    language: str = "en",
+    main_contact: bool = True,
+    facts: Mapping[str, Any] | str = "all clear",
+    other_products: Sequence[str] = (),
+    variant: str | None = None,
+    invoice_recipient: Party = Party.OFFICE,
+    rulebook: Rulebook | None = None,
+    texts: Texts | None = None,
+) -> Scenario:
+    """One office, one customer, one collaboration for ``product``, ready to plan.
+
+    ``facts`` is a preset name (see FACT_PRESETS) or the facts themselves, such as
+    ``{"unsubmitted_reports": 3}``.
+    """
+    world = World(brand=brand, language=language, rulebook=rulebook, texts=texts)
+    world.office()
+    world.customer(main_contact=main_contact)
+    collab = world.collaboration(product, variant=variant, invoice_recipient=invoice_recipient)
+    for other in other_products:
+        world.collaboration(other)
+    if isinstance(facts, str):
+        if facts not in FACT_PRESETS:
+            raise InvalidInput(
+                f"Unknown facts preset {facts!r}.", hint="Presets: " + ", ".join(FACT_PRESETS) + "."
+            )
+        facts = FACT_PRESETS[facts]
+    world.fakes.set_facts("customer-1", **facts)
+    return Scenario(world, collab, _actor(actor))
+
+
+# --- decision tables -------------------------------------------------------------
+
+
+@frozen
+class Row:
+    actor: str
+    product: str
+    outcome: str
+    facts: str
+    allowed: bool
+    blockers: tuple[str, ...]
+    needs_acknowledgement: tuple[str, ...]
+    effects: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+COLUMNS = ("actor", "product", "outcome", "facts", "allowed", "blockers", "needs_acknowledgement", "effects")
+
+
+@frozen
+class Grid:
+    actors: tuple[str, ...] = tuple(ACTORS)
+    products: tuple[str, ...] = (BOOKKEEPING, PAYROLL, EXPENSES)
+    outcomes: tuple[Outcome, ...] = tuple(Outcome)
+    facts: tuple[str, ...] = tuple(FACT_PRESETS)
+
+    def __iter__(self) -> Iterator[tuple[str, str, Outcome, str]]:
+        return itertools.product(self.actors, self.products, self.outcomes, self.facts)
+
+    def __len__(self) -> int:
+        return len(self.actors) * len(self.products) * len(self.outcomes) * len(self.facts)
+
+
+def decide(
+    actor: str,
+    product: str,
+    outcome: Outcome,
+    facts: str,
+    *,
+    rulebook: Rulebook | None = None,
+    texts: Texts | None = None,
+) -> Row:
+    """Plan one cell of a grid (deletion confirmed, so R7 never hides the rest)."""
+    built = scenario(product=product, actor=actor, facts=facts, rulebook=rulebook, texts=texts)
+    plan = built.plan(outcome, confirm_deletion=True)
+    return Row(
+        actor,
+        product,
+        outcome.value,
+        facts,
+        plan.allowed,
+        tuple(f.code for f in plan.blockers),
+        tuple(sorted(plan.needs_acknowledgement)),
+        len(plan.effects),
+    )
+
+
+def decision_table(
+    grid: Grid | None = None, *, rulebook: Rulebook | None = None, texts: Texts | None = None
+) -> Table:
+    """Every combination of the grid, planned: who may do what, and what stops them."""
+    rows = tuple(
+        attrs.astuple(decide(a, p, o, f, rulebook=rulebook, texts=texts), recurse=False)
+        for a, p, o, f in grid or Grid()
+    )
+    return Table(COLUMNS, rows, "Decision table")
+
+
+def compare_rulebooks(
+    custom: Rulebook,
+    baseline: Rulebook | None = None,
+    grid: Grid | None = None,
+    *,
+    texts: Texts | None = None,
+) -> Table:
+    """The scenarios where ``custom`` decides differently from ``baseline`` (the default);
+    ``texts`` must hold the words of any rule either book adds."""
+    changed = []
+    for a, p, o, f in grid or Grid():
+        before = decide(a, p, o, f, rulebook=baseline, texts=texts)
+        after = decide(a, p, o, f, rulebook=custom, texts=texts)
+        if (before.allowed, before.blockers, before.needs_acknowledgement) != (
+            after.allowed,
+            after.blockers,
+            after.needs_acknowledgement,
+        ):
+            changed.append((a, p, o.value, f, before.allowed, after.allowed, before.blockers, after.blockers))
+    columns = (
+        "actor",
+        "product",
+        "outcome",
+        "facts",
+        "allowed before",
+        "allowed after",
+        "blockers before",
+        "blockers after",
+    )
+    return Table(columns, tuple(changed), "Where the rulebooks differ")
+
+
+# Plans, findings and rulebooks show as HTML in Jupyter once exploring starts.
+register_with_ipython()

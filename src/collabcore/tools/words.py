@@ -1,0 +1,58 @@
+"""The words of the tools (the demo's story, a plan as text), apart from the library's own.
+
+Production code never reads them; :func:`narrating` adds them to a localizer of
+any brand, so a tool tells its story in the same brand and language as the
+plans it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from collabcore.wording.texts import Localizer, Template
+
+NARRATION: Mapping[str, Mapping[str, Template]] = {
+    "en": {
+        "demo.title": "collabcore demo, {brand}: ending a collaboration for {product}",
+        "demo.setup": "{office} collaborates with {customer} (customer number {customer_number}) on {products}.",
+        "demo.overview": "Overview in {menu}:",
+        "demo.try_end": "{user} at {office} tries to end {product} and delete the {service}.",
+        "demo.refused": "Refused. Every finding:",
+        "demo.fix_main_contact": "The office follows the steps: {user} becomes {administrator} and {main_contact}.",
+        "demo.still_refused": "Still refused:",
+        "demo.submitted": "The company submits its reports and outlays. The plan now:",
+        "demo.effects": "What will happen, in order:",
+        "demo.consequences": "Consequences:",
+        "plan.title": "Ending {product} ({collaboration}): {outcome}. {verdict}",
+        "plan.allowed": "Allowed.",
+        "plan.refused": "Not allowed yet.",
+        "demo.ended": "Ended. The relay carried out {count} effects.",
+        "demo.events": "Events recorded for {customer}:",
+        "demo.notified": "Notified {party}: {subject}",
+        "demo.stored": "Stored in {path}.",
+    },
+    "sv": {
+        "demo.title": "collabcore-demo, {brand}: att avsluta ett samarbete för {product}",
+        "demo.setup": "{office} samarbetar med {customer} (kundnummer {customer_number}) om {products}.",
+        "demo.overview": "Översikt under {menu}:",
+        "demo.try_end": "{user} på {office} försöker avsluta {product} och ta bort {the_service}.",
+        "demo.refused": "Nekat. Alla anmärkningar:",
+        "demo.fix_main_contact": "Byrån följer stegen: {user} blir {administrator} och {main_contact}.",
+        "demo.still_refused": "Fortfarande nekat:",
+        "demo.submitted": "Företaget skickar in sina rapporter och utlägg. Planen nu:",
+        "demo.effects": "Det här händer, i tur och ordning:",
+        "demo.consequences": "Följder:",
+        "plan.title": "Avsluta {product} ({collaboration}): {outcome}. {verdict}",
+        "plan.allowed": "Tillåtet.",
+        "plan.refused": "Inte tillåtet ännu.",
+        "demo.ended": "Avslutat. {count} åtgärder har genomförts.",
+        "demo.events": "Händelser som sparats för {customer}:",
+        "demo.notified": "Meddelande till {party}: {subject}",
+        "demo.stored": "Sparat i {path}.",
+    },
+}
+
+
+def narrating(loc: Localizer) -> Localizer:
+    """``loc`` with the tools' words in its language (English where it has none)."""
+    return loc.with_words(NARRATION.get(loc.language, NARRATION["en"]))
