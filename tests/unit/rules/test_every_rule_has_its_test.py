@@ -1,0 +1,17 @@
+"""Each default rule has a test module of its own here, named by its id (R13 included, the
+overview's authorization), so that a rule is added with its test, and nothing else to edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from collabcore.policy import default_rulebook
+from collabcore.policy.authorization import OVERVIEW_RULE
+
+HERE = Path(__file__).parent
+
+
+def test_every_rule_id_names_a_test_module() -> None:
+    ids = [*default_rulebook().ids, OVERVIEW_RULE]
+    missing = [i for i in ids if not list(HERE.glob(f"test_{i.lower().replace('-', '_')}_*.py"))]
+    assert missing == []
