@@ -142,11 +142,13 @@ __all__ = [
 _moved.install()
 
 
-def __getattr__(name: str) -> Any:
-    # PostgresStore on first use, so that psycopg stays an optional extra; 0.1's other
-    # root names from their new homes, with a DeprecationWarning.
-    if name == "PostgresStore":
-        from collabcore.adapters.postgres import PostgresStore
+if not TYPE_CHECKING:  # a type checker sees the names above only, and flags a typo as one
 
-        return PostgresStore
-    return _moved.moved_name(name)
+    def __getattr__(name: str) -> Any:
+        # PostgresStore on first use, so that psycopg stays an optional extra; 0.1's other
+        # root names from their new homes, with a DeprecationWarning.
+        if name == "PostgresStore":
+            from collabcore.adapters.postgres import PostgresStore
+
+            return PostgresStore
+        return _moved.moved_name(name)

@@ -37,10 +37,12 @@ def open_store(target: str | os.PathLike[str], **options: Any) -> Store:
     return SQLiteStore(text, **options)
 
 
-def __getattr__(name: str) -> Any:
-    # PostgresStore is imported on first use, so that psycopg stays an optional extra.
-    if name == "PostgresStore":
-        from collabcore.adapters.postgres import PostgresStore
+if not TYPE_CHECKING:  # a type checker sees the import above, and flags a typo as one
 
-        return PostgresStore
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        # PostgresStore is imported on first use, so that psycopg stays an optional extra.
+        if name == "PostgresStore":
+            from collabcore.adapters.postgres import PostgresStore
+
+            return PostgresStore
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
