@@ -157,6 +157,39 @@ def test_r4_main_contact_cannot_be_demoted(world: World) -> None:
     assert world.service.events_of_customer("customer-1") == ()
 
 
+@pytest.mark.parametrize(
+    ("brand", "language", "demote", "select"),
+    [
+        (
+            "visma",
+            "en",
+            "Bea Boss is the Main contact of customer number N-customer-1 and must stay an Administrator.",
+            "Stu Staff has the User role; the Main contact must be an Administrator.",
+        ),
+        (
+            "spiris",
+            "sv",
+            "Bea Boss är Huvudkontakt för kundnummer N-customer-1 och måste förbli Administratör.",
+            "Stu Staff har rollen Användare; Huvudkontakt måste vara Administratör.",
+        ),
+    ],
+)
+def test_r4_user_management_refusals_are_in_the_brands_words(
+    brand: str, language: str, demote: str, select: str
+) -> None:
+    world = World(brand=brand, language=language)
+    world.setup()
+    with pytest.raises(cc.InvariantViolation) as demoted:
+        world.service.change_role("customer-1", CUSTOMER_ADMIN, cc.Role.USER, actor=world.customer_admin())
+    (finding,) = demoted.value.findings
+    assert (finding.code, finding.key, finding.message) == ("R4", "R4.keep_admin", demote)
+    assert len(finding.remedy) == 2
+    with pytest.raises(cc.InvariantViolation) as selected:
+        world.service.set_main_contact("customer-1", CUSTOMER_USER, actor=world.customer_admin())
+    assert [(f.key, f.message) for f in selected.value.findings] == [("R4.only_admin", select)]
+    assert world.service.events_of_customer("customer-1") == ()
+
+
 def test_r4_stored_main_contact_who_is_not_an_administrator_blocks(world: World) -> None:
     """Data written before the invariant (or by another system) is still checked at end time."""
     (collab,) = world.setup(BOOK)

@@ -14,6 +14,7 @@ from collabcore.policy.engine import Rulebook
 from collabcore.policy.planner import PLANNER_TEXTS
 from collabcore.policy.products import ProductCatalog, default_products
 from collabcore.policy.rules import default_rulebook
+from collabcore.policy.rules.main_contact import USER_MANAGEMENT_TEXTS
 from collabcore.ports import (
     AccessPort,
     BillingPort,
@@ -119,7 +120,7 @@ class Configuration:
 def _checked_localizer(
     texts: Texts, rulebook: Rulebook, products: ProductCatalog, brand: Brand | str, language: str
 ) -> Localizer:
-    loc = texts.localizer(brand, language, rulebook.text_keys | PLANNER_TEXTS)
+    loc = texts.localizer(brand, language, rulebook.text_keys | PLANNER_TEXTS | USER_MANAGEMENT_TEXTS)
     for spec in products:
         loc.product(spec.key)
     return loc

@@ -11,10 +11,12 @@ import attrs
 from collabcore.app.config import Configuration
 from collabcore.app.refusals import denied, existing_customer
 from collabcore.app.requests import acting, identifier, member
-from collabcore.domain.errors import InvalidInput, NotFound, describe
+from collabcore.domain.errors import InvalidInput, InvariantViolation, NotFound, describe
 from collabcore.domain.events import CustomerUserAdded, Event, MainContactChanged, UserRoleChanged
+from collabcore.domain.findings import Finding, Severity
 from collabcore.domain.model import AccountingOffice, Actor, Customer, CustomerUser, Party, Role
 from collabcore.policy.authorization import user_management_denial
+from collabcore.policy.rules.main_contact import KEEP_ADMIN, ONLY_ADMIN, main_contact_is_admin
 from collabcore.ports import UnitOfWork
 
 Change = Callable[[Customer], tuple[Customer, Callable[[Customer, Actor], Event]]]
@@ -75,7 +77,7 @@ class Customers:
                 new.id, user_id, old.role, new_role, a, self.config.clock()
             )
 
-        return self._change(customer_id, actor, change)
+        return self._change(customer_id, actor, change, refused_as=(KEEP_ADMIN, user_id))
 
     def set_main_contact(self, customer_id: str, user_id: str, *, actor: Actor) -> Customer:
         """R4: "Finally, select this user as Main contact." Only an Administrator can be."""
@@ -86,19 +88,41 @@ class Customers:
                 new.id, c.main_contact, user_id, a, self.config.clock()
             )
 
-        return self._change(customer_id, actor, change)
+        return self._change(customer_id, actor, change, refused_as=(ONLY_ADMIN, user_id))
 
-    def _change(self, customer_id: str, actor: Actor, change: Change) -> Customer:
+    def _change(
+        self, customer_id: str, actor: Actor, change: Change, refused_as: tuple[str, str] | None = None
+    ) -> Customer:
+        """``refused_as``: the text key that says, in the brand's words, why the aggregate
+        refused (R4's invariant), and the user it is about."""
         customer_id, actor = identifier(customer_id, "customer_id"), acting(actor)
         with self.config.store.transaction() as uow:
             customer = existing_customer(uow, customer_id, for_update=True)
             self._authorize(uow, customer, actor)
-            changed, event = change(customer)
+            try:
+                changed, event = change(customer)
+            except InvariantViolation as refused:
+                if refused_as is None:
+                    raise
+                finding = self._in_words(customer, *refused_as)
+                raise InvariantViolation(refused.message, [finding], hint=refused.hint) from None
             changed = attrs.evolve(changed, version=customer.version + 1)
             uow.update_customer(changed, expected_version=customer.version)
             uow.append_events([event(changed, actor)])
             uow.commit()
         return changed
+
+    def _in_words(self, customer: Customer, key: str, user_id: str) -> Finding:
+        loc = self.config.localizer
+        user = customer.user(user_id)
+        params = {"user": user_id if user is None else user.name, "customer_number": customer.number}
+        return Finding(
+            main_contact_is_admin.id,
+            Severity.BLOCKER,
+            loc.text(key, **params),
+            loc.steps(f"{key}.remedy", **params),
+            key,
+        )
 
     @staticmethod
     def _authorize(uow: UnitOfWork, customer: Customer, actor: Actor) -> None:

@@ -101,6 +101,18 @@ ENGLISH: Mapping[str, Template] = {
         "The {main_contact} of customer number {customer_number} is no longer a user of the company."
     ),
     "R4.remedy": _MAIN_CONTACT_STEPS_EN,
+    "R4.keep_admin": (
+        "{user} is the {main_contact} of customer number {customer_number} and must stay an {administrator}."
+    ),
+    "R4.keep_admin.remedy": (
+        "Select another {administrator} as {main_contact} first.",
+        "Then change {user}'s role.",
+    ),
+    "R4.only_admin": "{user} has the {user_role} role; the {main_contact} must be an {administrator}.",
+    "R4.only_admin.remedy": (
+        "Change {user}'s role by selecting the pencil symbol followed by selecting {administrator}.",
+        "Then select {user} as {main_contact}.",
+    ),
     "R5": "The collaboration for {product} ended on {date}; an ended collaboration stays ended.",
     "R5.remedy": ("To go on working together, start a new collaboration.",),
     "R6.customer_continues": (
@@ -265,6 +277,16 @@ SWEDISH: Mapping[str, Template] = {
     "R4.not_admin": "Användaren {user}, som är {main_contact} för kundnummer {customer_number}, har inte rollen {administrator}.",
     "R4.not_user": "Den som är {main_contact} för kundnummer {customer_number} är inte längre användare i företaget.",
     "R4.remedy": _MAIN_CONTACT_STEPS_SV,
+    "R4.keep_admin": "{user} är {main_contact} för kundnummer {customer_number} och måste förbli {administrator}.",
+    "R4.keep_admin.remedy": (
+        "Välj först en annan {administrator} som {main_contact}.",
+        "Ändra sedan rollen för {user}.",
+    ),
+    "R4.only_admin": "{user} har rollen {user_role}; {main_contact} måste vara {administrator}.",
+    "R4.only_admin.remedy": (
+        "Ändra rollen för {user} genom att klicka på pennsymbolen och sedan välja {administrator}.",
+        "Välj sedan {user} som {main_contact}.",
+    ),
     "R5": "Samarbetet för {product} avslutades {date}; ett avslutat samarbete förblir avslutat.",
     "R5.remedy": ("Starta ett nytt samarbete för att fortsätta arbeta tillsammans.",),
     "R6.customer_continues": (

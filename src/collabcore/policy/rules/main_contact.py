@@ -7,6 +7,13 @@ from collections.abc import Iterator
 from collabcore.domain.model import Role
 from collabcore.policy.engine import Flag, RuleContext, rule
 
+KEEP_ADMIN = "R4.keep_admin"
+"""Refusing to demote the main contact (the aggregate's invariant, in the brand's words)."""
+ONLY_ADMIN = "R4.only_admin"
+"""Refusing a main contact without the Administrator role."""
+USER_MANAGEMENT_TEXTS = frozenset({KEEP_ADMIN, f"{KEEP_ADMIN}.remedy", ONLY_ADMIN, f"{ONLY_ADMIN}.remedy"})
+"""R4's refusals of user management, needed whatever the rulebook holds."""
+
 
 @rule("R3", texts=("R3", "R3.remedy"))
 def main_contact_required(ctx: RuleContext) -> Iterator[Flag]:
