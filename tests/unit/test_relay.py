@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import attrs
 import pytest
 
 import collabcore as cc
+from collabcore.adapters.notifier import LoggingNotifier
 from collabcore.app import RelayReport
 from collabcore.domain import EffectStatus
 from collabcore.testing import World
@@ -142,3 +144,15 @@ def test_worlds_relay_speaks_the_worlds_brand_and_language() -> None:
     world.relay().drain()
     assert {(n.brand, n.language) for n in world.fakes.notifications} == {("spiris", "sv")}
     assert world.fakes.notifications[0].subject == "Samarbetet för Resor & Utlägg har avslutats"
+
+
+def test_the_logging_notifier_writes_each_notification_to_its_logger(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = ended(world)
+    note = next(e for e in result.effects if e.kind is cc.EffectKind.NOTIFY_CUSTOMER)
+    message = world.relay().notification(note)
+    with caplog.at_level(logging.INFO, logger="collabcore.notify"):
+        LoggingNotifier().notify(message)
+    (record,) = caplog.records
+    assert message.subject in record.getMessage() and record.collabcore_key == message.key  # type: ignore[attr-defined]

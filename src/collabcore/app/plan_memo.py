@@ -28,6 +28,3 @@ class PlanMemo:
             if len(self._plans) >= self.size:
                 self._plans.pop(next(iter(self._plans)))
             self._plans[key] = plan
-
-    def __len__(self) -> int:
-        return len(self._plans)

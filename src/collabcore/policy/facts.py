@@ -43,17 +43,9 @@ class Facts:
     def get(self, fact: Fact[T]) -> T | None:
         return cast("T | None", self._values.get(fact.key))
 
-    def __contains__(self, fact: object) -> bool:
-        return isinstance(fact, Fact) and fact.key in self._values
-
-    @property
-    def values(self) -> Mapping[str, object]:
-        """Every known fact by key."""
-        return self._values
-
     @property
     def extra(self) -> Mapping[str, object]:
-        """Every known fact by key (the 0.1 name, kept for hosts' rules that read it)."""
+        """Every known fact by key (0.1's name, which hosts' rules read)."""
         return self._values
 
     def __eq__(self, other: object) -> bool:
