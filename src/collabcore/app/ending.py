@@ -156,7 +156,9 @@ class Ending:
         key: Hashable | None = None
         if memo and self.memo is not None:
             s = snapshot  # its parts, not the snapshot: they hash from their caches
-            key = (collab, s.customer, s.office, s.others, s.subscription, command, facts, now.date())
+            c = command  # its fields, not the command: a fresh value's hash is computed anew
+            key = (collab, s.customer, s.office, s.others, s.subscription, c.actor, c.outcome)
+            key += (c.acknowledge, c.confirm_deletion, facts, now.date())
             try:
                 known = self.memo.get(key)
             except TypeError:  # unhashable facts from a host: plan without the memo

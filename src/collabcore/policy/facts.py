@@ -34,11 +34,12 @@ class Facts:
     because guessing wrong would lose data.
     """
 
-    __slots__ = ("_items", "_values")
+    __slots__ = ("_hash", "_items", "_values")
 
     def __init__(self, values: Mapping[str, object] | None = None) -> None:
         self._values: dict[str, object] = dict(values or {})
         self._items = tuple(sorted(self._values.items()))
+        self._hash: int | None = None
 
     def get(self, fact: Fact[T]) -> T | None:
         return cast("T | None", self._values.get(fact.key))
@@ -53,7 +54,9 @@ class Facts:
 
     def __hash__(self) -> int:
         # Raises TypeError for an unhashable answer: the plan memo then plans without memo.
-        return hash(self._items)
+        if self._hash is None:
+            self._hash = hash(self._items)
+        return self._hash
 
     def __repr__(self) -> str:
         return f"Facts({self._values!r})"
