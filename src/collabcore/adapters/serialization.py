@@ -4,7 +4,7 @@ Serialization lives at the edge: the domain classes know nothing of it. The
 converter is built by :func:`make_converter` (no module-level state to
 reset); it is strict (a string where a number belongs is an error, unknown
 keys are errors, datetimes must carry a time zone) and every failure becomes
-:class:`~collabcore.errors.InvalidInput` naming the path of the bad field.
+:class:`~collabcore.domain.errors.InvalidInput` naming the path of the bad field.
 """
 
 from __future__ import annotations

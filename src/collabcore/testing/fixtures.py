@@ -2,7 +2,7 @@
 
     pytest_plugins = ["collabcore.testing.fixtures"]
 
-- ``collab_world``: a fresh :class:`~collabcore.world.World` on a memory store.
+- ``collab_world``: a fresh :class:`~collabcore.testing.World` on a memory store.
 - ``collab_service``: its service, with an office and a customer registered.
 - ``scenario_factory``: :func:`collabcore.explore.scenario`, for one-line scenarios.
 """
