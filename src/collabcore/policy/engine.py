@@ -168,7 +168,7 @@ class Rulebook:
     rules: tuple[Rule, ...]
     grades: Mapping[str, Severity] = attrs.field(factory=dict)
     _by_operation: dict[Operation, tuple[Rule, ...]] = attrs.field(init=False, eq=False, repr=False)
-    _reads: dict[tuple[str, Operation], tuple[Fact[Any], ...]] = attrs.field(init=False, eq=False, repr=False)
+    _reads: dict[Any, tuple[Fact[Any], ...]] = attrs.field(init=False, eq=False, repr=False)
     _confirmation: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -240,7 +240,7 @@ class Rulebook:
     def reads(self, product: ProductSpec, operation: Operation = Operation.END) -> tuple[Fact[Any], ...]:
         """The facts to ask the integrations for before ``operation`` on ``product``: what
         the rules that apply read, and what the product declares."""
-        key = (product.key, operation)
+        key = (product.key, product.facts, operation)
         known = self._reads.get(key)
         if known is None:
             wanted = {f.key: f for f in product.facts}
