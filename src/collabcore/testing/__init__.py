@@ -15,7 +15,17 @@ Production code never imports this package.
 
 from __future__ import annotations
 
-from collabcore.testing.contract import StoreContract
+from collabcore.testing.contract import (
+    AuditTrailContract,
+    DirectoryContract,
+    EndStorageContract,
+    IdempotencyContract,
+    OutboxContract,
+    OverviewContract,
+    StoreContract,
+    TenancyContract,
+    TransactionContract,
+)
 from collabcore.testing.fakes import CustomerFacts, FakeIntegrations, IntegrationFailure, RecordingNotifier
 from collabcore.testing.world import (
     CUSTOMER_ADMIN,
@@ -33,11 +43,19 @@ __all__ = [
     "OFFICE_ADMIN",
     "OFFICE_CLERK",
     "OFFICE_JUNIOR_ADMIN",
+    "AuditTrailContract",
     "CustomerFacts",
+    "DirectoryContract",
+    "EndStorageContract",
     "FakeIntegrations",
+    "IdempotencyContract",
     "IntegrationFailure",
     "ManualClock",
+    "OutboxContract",
+    "OverviewContract",
     "RecordingNotifier",
     "StoreContract",
+    "TenancyContract",
+    "TransactionContract",
     "World",
 ]

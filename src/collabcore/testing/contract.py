@@ -4,6 +4,12 @@ Subclass :class:`StoreContract` in a test module whose name pytest collects
 (``class TestMyStore(StoreContract)``) and implement ``make_store``; every
 test below then runs against your adapter. The memory, SQLite and
 PostgreSQL adapters of this library run exactly this suite.
+
+The suite is split by the roles of :mod:`collabcore.ports` (``DirectoryContract``,
+``OverviewContract``, ``AuditTrailContract``, ``EndStorageContract``,
+``IdempotencyContract``, ``OutboxContract``, ``TransactionContract``, and
+``TenancyContract`` across them): a host that replaces one role of a shipped
+store, say its own outbox, subclasses just that role's contract.
 """
 
 from __future__ import annotations
@@ -66,8 +72,8 @@ def audit_added(before: Any, after: Any) -> list[Any]:
     return list(after[2][0][len(events[0]) :])
 
 
-class StoreContract:
-    """The contract suite; subclass it and implement :meth:`make_store`."""
+class StoreUnderTest:
+    """The store a contract runs on: subclass a contract and implement :meth:`make_store`."""
 
     def make_store(self, tmp_path: Path) -> Store:
         raise NotImplementedError("Return a new, empty store of your adapter.")
@@ -87,7 +93,35 @@ class StoreContract:
     def world(self, store: Store) -> World:
         return World(store)
 
-    # --- records round-trip --------------------------------------------------
+
+class TransactionContract(StoreUnderTest):
+    """A unit of work keeps nothing unless committed, and sees its own writes."""
+
+    def test_leaving_without_commit_keeps_nothing(self, world: World) -> None:
+        with world.store.transaction() as uow:
+            uow.save_office(AccountingOffice("o-gone", "Gone"))
+        with world.store.transaction(write=False) as uow:
+            assert uow.get_office("o-gone") is None
+
+    def test_an_exception_rolls_everything_back(self, world: World) -> None:
+        world.setup()
+        with pytest.raises(RuntimeError), world.store.transaction() as uow:
+            uow.save_office(AccountingOffice("o-gone", "Gone"))
+            uow.add_customer(Customer("c-gone", "1", "Gone"))
+            raise RuntimeError("host failure mid-transaction")
+        with world.store.transaction(write=False) as uow:
+            assert uow.get_office("o-gone") is None
+            assert uow.get_customer("c-gone") is None
+
+    def test_a_transaction_sees_its_own_writes(self, world: World) -> None:
+        world.setup()
+        with world.store.transaction() as uow:
+            uow.add_customer(Customer("c-new", "1", "New"))
+            assert uow.get_customer("c-new") == Customer("c-new", "1", "New")
+
+
+class DirectoryContract(StoreUnderTest):
+    """Offices, customers, collaborations and subscriptions read back as written, version-checked."""
 
     def test_records_read_back_equal(self, world: World) -> None:
         office = world.office()
@@ -122,30 +156,6 @@ class StoreContract:
         with world.store.transaction(write=False) as uow:
             assert uow.get_office(office.id) == renamed
 
-    # --- units of work -------------------------------------------------------------
-
-    def test_leaving_without_commit_keeps_nothing(self, world: World) -> None:
-        with world.store.transaction() as uow:
-            uow.save_office(AccountingOffice("o-gone", "Gone"))
-        with world.store.transaction(write=False) as uow:
-            assert uow.get_office("o-gone") is None
-
-    def test_an_exception_rolls_everything_back(self, world: World) -> None:
-        world.setup()
-        with pytest.raises(RuntimeError), world.store.transaction() as uow:
-            uow.save_office(AccountingOffice("o-gone", "Gone"))
-            uow.add_customer(Customer("c-gone", "1", "Gone"))
-            raise RuntimeError("host failure mid-transaction")
-        with world.store.transaction(write=False) as uow:
-            assert uow.get_office("o-gone") is None
-            assert uow.get_customer("c-gone") is None
-
-    def test_a_transaction_sees_its_own_writes(self, world: World) -> None:
-        world.setup()
-        with world.store.transaction() as uow:
-            uow.add_customer(Customer("c-new", "1", "New"))
-            assert uow.get_customer("c-new") == Customer("c-new", "1", "New")
-
     def test_duplicate_customer_is_invalid_input(self, world: World) -> None:
         world.setup()
         with pytest.raises(InvalidInput, match="exists already"):
@@ -161,6 +171,77 @@ class StoreContract:
             uow.commit()
         with world.store.transaction(write=False) as uow:
             assert uow.get_collaboration(collab.id) == changed
+
+    def test_customer_update_checks_the_version(self, world: World) -> None:
+        world.setup()
+        with world.store.transaction(write=False) as uow:
+            customer = uow.get_customer("customer-1")
+        assert customer is not None
+        stale = attrs.evolve(customer, name="Stale", version=customer.version + 1)
+        with pytest.raises(ConcurrencyConflict), world.store.transaction() as uow:
+            uow.update_customer(stale, expected_version=customer.version + 1)
+
+    def test_active_collaborations_of_a_customer_only(self, world: World) -> None:
+        a, b = world.setup(BOOKKEEPING, PAYROLL)
+        world.customer("customer-2")
+        world.collaboration(EXPENSES, customer_id="customer-2")
+        world.service.end(b.id, actor=world.office_admin(), outcome=Outcome.END_SUBSCRIPTION)
+        with world.store.transaction(write=False) as uow:
+            found = uow.active_collaborations_of_customer("customer-1")
+        assert [c.id for c in found] == [a.id]
+
+
+class OverviewContract(StoreUnderTest):
+    """The office's overview: keyset pages of customers with their active collaborations."""
+
+    def test_overview_pages_by_customer_number(self, world: World) -> None:
+        world.office()
+        world.office("office-2")
+        for n in (5, 3, 9, 1, 7):
+            world.customer(f"c{n}", number=f"{n:04d}")
+            world.collaboration(BOOKKEEPING, customer_id=f"c{n}")
+            world.collaboration(EXPENSES, customer_id=f"c{n}")
+        world.customer("other", number="0002")
+        world.collaboration(BOOKKEEPING, office_id="office-2", customer_id="other")
+        with world.store.transaction(write=False) as uow:
+            first = uow.overview("office-1", after=None, limit=2)
+            rest = uow.overview("office-1", after=OverviewCursor("0003", "c3"), limit=None)
+            everything = uow.overview("office-1", after=None, limit=None)
+        assert [i.customer.id for i in first] == ["c1", "c3"]
+        assert [i.customer.id for i in rest] == ["c5", "c7", "c9"]
+        assert [i.customer.id for i in everything] == ["c1", "c3", "c5", "c7", "c9"]
+        assert all([c.product for c in i.collaborations] == [BOOKKEEPING, EXPENSES] for i in everything)
+
+    def test_overview_leaves_out_ended_collaborations(self, world: World) -> None:
+        a, b = world.setup(BOOKKEEPING, EXPENSES)
+        world.service.end(b.id, actor=world.office_admin(), outcome=Outcome.CUSTOMER_CONTINUES)
+        with world.store.transaction(write=False) as uow:
+            (item,) = uow.overview("office-1", after=None, limit=None)
+        assert [c.id for c in item.collaborations] == [a.id]
+        world.service.end(a.id, actor=world.office_admin(), outcome=Outcome.DEACTIVATE)
+        with world.store.transaction(write=False) as uow:
+            assert list(uow.overview("office-1", after=None, limit=None)) == []
+
+
+class AuditTrailContract(StoreUnderTest):
+    """Events are kept per customer, in order."""
+
+    def test_events_are_kept_in_order_per_customer(self, world: World) -> None:
+        (collab,) = world.setup(EXPENSES)
+        world.customer("customer-2")
+        world.service.change_role("customer-1", "staff", Role.ADMINISTRATOR, actor=world.office_admin())
+        world.service.end(collab.id, actor=world.office_admin(), outcome=Outcome.CUSTOMER_CONTINUES)
+        events = world.service.events_of_customer("customer-1")
+        assert [type(e).__name__ for e in events] == [
+            "CollaborationStarted",
+            "UserRoleChanged",
+            "CollaborationEnded",
+        ]
+        assert world.service.events_of_customer("customer-2") == ()
+
+
+class EndStorageContract(StoreUnderTest):
+    """An end's one read and one write: all or nothing, and the same as the finer reads."""
 
     def test_record_end_is_all_or_nothing_on_a_stale_version(self, world: World) -> None:
         (collab,) = world.setup(EXPENSES)
@@ -208,69 +289,6 @@ class StoreContract:
                     uow.update_collaboration(ended, expected_version=current.version)
             assert uow.load_end(bookkeeping.id, idempotency_key=None, for_update=False).collaboration == ended
 
-    def test_customer_update_checks_the_version(self, world: World) -> None:
-        world.setup()
-        with world.store.transaction(write=False) as uow:
-            customer = uow.get_customer("customer-1")
-        assert customer is not None
-        stale = attrs.evolve(customer, name="Stale", version=customer.version + 1)
-        with pytest.raises(ConcurrencyConflict), world.store.transaction() as uow:
-            uow.update_customer(stale, expected_version=customer.version + 1)
-
-    # --- queries ----------------------------------------------------------------------
-
-    def test_active_collaborations_of_a_customer_only(self, world: World) -> None:
-        a, b = world.setup(BOOKKEEPING, PAYROLL)
-        world.customer("customer-2")
-        world.collaboration(EXPENSES, customer_id="customer-2")
-        world.service.end(b.id, actor=world.office_admin(), outcome=Outcome.END_SUBSCRIPTION)
-        with world.store.transaction(write=False) as uow:
-            found = uow.active_collaborations_of_customer("customer-1")
-        assert [c.id for c in found] == [a.id]
-
-    def test_overview_pages_by_customer_number(self, world: World) -> None:
-        world.office()
-        world.office("office-2")
-        for n in (5, 3, 9, 1, 7):
-            world.customer(f"c{n}", number=f"{n:04d}")
-            world.collaboration(BOOKKEEPING, customer_id=f"c{n}")
-            world.collaboration(EXPENSES, customer_id=f"c{n}")
-        world.customer("other", number="0002")
-        world.collaboration(BOOKKEEPING, office_id="office-2", customer_id="other")
-        with world.store.transaction(write=False) as uow:
-            first = uow.overview("office-1", after=None, limit=2)
-            rest = uow.overview("office-1", after=OverviewCursor("0003", "c3"), limit=None)
-            everything = uow.overview("office-1", after=None, limit=None)
-        assert [i.customer.id for i in first] == ["c1", "c3"]
-        assert [i.customer.id for i in rest] == ["c5", "c7", "c9"]
-        assert [i.customer.id for i in everything] == ["c1", "c3", "c5", "c7", "c9"]
-        assert all([c.product for c in i.collaborations] == [BOOKKEEPING, EXPENSES] for i in everything)
-
-    def test_overview_leaves_out_ended_collaborations(self, world: World) -> None:
-        a, b = world.setup(BOOKKEEPING, EXPENSES)
-        world.service.end(b.id, actor=world.office_admin(), outcome=Outcome.CUSTOMER_CONTINUES)
-        with world.store.transaction(write=False) as uow:
-            (item,) = uow.overview("office-1", after=None, limit=None)
-        assert [c.id for c in item.collaborations] == [a.id]
-        world.service.end(a.id, actor=world.office_admin(), outcome=Outcome.DEACTIVATE)
-        with world.store.transaction(write=False) as uow:
-            assert list(uow.overview("office-1", after=None, limit=None)) == []
-
-    def test_events_are_kept_in_order_per_customer(self, world: World) -> None:
-        (collab,) = world.setup(EXPENSES)
-        world.customer("customer-2")
-        world.service.change_role("customer-1", "staff", Role.ADMINISTRATOR, actor=world.office_admin())
-        world.service.end(collab.id, actor=world.office_admin(), outcome=Outcome.CUSTOMER_CONTINUES)
-        events = world.service.events_of_customer("customer-1")
-        assert [type(e).__name__ for e in events] == [
-            "CollaborationStarted",
-            "UserRoleChanged",
-            "CollaborationEnded",
-        ]
-        assert world.service.events_of_customer("customer-2") == ()
-
-    # --- ending through the store ---------------------------------------------------------
-
     def test_end_records_collaboration_event_outbox_and_key_together(self, world: World) -> None:
         (collab,) = world.setup(EXPENSES)
         result = world.service.end(
@@ -315,6 +333,10 @@ class StoreContract:
         (refusal,) = audit_added(before, snapshot(world, ["customer-1"], [collab.id]))
         assert isinstance(refusal, EndRefusedRecorded) and refusal.codes == ("R5",)
 
+
+class IdempotencyContract(StoreUnderTest):
+    """The same idempotency key replays the first result."""
+
     def test_same_idempotency_key_replays_the_result(self, world: World) -> None:
         (collab,) = world.setup(PAYROLL)
         first = world.service.end(
@@ -327,6 +349,10 @@ class StoreContract:
         assert again.replayed and not first.replayed
         assert attrs.evolve(again, replayed=False) == first
         assert snapshot(world, ["customer-1"], [collab.id]) == before
+
+
+class TenancyContract(StoreUnderTest):
+    """One tenant never sees another's records; a foreign id looks like a missing one."""
 
     def test_unknown_and_foreign_ids_look_the_same(self, world: World) -> None:
         (collab,) = world.setup(BOOKKEEPING)
@@ -361,7 +387,9 @@ class StoreContract:
         with world.store.transaction(write=False) as uow:
             assert uow.get_collaboration(mine.id) == mine
 
-    # --- the outbox -------------------------------------------------------------------------
+
+class OutboxContract(StoreUnderTest):
+    """Claims follow each collaboration's step order; the relay does every effect once."""
 
     def test_claims_follow_each_collaborations_step_order(self, world: World) -> None:
         (collab,) = world.setup(EXPENSES)
@@ -389,3 +417,17 @@ class StoreContract:
         assert report.done == len(result.effects)
         assert {e.key: 1 for e in result.effects} == dict(world.fakes.performed)
         assert world.relay().drain().attempted == 0
+
+
+class StoreContract(
+    TransactionContract,
+    DirectoryContract,
+    OverviewContract,
+    AuditTrailContract,
+    EndStorageContract,
+    IdempotencyContract,
+    TenancyContract,
+    OutboxContract,
+):
+    """The whole contract: every role of a store. Subclass it (or only the roles your adapter
+    implements itself) and implement :meth:`make_store`."""
