@@ -18,6 +18,7 @@ from collabcore.domain.findings import Finding, Severity
 from collabcore.domain.model import Outcome, Party
 from collabcore.domain.plans import AccessLevel, Consequences, Plan
 from collabcore.policy.engine import Flag, Rule, Rulebook, RuleContext, Words
+from collabcore.policy.rules.billing import PAID_THEN_COMPANY, PAID_THEN_ENDED
 from collabcore.policy.rules.bookkeeping import office_keeps_read_access
 from collabcore.wording.texts import Localizer
 
@@ -32,8 +33,8 @@ PLANNER_TEXTS: frozenset[str] = frozenset(
         "access.office.none",
         "access.office.read_only",
         *(f"access.company.{a.value}" for a in AccessLevel),
-        "R23.continue",
-        "R23.end",
+        PAID_THEN_COMPANY,
+        PAID_THEN_ENDED,
         "billing.unchanged",
         "consequence.deleted",
         "notification.subject",
@@ -119,9 +120,9 @@ def consequences_of(loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...
         "next_date": next_day(until).isoformat(),
     }
     if continues:
-        billing = "R23.continue" if c.invoice_recipient is Party.OFFICE else "billing.unchanged"
+        billing = PAID_THEN_COMPANY if c.invoice_recipient is Party.OFFICE else "billing.unchanged"
     else:
-        billing = "R23.end"
+        billing = PAID_THEN_ENDED
     keys = [f"access.office.{office.value}", f"access.company.{company.value}", billing]
     if deleted:
         keys.append("consequence.deleted")

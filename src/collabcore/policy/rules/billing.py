@@ -10,6 +10,11 @@ from collabcore.domain.findings import Severity
 from collabcore.domain.model import Outcome, Party
 from collabcore.policy.engine import Flag, Operation, RuleContext, Words, rule
 
+PAID_THEN_COMPANY = "R23.continue"
+"""R23's words for a company that continues: who pays until the month's end, then the company."""
+PAID_THEN_ENDED = "R23.end"
+"""R23's words for a subscription that ends: paid until the month's end, then ended."""
+
 
 @rule(
     "R18",
@@ -39,7 +44,7 @@ def no_cancel_while_collaborating(ctx: RuleContext) -> Iterator[Flag]:
         yield Flag("R21")
 
 
-@rule("R23", severity=Severity.INFO, texts=("R23.continue", "R23.end"))
+@rule("R23", severity=Severity.INFO, texts=(PAID_THEN_COMPANY, PAID_THEN_ENDED))
 def billing_to_month_end(ctx: RuleContext) -> Iterator[Flag]:
     """A subscription that ends mid-month is paid for to the end of that month."""
     c = ctx.collaboration
@@ -49,6 +54,6 @@ def billing_to_month_end(ctx: RuleContext) -> Iterator[Flag]:
     payer = Words.of(f"party.{c.invoice_recipient.value}")
     if ctx.outcome is Outcome.CUSTOMER_CONTINUES:
         if c.invoice_recipient is Party.OFFICE:
-            yield Flag("R23.continue", {"payer": payer, "date": until, "next_date": next_day(until)})
+            yield Flag(PAID_THEN_COMPANY, {"payer": payer, "date": until, "next_date": next_day(until)})
     else:
-        yield Flag("R23.end", {"payer": payer, "date": until})
+        yield Flag(PAID_THEN_ENDED, {"payer": payer, "date": until})
