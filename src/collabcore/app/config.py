@@ -38,7 +38,8 @@ class Integrations:
     A fact with no integration is unknown, and the rules that need it block
     (guessing would risk data); an effect with no integration fails visibly in
     the relay and waits to be retried or resolved by hand. ``facts`` answers any
-    fact by its key (``{MY_FACT.key: reader}``), before the ports below are asked.
+    fact by its key (``{MY_FACT.key: reader}``), before the ports below are asked; which
+    reader answers which fact is worked out once, on first use.
     """
 
     payroll: PayrollPort | None = None

@@ -14,7 +14,7 @@ from collections.abc import Hashable
 import attrs
 
 from collabcore.app.config import Configuration
-from collabcore.app.facts import gather
+from collabcore.app.facts import FactAsker
 from collabcore.app.plan_memo import PlanMemo
 from collabcore.app.refusals import no_customer, refusal, visible
 from collabcore.app.requests import EndCommand
@@ -39,11 +39,11 @@ class Ending:
     def __init__(self, config: Configuration, memo_size: int) -> None:
         self.config = config
         self.memo = PlanMemo(memo_size) if memo_size else None
+        self.asker = FactAsker(config.integrations, config.rulebook)
 
     def facts(self, customer_id: str, product: ProductSpec) -> Facts:
         """Ask the integrations what the rules for ending ``product`` read."""
-        c = self.config
-        return gather(c.integrations, customer_id, product, c.rulebook.reads(product, Operation.END))
+        return self.asker.gather(customer_id, product)
 
     def plan(self, command: EndCommand) -> Plan:
         with self.config.store.transaction(write=False) as uow:

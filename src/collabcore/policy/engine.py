@@ -168,7 +168,6 @@ class Rulebook:
     rules: tuple[Rule, ...]
     grades: Mapping[str, Severity] = attrs.field(factory=dict)
     _by_operation: dict[Operation, tuple[Rule, ...]] = attrs.field(init=False, eq=False, repr=False)
-    _reads: dict[Any, tuple[Fact[Any], ...]] = attrs.field(init=False, eq=False, repr=False)
     _confirmation: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -178,7 +177,6 @@ class Rulebook:
             raise ConfigurationError(f"Rule ids appear twice in the rulebook: {', '.join(doubles)}.")
         index = {op: tuple(r for r in self.rules if op in r.operations) for op in Operation}
         object.__setattr__(self, "_by_operation", index)
-        object.__setattr__(self, "_reads", {})
         object.__setattr__(self, "_confirmation", frozenset(r.id for r in self.rules if r.confirms_deletion))
 
     def __iter__(self) -> Iterator[Rule]:
@@ -240,16 +238,11 @@ class Rulebook:
     def reads(self, product: ProductSpec, operation: Operation = Operation.END) -> tuple[Fact[Any], ...]:
         """The facts to ask the integrations for before ``operation`` on ``product``: what
         the rules that apply read, and what the product declares."""
-        key = (product.key, product.facts, operation)
-        known = self._reads.get(key)
-        if known is None:
-            wanted = {f.key: f for f in product.facts}
-            for r in self._by_operation[operation]:
-                if r.products is None or product.key in r.products:
-                    wanted.update((f.key, f) for f in r.reads)
-            known = tuple(wanted[k] for k in sorted(wanted))
-            self._reads[key] = known
-        return known
+        wanted = {f.key: f for f in product.facts}
+        for r in self._by_operation[operation]:
+            if r.products is None or product.key in r.products:
+                wanted.update((f.key, f) for f in r.reads)
+        return tuple(wanted[k] for k in sorted(wanted))
 
     @property
     def confirmation_codes(self) -> frozenset[str]:
