@@ -6,6 +6,7 @@ import importlib
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,19 @@ def test_an_old_root_name_answers_from_its_new_home_with_a_warning(name: str) ->
 def test_an_unknown_root_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError):
         _ = cc.NoSuchThing  # type: ignore[attr-defined]
+
+
+def test_the_demo_and_exploring_need_no_test_extras(tmp_path: Path) -> None:
+    # README's first command installs collabcore without [test]: pytest and hypothesis are
+    # absent there, so they are made unimportable here.
+    code = (
+        "import sys; sys.modules['pytest'] = None; sys.modules['hypothesis'] = None\n"
+        "from collabcore.tools.cli import main\n"
+        f"assert main(['demo', '--db', {str(tmp_path / 'demo.db')!r}]) == 0\n"
+        "from collabcore import explore\n"
+        "from collabcore.testing import FakeIntegrations, World\n"
+        "assert not explore.scenario(main_contact=False).plan('delete').allowed\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "collabcore demo" in done.stdout

@@ -9,23 +9,15 @@
 - :mod:`collabcore.testing.strategies`: hypothesis strategies for the domain.
 - :mod:`collabcore.testing.fixtures`: pytest fixtures for a host's own tests.
 
-Needs pytest (and hypothesis for the strategies): ``pip install collabcore[test]``.
+The contracts and fixtures need pytest, the strategies hypothesis (``pip install
+collabcore[test]``); World and the fakes need neither.
 Production code never imports this package.
 """
 
 from __future__ import annotations
 
-from collabcore.testing.contract import (
-    AuditTrailContract,
-    DirectoryContract,
-    EndStorageContract,
-    IdempotencyContract,
-    OutboxContract,
-    OverviewContract,
-    StoreContract,
-    TenancyContract,
-    TransactionContract,
-)
+from typing import TYPE_CHECKING, Any
+
 from collabcore.testing.fakes import CustomerFacts, FakeIntegrations, IntegrationFailure, RecordingNotifier
 from collabcore.testing.world import (
     CUSTOMER_ADMIN,
@@ -35,6 +27,33 @@ from collabcore.testing.world import (
     OFFICE_JUNIOR_ADMIN,
     ManualClock,
     World,
+)
+
+if TYPE_CHECKING:
+    from collabcore.testing.contract import (
+        AuditTrailContract,
+        DirectoryContract,
+        EndStorageContract,
+        IdempotencyContract,
+        OutboxContract,
+        OverviewContract,
+        StoreContract,
+        TenancyContract,
+        TransactionContract,
+    )
+
+_CONTRACTS = frozenset(
+    {
+        "AuditTrailContract",
+        "DirectoryContract",
+        "EndStorageContract",
+        "IdempotencyContract",
+        "OutboxContract",
+        "OverviewContract",
+        "StoreContract",
+        "TenancyContract",
+        "TransactionContract",
+    }
 )
 
 __all__ = [
@@ -59,3 +78,15 @@ __all__ = [
     "TransactionContract",
     "World",
 ]
+
+
+if not TYPE_CHECKING:  # a type checker sees the imports above
+
+    def __getattr__(name: str) -> Any:
+        # The contracts need pytest; World and the fakes do not (the demo and the command
+        # line use them on an install without the test extras).
+        if name in _CONTRACTS:
+            from collabcore.testing import contract
+
+            return getattr(contract, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
