@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import assert_type
+
 from collabcore.domain import Outcome
-from collabcore.policy.rules.payroll import CUSTOMER_IS_PAYROLL_USER, payroll_customer_is_user
+from collabcore.policy.rules.payroll import (
+    CUSTOMER_IS_PAYROLL_USER,
+    PAYROLL_SYNCHRONISED,
+    payroll_customer_is_user,
+)
 from collabcore.testing.rules import declared_keys, keys, rule_context
 
 CONTINUES = Outcome.CUSTOMER_CONTINUES
@@ -31,3 +37,10 @@ def test_r8_only_when_the_company_continues_with_payroll() -> None:
 
 def test_r8_every_declared_text_is_used() -> None:
     assert declared_keys(payroll_customer_is_user) == {*r8(False), *r8(None)}
+
+
+def test_r8_reads_its_fact_with_its_type() -> None:
+    facts = rule_context(facts={CUSTOMER_IS_PAYROLL_USER: True}).facts
+    # Checked by mypy --strict as well as at run time: a Fact[bool] reads as bool | None.
+    assert assert_type(facts.get(CUSTOMER_IS_PAYROLL_USER), bool | None) is True
+    assert facts.get(PAYROLL_SYNCHRONISED) is None, "a fact nobody answered is unknown"
