@@ -86,8 +86,12 @@ def main() -> None:
         )
     )
     ann = cc.Actor.office("office-1", "ann")
+    # The customer's Administrator brings the office in (an office cannot attach itself).
     collab = service.start_collaboration(
-        actor=ann, office_id="office-1", customer_id="customer-1", product=cc.PAYROLL
+        actor=cc.Actor.customer("customer-1", "ola"),
+        office_id="office-1",
+        customer_id="customer-1",
+        product=cc.PAYROLL,
     )
     service.end(collab.id, actor=ann, outcome=cc.Outcome.CUSTOMER_CONTINUES)
     service.relay().drain()

@@ -33,8 +33,12 @@ def main(path: Path) -> None:
         )
     )
     ann = cc.Actor.office("office-1", "ann")
+    # The customer's Administrator brings the office in (an office cannot attach itself).
     collab = service.start_collaboration(
-        actor=ann, office_id="office-1", customer_id="customer-1", product=cc.EXPENSES
+        actor=cc.Actor.customer("customer-1", "ben"),
+        office_id="office-1",
+        customer_id="customer-1",
+        product=cc.EXPENSES,
     )
 
     plan = service.plan_end(collab.id, actor=ann, outcome=cc.Outcome.DELETE)

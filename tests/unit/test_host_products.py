@@ -60,7 +60,7 @@ def test_a_host_product_has_its_outcomes_rules_and_facts(world: World) -> None:
     world.customer()
     service = host_service(world)
     collab = service.start_collaboration(
-        actor=world.office_admin(), office_id="office-1", customer_id="customer-1", product=TIME
+        actor=world.customer_admin(), office_id="office-1", customer_id="customer-1", product=TIME
     )
     assert collab.variant == "basic"
     world.fakes.set_facts("customer-1", extra={"open_timesheets": 4})

@@ -9,12 +9,12 @@ from collections.abc import Callable
 import attrs
 
 from collabcore.app.config import Configuration
-from collabcore.app.refusals import denied, existing_customer
+from collabcore.app.refusals import denied, existing_customer, no_customer
 from collabcore.app.requests import acting, identifier, member
 from collabcore.domain.errors import InvalidInput, InvariantViolation, NotFound, describe
 from collabcore.domain.events import CustomerUserAdded, Event, MainContactChanged, UserRoleChanged
 from collabcore.domain.findings import Finding, Severity
-from collabcore.domain.model import AccountingOffice, Actor, Customer, CustomerUser, Party, Role
+from collabcore.domain.model import AccountingOffice, Actor, Collaboration, Customer, CustomerUser, Party, Role
 from collabcore.policy.authorization import user_management_denial
 from collabcore.policy.rules.main_contact import KEEP_ADMIN, ONLY_ADMIN, main_contact_is_admin
 from collabcore.ports import UnitOfWork
@@ -126,13 +126,11 @@ class Customers:
 
     @staticmethod
     def _authorize(uow: UnitOfWork, customer: Customer, actor: Actor) -> None:
+        active: tuple[Collaboration, ...] = ()
         office = None
-        collaborates = False
         if actor.party is Party.OFFICE:
-            collaborates = any(
-                c.office_id == actor.party_id for c in uow.active_collaborations_of_customer(customer.id)
-            )
-            office = uow.get_office(actor.party_id) if collaborates else None
-        denial = user_management_denial(actor, customer, office, collaborates)
+            active = tuple(uow.active_collaborations_of_customer(customer.id))
+            office = uow.get_office(actor.party_id)
+        denial = user_management_denial(actor, customer, office, active)
         if denial is not None:
-            raise denied(denial, lambda: NotFound(f"No customer {customer.id}."))
+            raise denied(denial, lambda: no_customer(customer.id))

@@ -3,17 +3,25 @@ subscription (R21), each checked by the rules of its operation."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from collabcore.app.config import Configuration
-from collabcore.app.refusals import denied, existing_customer, refusal, visible
+from collabcore.app.refusals import denied, existing_customer, no_customer, no_office, refusal, visible
 from collabcore.app.requests import acting, identifier, member
 from collabcore.domain.billing import cancelled_subscription
-from collabcore.domain.errors import NotFound
-from collabcore.domain.events import CollaborationStarted, SubscriptionCancelled, VariantChanged
+from collabcore.domain.errors import InvalidInput, NotFound
+from collabcore.domain.events import (
+    CollaborationRegistered,
+    CollaborationStarted,
+    SubscriptionCancelled,
+    VariantChanged,
+)
 from collabcore.domain.findings import Severity
 from collabcore.domain.model import Actor, Collaboration, Party, Subscription, SubscriptionStatus
 from collabcore.policy.authorization import cancel_denial, start_denial
 from collabcore.policy.engine import Operation, RuleContext
 from collabcore.policy.planner import render_findings
+from collabcore.ports import UnitOfWork
 
 
 class Lifecycle:
@@ -38,25 +46,29 @@ class Lifecycle:
         variant: str | None = None,
         invoice_recipient: Party | str = Party.OFFICE,
     ) -> Collaboration:
-        """Start a collaboration (a new one after an end, R5); one active per product."""
+        """Start a collaboration (a new one after an end, R5); one active per product.
+
+        The customer's Administrator brings an office in; an office with full rights adds a
+        product only for a customer it already has an active collaboration with. To
+        anyone else the customer does not exist."""
         config = self.config
         actor = acting(actor)
         office_id, customer_id = identifier(office_id, "office_id"), identifier(customer_id, "customer_id")
         spec = config.products.get(identifier(product, "product"))
         variant = spec.check_variant(variant)
         recipient = member(Party, invoice_recipient, "invoice_recipient")
-        denial = start_denial(actor, office_id, customer_id)
-        if denial is not None:
-            raise denied(
-                denial, lambda: NotFound(f"No {actor.party.value} {actor.party_id} in this collaboration.")
-            )
         with config.store.transaction() as uow:
-            office = uow.get_office(office_id)
-            if office is None:
-                raise NotFound(f"No office {office_id}.", hint="Register it first.")
             # Locking the customer serializes concurrent starts for it, so two
             # racing starts cannot both pass the one-active-per-product rule.
-            customer = existing_customer(uow, customer_id, for_update=True)
+            customer = uow.get_customer(customer_id, for_update=True)
+            active = () if customer is None else tuple(uow.active_collaborations_of_customer(customer_id))
+            denial = start_denial(actor, office_id, customer, active)
+            if denial is not None:
+                raise denied(denial, lambda: no_customer(customer_id))
+            assert customer is not None  # start_denial hides a missing customer
+            office = uow.get_office(office_id)
+            if office is None:
+                raise no_office(office_id)
             ctx = RuleContext(
                 operation=Operation.START,
                 actor=actor,
@@ -64,36 +76,85 @@ class Lifecycle:
                 office=office,
                 customer=customer,
                 product=spec,
-                others=tuple(uow.active_collaborations_of_customer(customer_id)),
+                others=active,
                 variant=variant,
                 invoice_recipient=recipient,
             )
             self._refuse_blocked(ctx, f"Starting {spec.key} for customer {customer_id}")
             now = config.clock()
-            collab = Collaboration(
-                id=config.ids(),
-                office_id=office_id,
-                customer_id=customer_id,
-                product=spec.key,
-                started_at=now,
-                variant=variant,
-                invoice_recipient=recipient,
-            )
-            uow.add_collaboration(collab)
-            subscription = uow.get_subscription(customer_id, spec.key)
-            uow.save_subscription(
-                Subscription(
-                    customer_id,
-                    spec.key,
-                    payer=recipient,
-                    version=0 if subscription is None else subscription.version + 1,
-                )
-            )
+            collab = self._begin(uow, office_id, customer_id, spec.key, variant, recipient, now)
             started = CollaborationStarted(
                 collab.id, office_id, customer_id, spec.key, variant, recipient, actor, now
             )
             uow.append_events([started])
             uow.commit()
+        return collab
+
+    def register(
+        self,
+        *,
+        office_id: str,
+        customer_id: str,
+        product: str,
+        variant: str | None = None,
+        invoice_recipient: Party | str = Party.OFFICE,
+    ) -> Collaboration:
+        """The host's own set-up, trusted like ``register_customer``: record a collaboration
+        that already runs in the host's system (moving onto collabcore, say). No actor, so
+        no rule about who may start is asked; one active collaboration per product still holds."""
+        config = self.config
+        office_id, customer_id = identifier(office_id, "office_id"), identifier(customer_id, "customer_id")
+        spec = config.products.get(identifier(product, "product"))
+        variant = spec.check_variant(variant)
+        recipient = member(Party, invoice_recipient, "invoice_recipient")
+        with config.store.transaction() as uow:
+            existing_customer(uow, customer_id, for_update=True)
+            if uow.get_office(office_id) is None:
+                raise no_office(office_id)
+            if any(c.product == spec.key for c in uow.active_collaborations_of_customer(customer_id)):
+                raise InvalidInput(
+                    f"Customer {customer_id} has an active collaboration for {spec.key} already.",
+                    hint="One collaboration per product is active at a time; end it first.",
+                    path="product",
+                )
+            now = config.clock()
+            collab = self._begin(uow, office_id, customer_id, spec.key, variant, recipient, now)
+            uow.append_events(
+                [CollaborationRegistered(collab.id, office_id, customer_id, spec.key, variant, recipient, now)]
+            )
+            uow.commit()
+        return collab
+
+    def _begin(
+        self,
+        uow: UnitOfWork,
+        office_id: str,
+        customer_id: str,
+        product: str,
+        variant: str | None,
+        recipient: Party,
+        now: datetime,
+    ) -> Collaboration:
+        """The new collaboration and its subscription, paid by the invoice recipient."""
+        collab = Collaboration(
+            id=self.config.ids(),
+            office_id=office_id,
+            customer_id=customer_id,
+            product=product,
+            started_at=now,
+            variant=variant,
+            invoice_recipient=recipient,
+        )
+        uow.add_collaboration(collab)
+        subscription = uow.get_subscription(customer_id, product)
+        uow.save_subscription(
+            Subscription(
+                customer_id,
+                product,
+                payer=recipient,
+                version=0 if subscription is None else subscription.version + 1,
+            )
+        )
         return collab
 
     def change_variant(self, collaboration_id: str, *, actor: Actor, variant: str) -> Collaboration:
@@ -132,7 +193,7 @@ class Lifecycle:
         spec = config.products.get(identifier(product, "product"))
         denial = cancel_denial(actor, customer_id)
         if denial is not None:
-            raise denied(denial, lambda: NotFound(f"No customer {customer_id}."))
+            raise denied(denial, lambda: no_customer(customer_id))
         with config.store.transaction() as uow:
             customer = existing_customer(uow, customer_id, for_update=True)
             others = tuple(uow.active_collaborations_of_customer(customer_id))

@@ -4,7 +4,7 @@ and a subscription, each shown only to whom authorization allows."""
 from __future__ import annotations
 
 from collabcore.app.config import Configuration
-from collabcore.app.refusals import denied, existing_customer, no_customer, visible
+from collabcore.app.refusals import denied, existing_customer, no_customer, no_office, visible
 from collabcore.app.requests import MAX_PAGE, acting, identifier
 from collabcore.domain.errors import InvalidInput, NotFound
 from collabcore.domain.events import Event
@@ -46,7 +46,7 @@ class Reading:
         with self.config.store.transaction(write=False) as uow:
             denial = overview_denial(actor, office_id, uow.get_office(office_id))
             if denial is not None:
-                raise denied(denial, lambda: NotFound(f"No office {office_id}."))
+                raise denied(denial, lambda: no_office(office_id))
             fetch = None if limit is None else limit + 1
             items = list(uow.overview(office_id, after=after, limit=fetch))
         cursor = None
@@ -68,10 +68,8 @@ class Reading:
                 actor = acting(actor)
                 customer = existing_customer(uow, customer_id)
                 office = uow.get_office(actor.party_id) if actor.party is Party.OFFICE else None
-                collaborates = any(
-                    c.office_id == actor.party_id for c in uow.active_collaborations_of_customer(customer_id)
-                )
-                denial = audit_denial(actor, customer, office, collaborates)
+                active = uow.active_collaborations_of_customer(customer_id)
+                denial = audit_denial(actor, customer, office, active)
                 if denial is not None:
                     raise denied(denial, lambda: no_customer(customer_id))
             return tuple(uow.events_of_customer(customer_id))

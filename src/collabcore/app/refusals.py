@@ -62,6 +62,11 @@ def denied(denial: Denial, not_found: Callable[[], NotFound]) -> CollabCoreError
     return NotAuthorized(denial.message, hint=denial.hint)
 
 
+# The answers for ids that do not exist. Each is the only way its "not found" is spelled:
+# an id that exists but belongs to another tenant gets the very same answer (type,
+# message, hint), so that no caller can tell the two apart.
+
+
 def no_collaboration(collaboration_id: str, actor: Actor) -> NotFound:
     return NotFound(
         f"No collaboration {collaboration_id} for {actor.party.value} {actor.party_id}.",
@@ -70,7 +75,22 @@ def no_collaboration(collaboration_id: str, actor: Actor) -> NotFound:
 
 
 def no_customer(customer_id: str) -> NotFound:
-    return NotFound(f"No customer {customer_id}.", hint="Register the customer first.")
+    return NotFound(
+        f"No customer {customer_id}.",
+        hint="Check the id, and that the actor acts for the customer or for an office that "
+        "collaborates with it (the host registers customers).",
+    )
+
+
+def no_office(office_id: str) -> NotFound:
+    return NotFound(f"No office {office_id}.", hint="Check the id (the host registers offices).")
+
+
+def no_effect(key: str) -> NotFound:
+    return NotFound(
+        f"No effect {key} in the outbox.",
+        hint="Check the key; Relay.failed() lists the effects waiting to be retried or resolved.",
+    )
 
 
 def visible(collaboration: Collaboration | None, collaboration_id: str, actor: Actor) -> Collaboration:

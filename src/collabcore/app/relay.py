@@ -20,12 +20,13 @@ import attrs
 from attrs import frozen
 
 from collabcore.app.config import Configuration
-from collabcore.app.refusals import denied
+from collabcore.app.refusals import denied, no_effect
+from collabcore.app.requests import acting
 from collabcore.domain.effects import Effect, EffectKind
-from collabcore.domain.errors import ConfigurationError, InvalidInput, NotFound, require_state
+from collabcore.domain.errors import ConfigurationError, InvalidInput, require_state
 from collabcore.domain.model import Actor, Party
 from collabcore.domain.outbox import Attempt, EffectStatus, Notification, OutboxItem
-from collabcore.domain.validation import require_text
+from collabcore.domain.validation import exact_text
 from collabcore.policy.authorization import relay_operator_denial
 from collabcore.policy.engine import Operation, RuleContext
 from collabcore.policy.planner import consequences_of
@@ -276,11 +277,12 @@ class Relay:
         expected: EffectStatus,
         change: Callable[[OutboxItem, datetime], OutboxItem],
     ) -> OutboxItem:
-        key = require_text(key, "key", 400)
+        key = exact_text(key, "key", 400)
+        operator = None if actor is None else acting(actor)
         with self.config.store.transaction() as uow:
             item = _existing(uow, key)
-            if actor is not None:
-                _authorize_operator(uow, item, actor, key)
+            if operator is not None:
+                _authorize_operator(uow, item, operator, key)
             if item.status is not expected:
                 raise InvalidInput(
                     f"Effect {key} is {item.status.value}, not {expected.value}.",
@@ -297,18 +299,14 @@ def _logged(item: OutboxItem, attempt: Attempt) -> tuple[Attempt, ...]:
 
 
 def _authorize_operator(uow: UnitOfWork, item: OutboxItem, actor: Actor, key: str) -> None:
-    if not isinstance(actor, Actor):
-        raise InvalidInput(f"actor must be a collabcore.Actor, got {actor!r:.60}.")
     office = uow.get_office(actor.party_id) if actor.party is Party.OFFICE else None
     denial = relay_operator_denial(actor, item.effect.office_id, office)
     if denial is not None:
-        raise denied(
-            denial, lambda: NotFound(f"No effect {key} in the outbox.", hint="List them with Relay.failed().")
-        )
+        raise denied(denial, lambda: no_effect(key))
 
 
 def _existing(uow: UnitOfWork, key: str) -> OutboxItem:
     item = uow.get_outbox_item(key, for_update=True)
     if item is None:
-        raise NotFound(f"No effect {key} in the outbox.", hint="List them with Relay.pending().")
+        raise no_effect(key)
     return item

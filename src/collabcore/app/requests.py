@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from attrs import frozen
 
 from collabcore.domain.errors import InvalidInput, describe
-from collabcore.domain.model import Actor, Outcome
-from collabcore.domain.validation import require_text
+from collabcore.domain.model import Actor, Outcome, Party
+from collabcore.domain.validation import MAX_COUNT, exact_text
 
 E = TypeVar("E", bound=Enum)
 
@@ -30,17 +30,36 @@ def member(kind: type[E], value: Any, name: str) -> E:
 
 
 def identifier(value: Any, name: str) -> str:
-    return require_text(value, name)
+    """An id as an exact ``str``: a subclass with its own ``==`` never reaches a comparison."""
+    return exact_text(value, name)
 
 
 def acting(value: Any) -> Actor:
+    """The actor, rebuilt from exact types: its ids as plain ``str`` and its party as the
+    :class:`Party` member itself. Whatever the caller's object claims about itself (a
+    subclass, a party spelled as a string, ids whose ``==`` lies), authorization only
+    ever compares these copies with stored roles."""
     if not isinstance(value, Actor):
         raise InvalidInput(
             f"actor must be a collabcore.Actor, got {describe(value)}.",
             hint="Use Actor.office(office_id, user_id) or Actor.customer(customer_id, user_id).",
             path="actor",
         )
-    return value
+    party = object.__getattribute__(value, "party")
+    if type(party) is not Party:
+        allowed = [p for p in Party if type(party) is str and party == p.value]
+        if not allowed:
+            raise InvalidInput(
+                f"actor.party must be Party.OFFICE or Party.CUSTOMER, got {describe(party)}.",
+                hint="Use Actor.office(...) or Actor.customer(...).",
+                path="actor.party",
+            )
+        party = allowed[0]
+    return Actor(
+        user_id=exact_text(object.__getattribute__(value, "user_id"), "actor.user_id"),
+        party=party,
+        party_id=exact_text(object.__getattribute__(value, "party_id"), "actor.party_id"),
+    )
 
 
 def rule_codes(values: Any, name: str) -> frozenset[str]:
@@ -57,9 +76,20 @@ def rule_codes(values: Any, name: str) -> frozenset[str]:
     return codes
 
 
+def optional_identifier(value: Any, name: str) -> str | None:
+    return None if value is None else identifier(value, name)
+
+
+def version_number(value: Any, name: str) -> int | None:
+    """An expected version: None, or a whole number a store can hold."""
+    return None if value is None else whole_number(value, name, 0, MAX_COUNT)
+
+
 def whole_number(value: Any, name: str, low: int, high: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise InvalidInput(f"{name} must be a whole number from {low:,} to {high:,}.", path=name)
+        raise InvalidInput(
+            f"{name} must be a whole number from {low:,} to {high:,}, got {describe(value)}.", path=name
+        )
     return value
 
 

@@ -142,6 +142,26 @@ class CollaborationService:
     def register_customer(self, customer: Customer) -> Customer:
         return self._customers.register_customer(customer)
 
+    def register_collaboration(
+        self,
+        *,
+        office_id: str,
+        customer_id: str,
+        product: str,
+        variant: str | None = None,
+        invoice_recipient: Party | str = Party.OFFICE,
+    ) -> Collaboration:
+        """The host's own set-up: record a collaboration that already runs in its system
+        (no actor; trusted like ``register_customer``). Users start one with
+        ``start_collaboration``."""
+        return self._lifecycle.register(
+            office_id=office_id,
+            customer_id=customer_id,
+            product=product,
+            variant=variant,
+            invoice_recipient=invoice_recipient,
+        )
+
     def add_customer_user(self, customer_id: str, user: CustomerUser, *, actor: Actor) -> Customer:
         """R4: create the user the main contact will be."""
         return self._customers.add_customer_user(customer_id, user, actor=actor)
@@ -288,7 +308,12 @@ class CollaborationService:
         variant: str | None = None,
         invoice_recipient: Party | str = Party.OFFICE,
     ) -> Collaboration:
-        """Start a collaboration (a new one after an end, R5); one active per product."""
+        """Start a collaboration (a new one after an end, R5); one active per product.
+
+        Deny by default: the customer's Administrator brings an office in, or an office
+        (full rights, Administrator) adds a product for a customer it already has an
+        active collaboration with. Anyone else gets exactly the answer for a customer
+        that does not exist."""
         return self._lifecycle.start(
             actor=actor,
             office_id=office_id,

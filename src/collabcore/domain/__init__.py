@@ -23,6 +23,7 @@ from collabcore.domain.errors import (
 )
 from collabcore.domain.events import (
     CollaborationEnded,
+    CollaborationRegistered,
     CollaborationStarted,
     CustomerUserAdded,
     EndRefusedRecorded,
@@ -83,6 +84,7 @@ __all__ = [
     "CollabCoreError",
     "Collaboration",
     "CollaborationEnded",
+    "CollaborationRegistered",
     "CollaborationStarted",
     "ConcurrencyConflict",
     "ConfigurationError",

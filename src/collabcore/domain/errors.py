@@ -106,8 +106,14 @@ class CorruptRecord(StorageError):
 
 
 def describe(value: Any, limit: int = 60) -> str:
-    """A short, safe rendering of a bad value for error messages."""
-    text = repr(value)
+    """A short, safe rendering of a bad value for error messages: never raises, even for a
+    value whose ``__repr__`` does (the error about it must still come out)."""
+    try:
+        text = repr(value)
+        if not isinstance(text, str):
+            raise TypeError
+    except Exception:
+        return f"<a {type(value).__name__} that cannot be shown>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

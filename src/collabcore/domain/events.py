@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TypeAlias
 
+import attrs
 from attrs import frozen
 
 from collabcore.domain.model import Actor, Outcome, Party, Role
+from collabcore.domain.validation import check_aware
 
 
 @frozen
@@ -22,7 +24,20 @@ class CollaborationStarted:
     variant: str | None
     invoice_recipient: Party
     actor: Actor
-    occurred_at: datetime
+    occurred_at: datetime = attrs.field(validator=check_aware)
+
+
+@frozen
+class CollaborationRegistered:
+    """A collaboration the host recorded as already running (its own set-up, no actor)."""
+
+    collaboration_id: str
+    office_id: str
+    customer_id: str
+    product: str
+    variant: str | None
+    invoice_recipient: Party
+    occurred_at: datetime = attrs.field(validator=check_aware)
 
 
 @frozen
@@ -34,7 +49,7 @@ class CollaborationEnded:
     outcome: Outcome
     actor: Actor
     acknowledged: tuple[str, ...]
-    occurred_at: datetime
+    occurred_at: datetime = attrs.field(validator=check_aware)
 
 
 @frozen
@@ -46,7 +61,7 @@ class EndRefusedRecorded:
     outcome: Outcome
     codes: tuple[str, ...]
     actor: Actor
-    occurred_at: datetime
+    occurred_at: datetime = attrs.field(validator=check_aware)
 
 
 @frozen
@@ -56,7 +71,7 @@ class VariantChanged:
     old_variant: str | None
     new_variant: str
     actor: Actor
-    occurred_at: datetime
+    occurred_at: datetime = attrs.field(validator=check_aware)
 
 
 @frozen
@@ -65,7 +80,7 @@ class CustomerUserAdded:
     user_id: str
     role: Role
     actor: Actor
-    occurred_at: datetime
+    occurred_at: datetime = attrs.field(validator=check_aware)
 
 
 @frozen
@@ -75,7 +90,7 @@ class UserRoleChanged:
     old_role: Role
     new_role: Role
     actor: Actor
-    occurred_at: datetime
+    occurred_at: datetime = attrs.field(validator=check_aware)
 
 
 @frozen
@@ -84,7 +99,7 @@ class MainContactChanged:
     old_user_id: str | None
     new_user_id: str
     actor: Actor
-    occurred_at: datetime
+    occurred_at: datetime = attrs.field(validator=check_aware)
 
 
 @frozen
@@ -93,11 +108,12 @@ class SubscriptionCancelled:
     product: str
     paid_until: date
     actor: Actor
-    occurred_at: datetime
+    occurred_at: datetime = attrs.field(validator=check_aware)
 
 
 Event: TypeAlias = (
     CollaborationStarted
+    | CollaborationRegistered
     | CollaborationEnded
     | EndRefusedRecorded
     | VariantChanged

@@ -13,6 +13,8 @@ from collabcore.domain.errors import InvalidInput, describe
 
 MAX_ID_LENGTH = 128
 MAX_NAME_LENGTH = 500
+MAX_COUNT = 2**31 - 1
+"""The largest version, attempt or step number: every store keeps it (PostgreSQL's integer)."""
 
 
 def require_text(value: Any, name: str, limit: int = MAX_ID_LENGTH) -> str:
@@ -29,7 +31,25 @@ def require_text(value: Any, name: str, limit: int = MAX_ID_LENGTH) -> str:
         )
     if "\x00" in value:
         raise InvalidInput(f"{name} contains a NUL character.", hint="Remove it.", path=name)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate: no store can keep it (SQLite and PostgreSQL refuse to
+            # encode it), so every store refuses it here, the same way.
+            raise InvalidInput(
+                f"{name} contains a lone surrogate character; it is not valid Unicode text.",
+                hint="Decode the text properly (it may come from a bad UTF-16 or bytes conversion).",
+                path=name,
+            ) from None
     return value
+
+
+def exact_text(value: Any, name: str, limit: int = MAX_ID_LENGTH) -> str:
+    """``value`` checked as by :func:`require_text`, as an exact ``str``: a subclass (which may
+    redefine ``==`` and ``hash``) is copied into a plain string before anything compares it."""
+    checked = require_text(value, name, limit)
+    return checked if type(checked) is str else str.__str__(checked)
 
 
 def _check_text(limit: int) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
@@ -78,9 +98,9 @@ def check_aware(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 
 def check_version(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_COUNT:
         raise InvalidInput(
-            f"{attribute.name} must be a whole number ≥ 0, got {describe(value)}.",
+            f"{attribute.name} must be a whole number from 0 to {MAX_COUNT:,}, got {describe(value)}.",
             path=attribute.name,
         )
 

@@ -9,7 +9,7 @@ not exist, so that one tenant cannot learn what another holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from attrs import frozen
 
@@ -42,7 +42,16 @@ HIDDEN = Denial("", "", {}, "", hidden=True)
 
 def acts_for(actor: Actor, office_id: str, customer_id: str) -> bool:
     """The actor speaks for one of the two parties (the tenant check)."""
-    return actor.party_id == (office_id if actor.party is Party.OFFICE else customer_id)
+    if actor.party is Party.OFFICE:
+        return actor.party_id == office_id
+    if actor.party is Party.CUSTOMER:
+        return actor.party_id == customer_id
+    return False  # deny by default: a party that is neither is nobody
+
+
+def office_collaborates(office_id: str, active: Iterable[Collaboration]) -> bool:
+    """The office has an active collaboration among ``active`` (a customer's)."""
+    return any(c.office_id == office_id and c.is_active for c in active)
 
 
 def sees_collaboration(actor: Actor, collaboration: Collaboration) -> bool:
@@ -111,12 +120,16 @@ def who_may_end(ctx: RuleContext) -> Iterator[Flag]:
     """Seed: "Both the customer and the accounting office can, at any time, choose to end a
     collaboration." On the customer's side: an Administrator of the company, by its
     stored role."""
-    if ctx.actor.party is not Party.CUSTOMER:
+    if ctx.actor.party is Party.OFFICE:
         if ctx.operation is Operation.CANCEL_SUBSCRIPTION:
             # The subscription is the company's own; an office never cancels it.
             yield Flag("R1.not_member", {"user": ctx.actor.user_id})
         return
-    denial = customer_admin_denial(ctx.actor, ctx.customer)
+    denial = (
+        customer_admin_denial(ctx.actor, ctx.customer)
+        if ctx.actor.party is Party.CUSTOMER
+        else Denial(CUSTOMER_ADMIN_RULE, "R1.not_member", {"user": ctx.actor.user_id}, "")
+    )
     if denial is not None:
         yield Flag(denial.key, denial.params)
 
@@ -131,9 +144,9 @@ def who_may_end(ctx: RuleContext) -> Iterator[Flag]:
 def office_rights(ctx: RuleContext) -> Iterator[Flag]:
     """Only a user with full user rights in the office and the Administrator role may end a
     collaboration or change its variant; every employee may see them."""
-    if ctx.actor.party is not Party.OFFICE:
+    if ctx.actor.party is Party.CUSTOMER:
         return
-    denial = office_rights_denial(ctx.actor, ctx.office)
+    denial = office_rights_denial(ctx.actor, ctx.office if ctx.actor.party is Party.OFFICE else None)
     if denial is not None:
         yield Flag(denial.key, denial.params)
 
@@ -141,9 +154,19 @@ def office_rights(ctx: RuleContext) -> Iterator[Flag]:
 # --- decisions for the use cases that are not rules -----------------------------------
 
 
-def start_denial(actor: Actor, office_id: str, customer_id: str) -> Denial | None:
-    """Only a party of the collaboration starts it; its rights are R1/R14's (rules of START)."""
-    return None if acts_for(actor, office_id, customer_id) else HIDDEN
+def start_denial(
+    actor: Actor, office_id: str, customer: Customer | None, active: Iterable[Collaboration]
+) -> Denial | None:
+    """Deny by default. The customer brings an office in (its own user acts; R1 then asks
+    for an Administrator), or an office that already has an active collaboration with the
+    customer adds a product (R14 then asks for full rights). Anyone else, an office above
+    all that has never worked with the customer, is answered as if the customer did not
+    exist: no office can attach itself to another office's customer."""
+    if customer is None or not acts_for(actor, office_id, customer.id):
+        return HIDDEN
+    if actor.party is Party.OFFICE and not office_collaborates(office_id, active):
+        return HIDDEN
+    return None
 
 
 def overview_denial(actor: Actor, office_id: str, office: AccountingOffice | None) -> Denial | None:
@@ -176,22 +199,22 @@ def cancel_denial(actor: Actor, customer_id: str) -> Denial | None:
 
 
 def user_management_denial(
-    actor: Actor, customer: Customer, office: AccountingOffice | None, office_collaborates: bool
+    actor: Actor, customer: Customer, office: AccountingOffice | None, active: Iterable[Collaboration]
 ) -> Denial | None:
     """R4's operations: the company's Administrator manages its users; so does an office
-    user with full rights whose office collaborates with the company (the seeds: "switch
-    to the customer's company")."""
+    user with full rights whose office has an active collaboration with the company (the
+    seeds: "switch to the customer's company"). Anyone else sees no such customer."""
     if actor.party is Party.CUSTOMER:
         if actor.party_id != customer.id:
             return HIDDEN
         return customer_admin_denial(actor, customer)
-    if not office_collaborates:
+    if actor.party is not Party.OFFICE or not office_collaborates(actor.party_id, active):
         return HIDDEN
     return office_rights_denial(actor, office)
 
 
 def audit_denial(
-    actor: Actor, customer: Customer, office: AccountingOffice | None, office_collaborates: bool
+    actor: Actor, customer: Customer, office: AccountingOffice | None, active: Iterable[Collaboration]
 ) -> Denial | None:
     """The audit trail of a customer: its own users, and the employees of an office that
     collaborates with it (R13, R14: every employee may see)."""
@@ -201,7 +224,7 @@ def audit_denial(
         if customer.user(actor.user_id) is None:
             return customer_admin_denial(actor, customer)
         return None
-    if not office_collaborates:
+    if actor.party is not Party.OFFICE or not office_collaborates(actor.party_id, active):
         return HIDDEN
     return overview_denial(actor, actor.party_id, office)
 

@@ -18,6 +18,7 @@ from collabcore.domain import (
     Actor,
     Collaboration,
     CollaborationEnded,
+    CollaborationRegistered,
     CollaborationStarted,
     Customer,
     CustomerUser,
@@ -117,6 +118,16 @@ subscriptions = st.builds(
 )
 
 events: st.SearchStrategy[Event] = st.one_of(
+    st.builds(
+        CollaborationRegistered,
+        collaboration_id=ids,
+        office_id=ids,
+        customer_id=ids,
+        product=products,
+        variant=st.one_of(st.none(), ids),
+        invoice_recipient=st.sampled_from(Party),
+        occurred_at=moments,
+    ),
     st.builds(
         CollaborationStarted,
         collaboration_id=ids,

@@ -124,9 +124,29 @@ class World:
         customer_id: str = "customer-1",
         variant: str | None = None,
         invoice_recipient: Party = Party.OFFICE,
+        actor: Actor | None = None,
     ) -> Collaboration:
+        """Started by ``actor`` under the rules; by default by the customer's first
+        Administrator, who brings the office in (an office may start only with a customer it
+        already works with). A customer with no Administrator cannot: then the collaboration
+        is registered as already running (the host's set-up, no actor)."""
+        if actor is None:
+            with self.store.transaction(write=False) as uow:
+                customer = uow.get_customer(customer_id)
+            admin = None if customer is None else next(
+                (u for u in customer.users if u.role is Role.ADMINISTRATOR), None
+            )
+            if admin is None:
+                return self.service.register_collaboration(
+                    office_id=office_id,
+                    customer_id=customer_id,
+                    product=product,
+                    variant=variant,
+                    invoice_recipient=invoice_recipient,
+                )
+            actor = Actor.customer(customer_id, admin.id)
         return self.service.start_collaboration(
-            actor=self.office_admin(office_id),
+            actor=actor,
             office_id=office_id,
             customer_id=customer_id,
             product=product,

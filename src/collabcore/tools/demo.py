@@ -70,10 +70,9 @@ def run_demo(store: Store, write: Write, *, brand: str = "visma", language: str 
         )
     )
     anna = Actor.office(OFFICE_ID, "anna")
+    # The collaborations run already: the host registers them (its own set-up).
     started = {
-        product: service.start_collaboration(
-            actor=anna, office_id=OFFICE_ID, customer_id=CUSTOMER_ID, product=product
-        )
+        product: service.register_collaboration(office_id=OFFICE_ID, customer_id=CUSTOMER_ID, product=product)
         for product in (BOOKKEEPING, PAYROLL, EXPENSES)
     }
     expenses = started[EXPENSES]
@@ -143,6 +142,7 @@ def run_demo(store: Store, write: Write, *, brand: str = "visma", language: str 
         write("  " + loc.text("demo.notified", party=party_names[note.party_id], subject=note.subject))
     write(loc.text("demo.events", customer=customer.name))
     for event in service.events_of_customer(CUSTOMER_ID):
-        who = f"{event.actor.party.value}:{event.actor.user_id}"
+        actor = getattr(event, "actor", None)
+        who = "host" if actor is None else f"{actor.party.value}:{actor.user_id}"
         write(f"  {event.occurred_at:%Y-%m-%d %H:%M:%S} {type(event).__name__} ({who})")
     return report.done
