@@ -25,6 +25,7 @@ from collabcore.domain.records import (
     CustomerCollaborations,
     EndSnapshot,
     EndWrites,
+    IdempotencyKey,
     IdempotencyRecord,
     OverviewCursor,
 )
@@ -102,13 +103,21 @@ class Outbox(Protocol):
         locked for this transaction where the store can (others skip them)."""
         ...
 
-    def update_outbox_item(self, item: OutboxItem) -> None: ...
+    def update_outbox_item(self, item: OutboxItem, *, fenced: str | None = None) -> bool:
+        """Write ``item`` back. With ``fenced`` (the lease its writer holds), only if the stored
+        item still holds that lease: False, and nothing written, when another worker has taken
+        it over since. Without, the item must exist (StorageError otherwise); True."""
+        ...
 
 
 class IdempotencyKeys(Protocol):
-    def get_idempotency(self, key: str) -> IdempotencyRecord | None: ...
+    """Keys are scoped to the acting party: the same key text of two parties are two keys."""
 
-    def save_idempotency(self, record: IdempotencyRecord) -> None: ...
+    def get_idempotency(self, key: IdempotencyKey) -> IdempotencyRecord | None: ...
+
+    def save_idempotency(self, record: IdempotencyRecord) -> None:
+        """Raises IdempotencyKeyReused if the record's scoped key is taken (a racing request)."""
+        ...
 
 
 class EndStorage(Protocol):
@@ -116,7 +125,7 @@ class EndStorage(Protocol):
     the finer roles, and a store may replace them with fewer round trips."""
 
     def load_end(
-        self, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
+        self, collaboration_id: str, *, idempotency_key: IdempotencyKey | None, for_update: bool
     ) -> EndSnapshot:
         """All an end reads (the collaboration locked if ``for_update``, where the store can)."""
         ...

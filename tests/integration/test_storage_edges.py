@@ -17,7 +17,7 @@ def test_sqlite_refuses_a_newer_schema(tmp_path: Path) -> None:
     cc.SQLiteStore(path).close()
     with sqlite3.connect(path) as raw:
         raw.execute("UPDATE collabcore_meta SET value = '99' WHERE key = 'schema_version'")
-    with pytest.raises(SchemaVersionError, match=r"schema version 99.*up to 1"):
+    with pytest.raises(SchemaVersionError, match=r"schema version 99.*up to 2"):
         cc.SQLiteStore(path)
 
 
@@ -27,7 +27,7 @@ def test_sqlite_reopens_an_existing_file_with_its_data(tmp_path: Path) -> None:
     (collab,) = first.setup(cc.PAYROLL)
     first.store.close()
     store = cc.SQLiteStore(path)
-    assert store.schema_version() == 1
+    assert store.schema_version() == 2
     with store.transaction(write=False) as uow:
         assert uow.get_collaboration(collab.id) == collab
     store.close()
@@ -93,7 +93,7 @@ def test_postgres_refuses_a_newer_schema_and_reads_corrupt_rows_safely(
     with pytest.raises(CorruptRecord, match="collaborations"):
         world.service.plan_end(collab.id, actor=world.office_admin(), outcome=cc.Outcome.DEACTIVATE)
     store.close()
-    with pytest.raises(SchemaVersionError, match=r"schema version 7.*up to 1"):
+    with pytest.raises(SchemaVersionError, match=r"schema version 7.*up to 2"):
         PostgresStore(postgres_dsn, schema=postgres_schema)
 
 

@@ -7,12 +7,12 @@ committed state directly when nothing is staged).
 
 from __future__ import annotations
 
-from collabcore.domain.records import EndSnapshot, EndWrites
+from collabcore.domain.records import EndSnapshot, EndWrites, IdempotencyKey
 from collabcore.ports import UnitOfWork
 
 
 def load_end_by_parts(
-    uow: UnitOfWork, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
+    uow: UnitOfWork, collaboration_id: str, *, idempotency_key: IdempotencyKey | None, for_update: bool
 ) -> EndSnapshot:
     collaboration = uow.get_collaboration(collaboration_id, for_update=for_update)
     record = None if idempotency_key is None else uow.get_idempotency(idempotency_key)
@@ -53,7 +53,7 @@ class EndsByParts:
     """
 
     def load_end(
-        self: UnitOfWork, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
+        self: UnitOfWork, collaboration_id: str, *, idempotency_key: IdempotencyKey | None, for_update: bool
     ) -> EndSnapshot:
         return load_end_by_parts(
             self, collaboration_id, idempotency_key=idempotency_key, for_update=for_update

@@ -16,11 +16,17 @@ from datetime import datetime
 
 from collabcore.adapters.by_parts import EndsByParts, load_end_by_parts
 from collabcore.domain.effects import Effect
-from collabcore.domain.errors import ConcurrencyConflict, InvalidInput, StorageError
+from collabcore.domain.errors import ConcurrencyConflict, InvalidInput, StorageError, key_reused
 from collabcore.domain.events import Event
 from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Status, Subscription
 from collabcore.domain.outbox import EffectStatus, OutboxItem
-from collabcore.domain.records import CustomerCollaborations, EndSnapshot, IdempotencyRecord, OverviewCursor
+from collabcore.domain.records import (
+    CustomerCollaborations,
+    EndSnapshot,
+    IdempotencyKey,
+    IdempotencyRecord,
+    OverviewCursor,
+)
 
 
 class _State:
@@ -33,7 +39,7 @@ class _State:
         self.subscriptions: dict[tuple[str, str], Subscription] = {}
         self.events: list[Event] = []
         self.outbox: dict[str, OutboxItem] = {}
-        self.idempotency: dict[str, IdempotencyRecord] = {}
+        self.idempotency: dict[IdempotencyKey, IdempotencyRecord] = {}
         # customer id -> ids of its active collaborations
         self.active_by_customer: dict[str, set[str]] = defaultdict(set)
         # office id -> customer id -> ids of the office's active collaborations with it
@@ -64,7 +70,7 @@ class MemoryUnitOfWork(EndsByParts):
         self._subscriptions: dict[tuple[str, str], Subscription] = {}
         self._events: list[Event] = []
         self._outbox: dict[str, OutboxItem] = {}
-        self._idempotency: dict[str, IdempotencyRecord] = {}
+        self._idempotency: dict[IdempotencyKey, IdempotencyRecord] = {}
         self.committed = False
 
     # --- reads -----------------------------------------------------------
@@ -86,7 +92,7 @@ class MemoryUnitOfWork(EndsByParts):
         return sorted((c for c in found if c is not None and c.is_active), key=lambda c: (c.started_at, c.id))
 
     def load_end(
-        self, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
+        self, collaboration_id: str, *, idempotency_key: IdempotencyKey | None, for_update: bool
     ) -> EndSnapshot:
         if (
             self._offices
@@ -153,7 +159,7 @@ class MemoryUnitOfWork(EndsByParts):
                 break
         return items
 
-    def get_idempotency(self, key: str) -> IdempotencyRecord | None:
+    def get_idempotency(self, key: IdempotencyKey) -> IdempotencyRecord | None:
         return self._idempotency.get(key) or self._state.idempotency.get(key)
 
     def events_of_customer(self, customer_id: str) -> Sequence[Event]:
@@ -240,15 +246,20 @@ class MemoryUnitOfWork(EndsByParts):
                 raise StorageError(f"Effect {effect.key} is in the outbox already.")
             self._outbox[effect.key] = OutboxItem(effect, EffectStatus.PENDING, 0, at, at)
 
-    def update_outbox_item(self, item: OutboxItem) -> None:
-        if self.get_outbox_item(item.key) is None:
+    def update_outbox_item(self, item: OutboxItem, *, fenced: str | None = None) -> bool:
+        current = self.get_outbox_item(item.key)
+        if fenced is not None:
+            if current is None or current.lease != fenced:
+                return False
+        elif current is None:
             raise StorageError(f"Effect {item.key} is not in the outbox.")
         self._outbox[item.key] = item
+        return True
 
     def save_idempotency(self, record: IdempotencyRecord) -> None:
-        if self.get_idempotency(record.key) is not None:
-            raise StorageError(f"Idempotency key {record.key} is recorded already.")
-        self._idempotency[record.key] = record
+        if self.get_idempotency(record.scoped_key) is not None:
+            raise key_reused(record.key)
+        self._idempotency[record.scoped_key] = record
 
     def commit(self) -> None:
         state = self._state

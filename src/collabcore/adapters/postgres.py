@@ -20,11 +20,17 @@ from typing import Any
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
 from collabcore.adapters.serialization import to_data
 from collabcore.adapters.sql import SQLUnitOfWork, migrate, stored_version
-from collabcore.domain.errors import ConcurrencyConflict, ConfigurationError, InvalidInput, StorageError
+from collabcore.domain.errors import (
+    ConcurrencyConflict,
+    ConfigurationError,
+    InvalidInput,
+    StorageError,
+    key_reused,
+)
 from collabcore.domain.events import Event
 from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Subscription
 from collabcore.domain.outbox import EffectStatus, OutboxItem
-from collabcore.domain.records import EndSnapshot, EndWrites, IdempotencyRecord
+from collabcore.domain.records import EndSnapshot, EndWrites, IdempotencyKey, IdempotencyRecord
 
 try:
     import psycopg
@@ -64,6 +70,18 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX outbox_collaboration ON outbox (collaboration_id, step)",
         "CREATE TABLE idempotency (key text PRIMARY KEY, fingerprint text NOT NULL, "
         "created_at timestamptz NOT NULL, data jsonb NOT NULL)",
+    ),
+    # 0.2: idempotency keys scoped to the acting party (the scope of an existing key is the
+    # party that used it, read from its stored result); a lease token per outbox row.
+    2: (
+        "ALTER TABLE outbox ADD COLUMN lease text",
+        "ALTER TABLE idempotency ADD COLUMN scope text",
+        "UPDATE idempotency SET scope = (data #>> '{result,event,actor,party}') || ':' || "
+        "(data #>> '{result,event,actor,party_id}')",
+        "UPDATE idempotency SET data = jsonb_set(data, '{scope}', to_jsonb(scope))",
+        "ALTER TABLE idempotency ALTER COLUMN scope SET NOT NULL",
+        "ALTER TABLE idempotency DROP CONSTRAINT idempotency_pkey",
+        "ALTER TABLE idempotency ADD PRIMARY KEY (scope, key)",
     ),
 }
 
@@ -130,7 +148,7 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         return moment
 
     def load_end(
-        self, collaboration_id: str, *, idempotency_key: str | None, for_update: bool
+        self, collaboration_id: str, *, idempotency_key: IdempotencyKey | None, for_update: bool
     ) -> EndSnapshot:
         # One round trip: the lock (if asked), then everything else in a statement of its
         # own, so that it reads a snapshot taken after the lock was granted: a racing end
@@ -143,14 +161,21 @@ class PostgresUnitOfWork(SQLUnitOfWork):
                         "SELECT 1 FROM collaborations WHERE id = %s FOR UPDATE", (collaboration_id,)
                     )
                 row = self._connection.execute(
-                    _LOAD_END, {"id": collaboration_id, "key": idempotency_key}
+                    _LOAD_END,
+                    {
+                        "id": collaboration_id,
+                        "scope": None if idempotency_key is None else idempotency_key.scope,
+                        "key": None if idempotency_key is None else idempotency_key.key,
+                    },
                 ).fetchone()
         except psycopg.Error as exc:
             raise _storage_error(exc) from exc
         record = (
             None
-            if row is None or row[5] is None
-            else self._decode(row[5], IdempotencyRecord, "idempotency", idempotency_key)
+            if row is None or row[5] is None or idempotency_key is None
+            else self._decode(
+                row[5], IdempotencyRecord, "idempotency", (idempotency_key.scope, idempotency_key.key)
+            )
         )
         if row is None or row[0] is None:
             return EndSnapshot(None, None, None, (), None, record)
@@ -220,9 +245,9 @@ class PostgresUnitOfWork(SQLUnitOfWork):
                 if e.idempotency is not None:
                     r = e.idempotency
                     self._connection.execute(
-                        "INSERT INTO idempotency (key, fingerprint, created_at, data) "
-                        "VALUES (%s, %s, %s, %s)",
-                        (r.key, r.fingerprint, r.created_at, self._json(r)),
+                        "INSERT INTO idempotency (scope, key, fingerprint, created_at, data) "
+                        "VALUES (%s, %s, %s, %s, %s)",
+                        (r.scope, r.key, r.fingerprint, r.created_at, self._json(r)),
                     )
                 if commit:
                     self._connection.execute("COMMIT")
@@ -230,6 +255,11 @@ class PostgresUnitOfWork(SQLUnitOfWork):
             raise ConcurrencyConflict(
                 f"Collaboration {c.id} changed since it was read.", hint="Read it again and retry."
             ) from None
+        except psycopg.errors.UniqueViolation as exc:
+            if e.idempotency is not None and exc.diag.table_name == "idempotency":
+                # The same key, racing on another collaboration, committed first.
+                raise key_reused(e.idempotency.key) from None
+            raise _storage_error(exc) from exc
         except psycopg.Error as exc:
             raise _storage_error(exc) from exc
         if commit:
@@ -259,7 +289,7 @@ SELECT c.data,
           FROM collaborations x
          WHERE x.customer_id = c.customer_id AND x.status = 'active' AND x.id <> c.id),
        (SELECT s.data FROM subscriptions s WHERE s.customer_id = c.customer_id AND s.product = c.product),
-       (SELECT i.data FROM idempotency i WHERE i.key = %(key)s)
+       (SELECT i.data FROM idempotency i WHERE i.scope = %(scope)s AND i.key = %(key)s)
   FROM (SELECT 1) AS one
   LEFT JOIN collaborations c ON c.id = %(id)s
 """

@@ -22,15 +22,16 @@ from collabcore.domain.errors import (
     InvalidInput,
     SchemaVersionError,
     StorageError,
+    key_reused,
 )
 from collabcore.domain.events import Event
 from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Subscription
 from collabcore.domain.outbox import EffectStatus, OutboxItem
-from collabcore.domain.records import CustomerCollaborations, IdempotencyRecord, OverviewCursor
+from collabcore.domain.records import CustomerCollaborations, IdempotencyKey, IdempotencyRecord, OverviewCursor
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 OVERVIEW_CHUNK = 500
 """Customers per statement when reading a whole office's overview."""
 
@@ -233,9 +234,11 @@ class SQLUnitOfWork(EndsByParts):
             if c in customers and collaborations[c]
         ]
 
-    def get_idempotency(self, key: str) -> IdempotencyRecord | None:
-        sql = "SELECT data FROM idempotency WHERE key = ?"
-        return self._one(sql, (key,), IdempotencyRecord, "idempotency", key)  # type: ignore[no-any-return]
+    def get_idempotency(self, key: IdempotencyKey) -> IdempotencyRecord | None:
+        sql = "SELECT data FROM idempotency WHERE scope = ? AND key = ?"
+        return self._one(  # type: ignore[no-any-return]
+            sql, (key.scope, key.key), IdempotencyRecord, "idempotency", (key.scope, key.key)
+        )
 
     def events_of_customer(self, customer_id: str) -> Sequence[Event]:
         rows = self._execute(
@@ -382,17 +385,23 @@ class SQLUnitOfWork(EndsByParts):
                 raise StorageError("An effect of this end is in the outbox already.") from None
             raise
 
-    def update_outbox_item(self, item: OutboxItem) -> None:
-        cursor = self._execute(
-            "UPDATE outbox SET status = ?, next_attempt_at = ?, data = ? WHERE key = ?",
-            (item.status.value, self._time(item.next_attempt_at), self._json(item), item.key),
-        )
-        if cursor.rowcount != 1:
-            raise StorageError(f"Effect {item.key} is not in the outbox.")
+    def update_outbox_item(self, item: OutboxItem, *, fenced: str | None = None) -> bool:
+        sql = "UPDATE outbox SET status = ?, next_attempt_at = ?, lease = ?, data = ? WHERE key = ?"
+        params = [item.status.value, self._time(item.next_attempt_at), item.lease, self._json(item), item.key]
+        if fenced is not None:
+            # The fence: a worker whose lease was taken over writes nothing.
+            sql += " AND lease = ?"
+            params.append(fenced)
+        cursor = self._execute(sql, params)
+        if cursor.rowcount == 1:
+            return True
+        if fenced is not None:
+            return False
+        raise StorageError(f"Effect {item.key} is not in the outbox.")
 
     def save_idempotency(self, record: IdempotencyRecord) -> None:
         self._insert(
-            "INSERT INTO idempotency (key, fingerprint, created_at, data) VALUES (?, ?, ?, ?)",
-            (record.key, record.fingerprint, self._time(record.created_at), self._json(record)),
-            lambda: StorageError(f"Idempotency key {record.key} is recorded already."),
+            "INSERT INTO idempotency (scope, key, fingerprint, created_at, data) VALUES (?, ?, ?, ?, ?)",
+            (record.scope, record.key, record.fingerprint, self._time(record.created_at), self._json(record)),
+            lambda: key_reused(record.key),
         )

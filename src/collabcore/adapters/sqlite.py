@@ -50,6 +50,21 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
         "created_at TEXT NOT NULL, data TEXT NOT NULL)",
     ),
+    # 0.2: idempotency keys scoped to the acting party (the scope of an existing key is the
+    # party that used it, read from its stored result); a lease token per outbox row.
+    2: (
+        "ALTER TABLE outbox ADD COLUMN lease TEXT",
+        "CREATE TABLE idempotency_scoped (scope TEXT NOT NULL, key TEXT NOT NULL, "
+        "fingerprint TEXT NOT NULL, created_at TEXT NOT NULL, data TEXT NOT NULL, "
+        "PRIMARY KEY (scope, key))",
+        "INSERT INTO idempotency_scoped (scope, key, fingerprint, created_at, data) "
+        "SELECT scope, key, fingerprint, created_at, json_set(data, '$.scope', scope) FROM ("
+        "  SELECT json_extract(data, '$.result.event.actor.party') || ':' || "
+        "  json_extract(data, '$.result.event.actor.party_id') AS scope, key, fingerprint, "
+        "  created_at, data FROM idempotency)",
+        "DROP TABLE idempotency",
+        "ALTER TABLE idempotency_scoped RENAME TO idempotency",
+    ),
 }
 
 

@@ -19,11 +19,11 @@ from collabcore.app.plan_memo import PlanMemo
 from collabcore.app.refusals import no_customer, refusal, visible
 from collabcore.app.requests import EndCommand
 from collabcore.domain.billing import settled_subscription
-from collabcore.domain.errors import ConcurrencyConflict, IdempotencyKeyReused, OperationRefused
+from collabcore.domain.errors import ConcurrencyConflict, OperationRefused, key_reused
 from collabcore.domain.events import CollaborationEnded, EndRefusedRecorded
 from collabcore.domain.model import Collaboration
 from collabcore.domain.plans import Plan
-from collabcore.domain.records import EndResult, EndSnapshot, EndWrites, IdempotencyRecord
+from collabcore.domain.records import EndResult, EndSnapshot, EndWrites, IdempotencyKey, IdempotencyRecord
 from collabcore.policy.engine import Operation, RuleContext
 from collabcore.policy.facts import Facts
 from collabcore.policy.planner import make_plan
@@ -91,14 +91,12 @@ class Ending:
     ) -> EndResult | Plan:
         """The end's reads and writes (committed if ``commit``): the result, or the refused
         plan, with nothing written."""
-        snapshot = uow.load_end(command.collaboration_id, idempotency_key=idempotency_key, for_update=True)
+        scoped = None if idempotency_key is None else IdempotencyKey.of(command.actor, idempotency_key)
+        snapshot = uow.load_end(command.collaboration_id, idempotency_key=scoped, for_update=True)
         fingerprint = command.fingerprint
         if idempotency_key is not None and snapshot.idempotency is not None:
             if snapshot.idempotency.fingerprint != fingerprint:
-                raise IdempotencyKeyReused(
-                    f"Idempotency key {idempotency_key!r} was used for another request.",
-                    hint="Use a new key for each distinct request.",
-                )
+                raise key_reused(idempotency_key)
             return attrs.evolve(snapshot.idempotency.result, replayed=True)
         current = visible(snapshot.collaboration, command.collaboration_id, command.actor)
         plan = self._plan(snapshot, current, command, facts, memo=memo)
@@ -123,8 +121,8 @@ class Ending:
         )
         result = EndResult(ended, event, plan.effects)
         record = None
-        if idempotency_key is not None:
-            record = IdempotencyRecord(idempotency_key, fingerprint, result, now)
+        if scoped is not None and idempotency_key is not None:
+            record = IdempotencyRecord(idempotency_key, fingerprint, result, now, scope=scoped.scope)
         kinds = {e.kind for e in plan.effects}
         uow.record_end(
             EndWrites(

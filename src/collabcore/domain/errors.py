@@ -36,7 +36,17 @@ class InvalidInput(CollabCoreError, ValueError):
 
 
 class IdempotencyKeyReused(InvalidInput):
-    """An idempotency key was sent again with a different request."""
+    """An idempotency key was sent again with a different request (by the same party: keys
+    are scoped to the acting office or customer)."""
+
+
+def key_reused(key: str) -> IdempotencyKeyReused:
+    """The one answer for a key used before, whether found at once or lost in a race."""
+    return IdempotencyKeyReused(
+        f"Idempotency key {describe(key, 200)} was used for another request.",
+        hint="Use a new key for each distinct request.",
+        path="idempotency_key",
+    )
 
 
 class ConfigurationError(CollabCoreError):

@@ -40,6 +40,8 @@ class OutboxItem:
     resolution: str | None = None
     history: tuple[Attempt, ...] = ()
     """Every attempt, oldest first (the relay keeps the last 50)."""
+    lease: str | None = None
+    """The token of the relay worker that holds the effect now; its writes are fenced by it."""
 
     @property
     def key(self) -> str:

@@ -9,7 +9,7 @@ from attrs import frozen
 
 from collabcore.domain.effects import Effect
 from collabcore.domain.events import CollaborationEnded
-from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Subscription
+from collabcore.domain.model import AccountingOffice, Actor, Collaboration, Customer, Subscription
 
 
 @frozen
@@ -23,12 +23,37 @@ class EndResult:
 
 
 @frozen
+class IdempotencyKey:
+    """A caller's idempotency key within its scope: the party that acts (an office or a
+    customer). Two parties' keys never meet, so one tenant's key can neither block nor
+    answer another's request."""
+
+    scope: str
+    key: str
+
+    @classmethod
+    def of(cls, actor: Actor, key: str) -> IdempotencyKey:
+        return cls(idempotency_scope(actor), key)
+
+
+def idempotency_scope(actor: Actor) -> str:
+    """``office:<id>`` or ``customer:<id>``; the party names hold no colon, so it parses back."""
+    return f"{actor.party.value}:{actor.party_id}"
+
+
+@frozen
 class IdempotencyRecord:
     key: str
     fingerprint: str
     """The request it answered; the same key with another request is refused."""
     result: EndResult
     created_at: datetime
+    scope: str = ""
+    """The acting party the key belongs to (see :class:`IdempotencyKey`)."""
+
+    @property
+    def scoped_key(self) -> IdempotencyKey:
+        return IdempotencyKey(self.scope, self.key)
 
 
 @frozen

@@ -37,6 +37,7 @@ from collabcore.domain import (
     EndRefused,
     EndRefusedRecorded,
     EndWrites,
+    IdempotencyKey,
     InvalidInput,
     NotFound,
     OfficeUser,
@@ -279,7 +280,8 @@ class EndStorageContract(StoreUnderTest):
         with world.store.transaction() as uow:
             for staged in (False, True):
                 for cid in ids:
-                    for key in (None, "key-1", "key-2"):
+                    keys = [IdempotencyKey.of(a, k) for a in (admin, world.customer_admin()) for k in ("key-1", "key-2")]
+                    for key in (None, *keys):
                         ours = uow.load_end(cid, idempotency_key=key, for_update=False)
                         assert ours == load_end_by_parts(uow, cid, idempotency_key=key, for_update=False)
                 if not staged:
@@ -301,13 +303,15 @@ class EndStorageContract(StoreUnderTest):
         with world.store.transaction(write=False) as uow:
             stored = uow.get_collaboration(collab.id)
             outbox = uow.outbox(collaboration_id=collab.id)
-            record = uow.get_idempotency("req-1")
+            record = uow.get_idempotency(IdempotencyKey("customer:customer-1", "req-1"))
+            others = uow.get_idempotency(IdempotencyKey("office:office-1", "req-1"))
             subscription = uow.get_subscription("customer-1", EXPENSES)
         assert stored == result.collaboration
         assert stored is not None and stored.status is Status.ENDED and stored.version == 1
         assert [i.effect for i in outbox] == list(result.effects)
         assert all(i.status is EffectStatus.PENDING for i in outbox)
         assert record is not None and record.result == result
+        assert others is None, "keys are scoped to the party that acts"
         assert subscription is not None and subscription.status is SubscriptionStatus.ENDED
         assert world.service.events_of_customer("customer-1")[-1] == result.event
 
