@@ -27,7 +27,12 @@ from collabcore.domain.errors import (
 from collabcore.domain.events import Event
 from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Subscription
 from collabcore.domain.outbox import EffectStatus, OutboxItem
-from collabcore.domain.records import CustomerCollaborations, IdempotencyKey, IdempotencyRecord, OverviewCursor
+from collabcore.domain.records import (
+    CustomerCollaborations,
+    IdempotencyKey,
+    IdempotencyRecord,
+    OverviewCursor,
+)
 
 T = TypeVar("T")
 

@@ -11,10 +11,18 @@ import attrs
 from collabcore.app.config import Configuration
 from collabcore.app.refusals import denied, existing_customer, no_customer
 from collabcore.app.requests import acting, identifier, member
-from collabcore.domain.errors import InvalidInput, InvariantViolation, NotFound, describe
+from collabcore.domain.errors import InvalidInput, InvariantViolation, describe
 from collabcore.domain.events import CustomerUserAdded, Event, MainContactChanged, UserRoleChanged
 from collabcore.domain.findings import Finding, Severity
-from collabcore.domain.model import AccountingOffice, Actor, Collaboration, Customer, CustomerUser, Party, Role
+from collabcore.domain.model import (
+    AccountingOffice,
+    Actor,
+    Collaboration,
+    Customer,
+    CustomerUser,
+    Party,
+    Role,
+)
 from collabcore.policy.authorization import user_management_denial
 from collabcore.policy.rules.main_contact import KEEP_ADMIN, ONLY_ADMIN, main_contact_is_admin
 from collabcore.ports import UnitOfWork

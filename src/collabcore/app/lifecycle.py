@@ -120,7 +120,11 @@ class Lifecycle:
             now = config.clock()
             collab = self._begin(uow, office_id, customer_id, spec.key, variant, recipient, now)
             uow.append_events(
-                [CollaborationRegistered(collab.id, office_id, customer_id, spec.key, variant, recipient, now)]
+                [
+                    CollaborationRegistered(
+                        collab.id, office_id, customer_id, spec.key, variant, recipient, now
+                    )
+                ]
             )
             uow.commit()
         return collab

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collabcore.app.config import Configuration
 from collabcore.app.refusals import denied, existing_customer, no_customer, no_office, visible
 from collabcore.app.requests import MAX_PAGE, acting, identifier
-from collabcore.domain.errors import InvalidInput, NotFound
+from collabcore.domain.errors import InvalidInput
 from collabcore.domain.events import Event
 from collabcore.domain.model import Actor, Collaboration, Party, Subscription
 from collabcore.domain.records import OverviewCursor, OverviewPage

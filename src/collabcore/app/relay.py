@@ -1,13 +1,19 @@
 """The relay: carries out the effects an end recorded, at least once, in order.
 
-Each round claims due effects in a short transaction (leasing them by moving
-their next attempt into the future), calls the host's integration with the
-effect's deterministic key *outside* any transaction, then records the
-outcome in a second short transaction. A worker that dies mid-call leaves the
-lease to expire and the effect is tried again with the same key, so the
-integrations must treat a repeated key as done (at-least-once + idempotent
-receivers = exactly-once effects). Failures are never dropped: after the last
-retry an effect is FAILED and waits for ``retry`` or ``resolve``.
+Each round claims due effects in a short transaction, leasing each one on its
+own (a token of its own, its next attempt moved past the lease), calls the
+host's integration with the effect's deterministic key *outside* any
+transaction, then records the outcome in a second short transaction. A worker
+that dies mid-call leaves the lease to expire and the effect is tried again
+with the same key, so the integrations must treat a repeated key as done
+(at-least-once + idempotent receivers = exactly-once effects).
+
+Every write a worker makes after its claim is *fenced* by its lease token: once
+another worker has taken an effect over (the lease ran out), the first one's
+late write changes nothing and is counted as ``stale``; a lease more than half
+used is renewed before its effect is called, so a long batch is never taken
+twice by live workers. Failures are never dropped: after the last retry an
+effect is FAILED and waits for ``retry`` or ``resolve``.
 """
 
 from __future__ import annotations
@@ -21,10 +27,10 @@ from attrs import frozen
 
 from collabcore.app.config import Configuration
 from collabcore.app.refusals import denied, no_effect
-from collabcore.app.requests import acting
+from collabcore.app.requests import acting, whole_number
 from collabcore.domain.effects import Effect, EffectKind
-from collabcore.domain.errors import ConfigurationError, InvalidInput, require_state
-from collabcore.domain.model import Actor, Party
+from collabcore.domain.errors import ConfigurationError, InvalidInput, describe, require_state
+from collabcore.domain.model import Actor, Party, new_id
 from collabcore.domain.outbox import Attempt, EffectStatus, Notification, OutboxItem
 from collabcore.domain.validation import exact_text
 from collabcore.policy.authorization import relay_operator_denial
@@ -35,15 +41,30 @@ from collabcore.ports import Store, UnitOfWork
 log = logging.getLogger("collabcore.relay")
 
 HISTORY_KEPT = 50
+MAX_CLAIM = 10_000
+"""The most effects one round may claim."""
+
+
+def _positive_duration(_: object, attribute: attrs.Attribute[timedelta], value: object) -> None:
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise InvalidInput(
+            f"{attribute.name} must be a positive datetime.timedelta, got {describe(value)}.",
+            path=attribute.name,
+        )
+
+
+def _attempts(_: object, attribute: attrs.Attribute[int], value: object) -> None:
+    whole_number(value, attribute.name, 1, 1000)
 
 
 @frozen
 class RetryPolicy:
-    max_attempts: int = 6
-    first_delay: timedelta = timedelta(seconds=2)
-    max_delay: timedelta = timedelta(minutes=30)
-    lease: timedelta = timedelta(minutes=5)
-    """How long a claimed effect is left to its worker before another may take it."""
+    max_attempts: int = attrs.field(default=6, validator=_attempts)
+    first_delay: timedelta = attrs.field(default=timedelta(seconds=2), validator=_positive_duration)
+    max_delay: timedelta = attrs.field(default=timedelta(minutes=30), validator=_positive_duration)
+    lease: timedelta = attrs.field(default=timedelta(minutes=5), validator=_positive_duration)
+    """How long a claimed effect is left to its worker before another may take it (each
+    effect has a lease of its own; a worker renews one more than half used before its call)."""
 
     def delay(self, attempts: int) -> timedelta:
         delay: timedelta = self.first_delay * (2 ** max(attempts - 1, 0))
@@ -55,13 +76,21 @@ class RelayReport:
     done: int = 0
     retried: int = 0
     failed: int = 0
+    stale: int = 0
+    """Effects another worker took over (this worker's lease ran out) before this one could
+    write its outcome, or renew the lease; nothing of this worker's was written for them."""
 
     def __add__(self, other: RelayReport) -> RelayReport:
-        return RelayReport(self.done + other.done, self.retried + other.retried, self.failed + other.failed)
+        return RelayReport(
+            self.done + other.done,
+            self.retried + other.retried,
+            self.failed + other.failed,
+            self.stale + other.stale,
+        )
 
     @property
     def attempted(self) -> int:
-        return self.done + self.retried + self.failed
+        return self.done + self.retried + self.failed + self.stale
 
 
 class Relay:
@@ -76,6 +105,8 @@ class Relay:
                 hint="Use service.relay() (or Relay(service.configuration)), so that the relay "
                 "speaks the service's brand and language and reads its clock.",
             )
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise InvalidInput(f"retry must be a RetryPolicy or None, got {describe(retry)}.", path="retry")
         self.config = config
         self.retry_policy = retry or RetryPolicy()
 
@@ -86,21 +117,27 @@ class Relay:
     # --- running -----------------------------------------------------------
 
     def run_once(self, *, limit: int = 50) -> RelayReport:
-        """Claim up to ``limit`` due effects and carry each out once."""
+        """Claim up to ``limit`` (1 to 10,000) due effects and carry each out once."""
+        limit = whole_number(limit, "limit", 1, MAX_CLAIM)
         now = self.config.clock()
+        lease = self.retry_policy.lease
         with self.config.store.transaction() as uow:
-            claimed = list(uow.claim_due_effects(now=now, limit=limit))
-            lease_until = now + self.retry_policy.lease
+            claimed = [
+                attrs.evolve(item, next_attempt_at=now + lease, updated_at=now, lease=new_id())
+                for item in uow.claim_due_effects(now=now, limit=limit)
+            ]
             for item in claimed:
-                uow.update_outbox_item(attrs.evolve(item, next_attempt_at=lease_until, updated_at=now))
+                uow.update_outbox_item(item)
             uow.commit()
         report = RelayReport()
         for item in claimed:
-            report += self._carry_out(item)
+            renewed = self._renewed(item)
+            report += self._carry_out(renewed) if renewed is not None else _stale(item, "renew its lease")
         return report
 
     def drain(self, *, max_rounds: int = 10_000) -> RelayReport:
         """Run rounds until no effect is due now (later retries are left for later)."""
+        max_rounds = whole_number(max_rounds, "max_rounds", 1, 10**9)
         total = RelayReport()
         for _ in range(max_rounds):
             report = self.run_once()
@@ -109,6 +146,23 @@ class Relay:
             total += report
         return total
 
+    def _renewed(self, item: OutboxItem) -> OutboxItem | None:
+        """The item with its lease renewed if more than half of it is used (None: another
+        worker has taken it over meanwhile); the item itself if its lease is fresh."""
+        now = self.config.clock()
+        lease = self.retry_policy.lease
+        if item.next_attempt_at - now > lease / 2:
+            return item
+        renewed = attrs.evolve(item, next_attempt_at=now + lease, updated_at=now)
+        return renewed if self._write(renewed, fenced=item.lease) else None
+
+    def _write(self, item: OutboxItem, *, fenced: str | None) -> bool:
+        with self.config.store.transaction() as uow:
+            written = uow.update_outbox_item(item, fenced=fenced)
+            if written:
+                uow.commit()
+        return written
+
     def _carry_out(self, item: OutboxItem) -> RelayReport:
         effect = item.effect
         try:
@@ -116,18 +170,17 @@ class Relay:
         except Exception as exc:
             return self._record_failure(item, exc)
         now = self.config.clock()
-        with self.config.store.transaction() as uow:
-            uow.update_outbox_item(
-                attrs.evolve(
-                    item,
-                    status=EffectStatus.DONE,
-                    attempts=item.attempts + 1,
-                    updated_at=now,
-                    last_error=None,
-                    history=_logged(item, Attempt(now)),
-                )
-            )
-            uow.commit()
+        done = attrs.evolve(
+            item,
+            status=EffectStatus.DONE,
+            attempts=item.attempts + 1,
+            updated_at=now,
+            last_error=None,
+            history=_logged(item, Attempt(now)),
+            lease=None,
+        )
+        if not self._write(done, fenced=item.lease):
+            return _stale(item, "record that it was done")
         log.info("effect %s done", effect.key)
         return RelayReport(done=1)
 
@@ -144,10 +197,10 @@ class Relay:
             updated_at=now,
             last_error=error,
             history=_logged(item, Attempt(now, error)),
+            lease=None,
         )
-        with self.config.store.transaction() as uow:
-            uow.update_outbox_item(updated)
-            uow.commit()
+        if not self._write(updated, fenced=item.lease):
+            return _stale(item, f"record its failure ({error[:200]})")
         log.warning("effect %s attempt %d failed: %s", item.key, attempts, error)
         return RelayReport(failed=1) if out_of_tries else RelayReport(retried=1)
 
@@ -253,7 +306,7 @@ class Relay:
             actor,
             EffectStatus.FAILED,
             lambda item, now: attrs.evolve(
-                item, status=EffectStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now
+                item, status=EffectStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now, lease=None
             ),
         )
 
@@ -266,7 +319,7 @@ class Relay:
             actor,
             EffectStatus.FAILED,
             lambda item, now: attrs.evolve(
-                item, status=EffectStatus.RESOLVED, resolution=reason, updated_at=now
+                item, status=EffectStatus.RESOLVED, resolution=reason, updated_at=now, lease=None
             ),
         )
 
@@ -292,6 +345,16 @@ class Relay:
             uow.update_outbox_item(updated)
             uow.commit()
         return updated
+
+
+def _stale(item: OutboxItem, what: str) -> RelayReport:
+    log.warning(
+        "effect %s: this worker's lease ran out and another worker took the effect over; "
+        "did not %s (nothing written)",
+        item.key,
+        what,
+    )
+    return RelayReport(stale=1)
 
 
 def _logged(item: OutboxItem, attempt: Attempt) -> tuple[Attempt, ...]:

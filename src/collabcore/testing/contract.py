@@ -280,7 +280,11 @@ class EndStorageContract(StoreUnderTest):
         with world.store.transaction() as uow:
             for staged in (False, True):
                 for cid in ids:
-                    keys = [IdempotencyKey.of(a, k) for a in (admin, world.customer_admin()) for k in ("key-1", "key-2")]
+                    keys = [
+                        IdempotencyKey.of(a, k)
+                        for a in (admin, world.customer_admin())
+                        for k in ("key-1", "key-2")
+                    ]
                     for key in (None, *keys):
                         ours = uow.load_end(cid, idempotency_key=key, for_update=False)
                         assert ours == load_end_by_parts(uow, cid, idempotency_key=key, for_update=False)

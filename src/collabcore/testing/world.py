@@ -133,8 +133,10 @@ class World:
         if actor is None:
             with self.store.transaction(write=False) as uow:
                 customer = uow.get_customer(customer_id)
-            admin = None if customer is None else next(
-                (u for u in customer.users if u.role is Role.ADMINISTRATOR), None
+            admin = (
+                None
+                if customer is None
+                else next((u for u in customer.users if u.role is Role.ADMINISTRATOR), None)
             )
             if admin is None:
                 return self.service.register_collaboration(
