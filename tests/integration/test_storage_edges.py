@@ -53,7 +53,7 @@ def test_sqlite_memory_path_is_refused() -> None:
 
 
 def test_sqlite_unwritable_folder_is_a_storage_error(tmp_path: Path) -> None:
-    with pytest.raises(cc.StorageError, match="Cannot open"):
+    with pytest.raises(cc.StorageError, match="Cannot create"):
         cc.SQLiteStore(tmp_path / "missing-folder" / "x.db")
 
 

@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
-from collabcore.adapters.serialization import to_data
+from collabcore.adapters.serialization import stored_data
 from collabcore.adapters.sql import SQLUnitOfWork, migrate, stored_version
 from collabcore.domain.errors import (
     ConcurrencyConflict,
@@ -136,7 +136,7 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         return isinstance(exc.__cause__, psycopg.errors.UniqueViolation)
 
     def _json(self, value: Any, kind: Any = None) -> Any:
-        return Jsonb(to_data(value, kind))
+        return Jsonb(stored_data(value, kind))
 
     def _unjson(self, raw: Any) -> Any:
         # jsonb arrives as text (see _load_jsonb_as_text), so that it can key the cache.

@@ -16,6 +16,7 @@ from enum import Enum, StrEnum
 from functools import cache
 from typing import Any, TypeVar, cast, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.errors import (
     ClassValidationError,
@@ -168,16 +169,56 @@ def _problems(exc: BaseException, path: str = "$") -> Iterator[tuple[str, str]]:
         yield path, _message(exc)
 
 
+_EVENT_TYPES = frozenset(get_args(Event))
+
+
+def _is_event(kind: Any) -> bool:
+    return kind is Event
+
+
+def _known_kind(kind: Any) -> bool:
+    """A type this module reads and writes: Event, or an attrs class of collabcore's."""
+    return kind is Event or (
+        isinstance(kind, type) and attrs.has(kind) and kind.__module__.startswith("collabcore.")
+    )
+
+
+def _check_kind(kind: Any) -> None:
+    if not _known_kind(kind):
+        raise InvalidInput(
+            "kind must be collabcore.domain.Event or one of collabcore's value classes, "
+            f"got {describe(kind)}.",
+            hint="For example from_json(text, cc.Collaboration) or from_json(text, Event).",
+            path="kind",
+        )
+
+
 def to_data(value: Any, kind: Any = None) -> Any:
     """JSON-compatible data (dicts, lists, strings, numbers) for a collabcore value.
 
-    Pass ``kind=Event`` for an event, so the data carries its type tag.
+    An event always carries its type tag (``"type"``), so that its text reads back as an
+    :data:`Event` with or without ``kind=Event``.
     """
+    if kind is None:
+        kind = Event if type(value) in _EVENT_TYPES else type(value)
+    _check_kind(kind)
+    if kind is not Event and not isinstance(value, kind):
+        raise InvalidInput(f"value must be a {kind.__name__}, got {describe(value)}.", path="value")
+    if kind is Event and type(value) not in _EVENT_TYPES:
+        raise InvalidInput(f"value must be an event, got {describe(value)}.", path="value")
+    return converter().unstructure(value, unstructure_as=kind)
+
+
+def stored_data(value: Any, kind: Any = None) -> Any:
+    """:func:`to_data` for the adapters, whose values come from the library itself: no door."""
     return converter().unstructure(value, unstructure_as=kind)
 
 
 def from_data(data: Any, kind: type[T]) -> T:
     """The value of type ``kind`` that ``data`` describes, or InvalidInput with the path."""
+    _check_kind(kind)
+    if _is_event(kind):
+        _check_tag(data)
     try:
         return converter().structure(data, kind)
     except (ClassValidationError, IterableValidationError) as exc:
@@ -196,6 +237,26 @@ def from_data(data: Any, kind: type[T]) -> T:
         raise InvalidInput(f"Cannot read {getattr(kind, '__name__', kind)}: {exc}.", path="$") from None
 
 
+def _check_tag(data: Any) -> None:
+    """A missing or unknown event tag, named by its path (cattrs' own error names neither)."""
+    if not isinstance(data, dict):
+        raise InvalidInput(f"Cannot read Event: expected an object, got {describe(data)}.", path="$")
+    tag = data.get(EVENT_TAG)
+    names = sorted(t.__name__ for t in _EVENT_TYPES)
+    if tag is None:
+        raise InvalidInput(
+            f"Cannot read Event: required field missing @ $.{EVENT_TAG}.",
+            hint=f"Say which event it is: one of {', '.join(names)}.",
+            path=f"$.{EVENT_TAG}",
+        )
+    if tag not in names:
+        raise InvalidInput(
+            f"Cannot read Event: unknown event type {describe(tag)} @ $.{EVENT_TAG}.",
+            hint=f"One of {', '.join(names)}.",
+            path=f"$.{EVENT_TAG}",
+        )
+
+
 def event_from_data(data: Any) -> Event:
     """An event from its tagged data (``{"type": "CollaborationEnded", ...}``)."""
     event: Event = from_data(data, Event)  # type: ignore[arg-type]
@@ -207,8 +268,11 @@ def to_json(value: Any, kind: Any = None) -> str:
 
 
 def from_json(text: str | bytes, kind: type[T]) -> T:
+    _check_kind(kind)
+    if not isinstance(text, str | bytes | bytearray):
+        raise InvalidInput(f"text must be JSON as str or bytes, got {describe(text)}.", path="text")
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, TypeError, RecursionError) as exc:
         raise InvalidInput(f"Malformed JSON: {exc}.", hint="Send a JSON document.") from None
     return from_data(data, kind)

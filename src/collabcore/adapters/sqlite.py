@@ -9,19 +9,22 @@ made on first use.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
+import tempfile
 import threading
+import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
-from collabcore.adapters.serialization import to_data
+from collabcore.adapters.serialization import stored_data
 from collabcore.adapters.sql import SQLUnitOfWork, migrate, stored_version, utc_text
-from collabcore.domain.errors import InvalidInput, StorageError
+from collabcore.domain.errors import InvalidInput, StorageError, describe
 
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
@@ -74,23 +77,30 @@ class SQLiteUnitOfWork(SQLUnitOfWork):
         self._connection = connection
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        # Rows are fetched here, inside the error wrapper: a corrupt page is often met
+        # only while stepping through the rows, after execute() itself returned.
         try:
-            return self._connection.execute(sql, params)
+            cursor = self._connection.execute(sql, params)
+            return _Fetched(cursor.fetchall(), cursor.rowcount)
         except sqlite3.Error as exc:
             raise _storage_error(exc) from exc
+        except (OverflowError, UnicodeEncodeError) as exc:
+            raise _unstorable(exc) from None
 
     def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         try:
             self._connection.executemany(sql, rows)
         except sqlite3.Error as exc:
             raise _storage_error(exc) from exc
+        except (OverflowError, UnicodeEncodeError) as exc:
+            raise _unstorable(exc) from None
 
     def _is_unique_violation(self, exc: BaseException) -> bool:
         cause = exc.__cause__
         return isinstance(cause, sqlite3.IntegrityError) and "UNIQUE" in str(cause)
 
     def _json(self, value: Any, kind: Any = None) -> Any:
-        return json.dumps(to_data(value, kind), ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(stored_data(value, kind), ensure_ascii=False, separators=(",", ":"))
 
     def _unjson(self, raw: Any) -> Any:
         if not isinstance(raw, str):
@@ -107,6 +117,26 @@ class SQLiteUnitOfWork(SQLUnitOfWork):
     def rollback(self) -> None:
         if self._connection.in_transaction:
             self._connection.execute("ROLLBACK")
+
+
+class _Fetched:
+    """A statement's rows, read in full, and how many rows it changed."""
+
+    __slots__ = ("_rows", "rowcount")
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self._rows, self.rowcount = rows, rowcount
+
+    def fetchone(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[Any]:
+        return self._rows
+
+
+def _unstorable(exc: Exception) -> InvalidInput:
+    # The door refuses such values first; this is the last line, not the first.
+    return InvalidInput(f"A value cannot be stored in SQLite: {exc}.", hint="Check the values passed in.")
 
 
 def _storage_error(exc: sqlite3.Error) -> StorageError:
@@ -134,21 +164,44 @@ class SQLiteStore:
         timeout: float = 10.0,
         synchronous: str = "FULL",
         decoded_rows: int = DEFAULT_SIZE,
+        create: bool = False,
     ) -> None:
+        """Open the collabcore database at ``path``, making it if nothing is there yet.
+
+        An existing file must be a collabcore database. An empty file, or an SQLite
+        database without collabcore's tables, is refused unless ``create=True`` (it may be
+        a database that was truncated, or someone else's); a file that is not SQLite, or a
+        database that holds tables of collabcore's names, is always refused.
+        """
+        if not isinstance(path, str | os.PathLike):
+            raise InvalidInput(f"path must be a file path, got {describe(path)}.", path="path")
         self.path = os.fspath(path)
+        if not isinstance(self.path, str) or not self.path.strip() or "\x00" in self.path:
+            raise InvalidInput(f"path must be a file path, got {describe(path)}.", path="path")
         if self.path == ":memory:" or self.path.startswith("file:"):
             raise InvalidInput(
                 "SQLiteStore needs a file path; each connection to ':memory:' is a new database.",
                 hint="Use MemoryStore() for an in-memory store.",
+                path="path",
             )
-        if synchronous.upper() not in SYNCHRONOUS:
-            raise InvalidInput(f"synchronous must be one of {', '.join(SYNCHRONOUS)}.")
-        self.timeout = timeout
+        if not isinstance(synchronous, str) or synchronous.upper() not in SYNCHRONOUS:
+            raise InvalidInput(f"synchronous must be one of {', '.join(SYNCHRONOUS)}.", path="synchronous")
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 <= timeout <= 86_400:
+            raise InvalidInput(
+                f"timeout must be seconds from 0 to 86,400, got {describe(timeout)}.", path="timeout"
+            )
+        if not isinstance(create, bool):
+            raise InvalidInput("create must be True or False.", path="create")
+        self.timeout = float(timeout)
         self.synchronous = synchronous.upper()
         self._decoded = cache_for(decoded_rows)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
+        if not os.path.exists(self.path):
+            self._create_new()
+        else:
+            _require_collabcore(self.path, create, self.timeout)
         self._migrate()
 
     def _connection(self) -> sqlite3.Connection:
@@ -162,10 +215,7 @@ class SQLiteStore:
                 connection.execute(f"PRAGMA synchronous = {self.synchronous}")
                 connection.execute("PRAGMA foreign_keys = ON")
             except sqlite3.Error as exc:
-                raise StorageError(
-                    f"Cannot open the SQLite database {self.path}: {exc}.",
-                    hint="Check that the folder exists and is writable.",
-                ) from exc
+                raise _open_error(self.path, exc) from exc
             self._local.connection = connection
             self._local.pid = os.getpid()
             with self._guard:
@@ -197,3 +247,118 @@ class SQLiteStore:
         with self.transaction() as uow:
             migrate(uow, MIGRATIONS, f"The database {os.path.basename(self.path)}")
             uow.commit()
+
+    def _create_new(self) -> None:
+        """A new database appears at ``path`` whole or not at all: it is made beside it under
+        another name and linked into place, so a process opening the same new path at the
+        same moment finds either nothing or a complete collabcore database (never an empty
+        file it would have to refuse)."""
+        folder = os.path.dirname(os.path.abspath(self.path))
+        try:
+            handle, draft = tempfile.mkstemp(prefix=".collabcore-", suffix=".db", dir=folder)
+        except OSError as exc:
+            raise StorageError(
+                f"Cannot create the SQLite database {self.path}: {exc.strerror}.",
+                hint="Check that the folder exists and is writable.",
+            ) from None
+        os.close(handle)
+        try:
+            maker = SQLiteStore.__new__(SQLiteStore)
+            maker.path, maker.timeout, maker.synchronous = draft, self.timeout, self.synchronous
+            maker._decoded, maker._local, maker._connections = None, threading.local(), []
+            maker._guard = threading.Lock()
+            maker._migrate()
+            maker.close()
+            try:
+                os.link(draft, self.path)
+            except FileExistsError:
+                pass  # another process made it first: open theirs
+            except OSError:
+                # No hard links here (some network or FAT file systems): take the path if
+                # it is still free; a lost race leaves the other process's file in place.
+                if not os.path.exists(self.path):
+                    os.replace(draft, self.path)
+        finally:
+            for leftover in (draft, draft + "-wal", draft + "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(leftover)
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_OUR_TABLES = ("offices", "customers", "collaborations", "subscriptions", "events", "outbox", "idempotency")
+
+
+def _require_collabcore(path: str, create: bool, timeout: float) -> None:
+    """Look before touching: the file is read through a read-only connection, so that a
+    file that is refused is left exactly as it was (not even switched to WAL)."""
+    if not _require_sqlite_file(path, create):
+        return
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{urllib.parse.quote(path)}?mode=ro", uri=True, timeout=timeout)
+        ) as look:
+            tables = {row[0] for row in look.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error as exc:
+        raise _open_error(path, exc) from exc
+    if "collabcore_meta" in tables:
+        return
+    clashing = sorted(tables.intersection(_OUR_TABLES))
+    if clashing:
+        raise StorageError(
+            f"{path} is not a collabcore database: it has tables of its own named {', '.join(clashing)}.",
+            hint="Give collabcore a file of its own.",
+        )
+    if tables and not create:
+        raise StorageError(
+            f"{path} is not a collabcore database (it holds the tables {', '.join(sorted(tables)[:5])}).",
+            hint="Give collabcore a file of its own, or pass create=True to add collabcore's tables to it.",
+        )
+    if not tables and not create:
+        raise StorageError(
+            f"{path} is an SQLite database without any tables, not a collabcore database.",
+            hint="To make a new collabcore database in it, pass create=True.",
+        )
+
+
+def _require_sqlite_file(path: str, create: bool) -> bool:
+    """True if ``path`` holds an SQLite database to look into; False for an empty file that
+    may be made into one (``create``)."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+    except IsADirectoryError:
+        raise InvalidInput(f"{path} is a folder, not a database file.", path="path") from None
+    except OSError as exc:
+        raise StorageError(f"Cannot read {path}: {exc.strerror}.", hint="Check its permissions.") from None
+    if not header:
+        if create:
+            return False
+        raise StorageError(
+            f"{path} is an empty file, not a collabcore database.",
+            hint="An empty file may be a database that was truncated: restore it from a backup. "
+            "To make a new collabcore database in it, pass create=True.",
+        )
+    if header != _SQLITE_HEADER:
+        raise StorageError(
+            f"{path} is not an SQLite database (nor a collabcore one).", hint="Check the path."
+        )
+    return True
+
+
+def _open_error(path: str, exc: sqlite3.Error) -> StorageError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StorageError(
+            f"The SQLite database {path} is locked by another connection ({text}).",
+            hint="Close the program that holds it (an open transaction or an exclusive lock), "
+            "or raise timeout= to wait longer.",
+        )
+    if "not a database" in text or "malformed" in text or "encrypted" in text:
+        return StorageError(
+            f"{path} is not a readable SQLite database ({text}).",
+            hint="Restore it from a backup, or check the path.",
+        )
+    return StorageError(
+        f"Cannot open the SQLite database {path}: {text}.",
+        hint="Check that the folder exists and is writable.",
+    )

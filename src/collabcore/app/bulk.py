@@ -21,7 +21,13 @@ from collabcore.app.ending import Ending
 from collabcore.app.reading import Reading
 from collabcore.app.refusals import visible
 from collabcore.app.requests import EndCommand, EndRequest, identifier
-from collabcore.domain.errors import CollabCoreError, IdempotencyKeyReused, NotFound, OperationRefused
+from collabcore.domain.errors import (
+    CollabCoreError,
+    IdempotencyKeyReused,
+    NotFound,
+    OperationRefused,
+    describe,
+)
 from collabcore.domain.findings import Finding
 from collabcore.domain.model import Actor, Outcome
 from collabcore.domain.records import EndResult
@@ -94,21 +100,28 @@ class Bulk:
         page_size: int = 200,
     ) -> Iterator[EndRequest]:
         """An end request for each active collaboration of the office whose product is in
-        ``outcomes``, read one overview page at a time."""
+        ``outcomes``, read one overview page at a time. The first page is read now, so that
+        an office the actor may not see is refused at the call, not at the first item."""
         acks = frozenset(acknowledge)
-        cursor = None
-        while True:
-            page = self.reading.overview(office_id, actor=actor, after=cursor, limit=page_size)
-            for entry in page.items:
-                for collaboration in entry.collaborations:
-                    outcome = outcomes.get(collaboration.product)
-                    if outcome is not None:
-                        yield EndRequest(collaboration.id, outcome, acks, confirm_deletion)
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+        first = self.reading.overview(office_id, actor=actor, limit=page_size)
+
+        def pages() -> Iterator[EndRequest]:
+            page = first
+            while True:
+                for entry in page.items:
+                    for collaboration in entry.collaborations:
+                        outcome = outcomes.get(collaboration.product)
+                        if outcome is not None:
+                            yield EndRequest(collaboration.id, outcome, acks, confirm_deletion)
+                if page.next_cursor is None:
+                    return
+                page = self.reading.overview(office_id, actor=actor, after=page.next_cursor, limit=page_size)
+
+        return pages()
 
     def _one(self, request: EndRequest, actor: Actor, prefix: str | None) -> list[BulkItem]:
+        if not isinstance(request, EndRequest):
+            return [not_a_request(request)]
         key = None if prefix is None else f"{prefix}:{request.collaboration_id}"
         try:
             command = EndCommand.of(request, actor)
@@ -133,6 +146,9 @@ class Bulk:
         items: dict[int, BulkItem] = {}
         prepared: list[tuple[int, EndCommand, str | None]] = []
         for n, r in enumerate(requests):
+            if not isinstance(r, EndRequest):
+                items[n] = not_a_request(r)
+                continue
             try:
                 command = EndCommand.of(r, actor)
                 key = (
@@ -176,6 +192,15 @@ class Bulk:
         uow.append_events([self.ending.refusal_event(done)])
         refused = self.ending.refusal(done)
         return BulkItem(collab_id, BulkStatus.REFUSED, findings=refused.findings, error=str(refused))
+
+
+def not_a_request(value: object) -> BulkItem:
+    """An item that is not an EndRequest fails on its own; the others go on."""
+    return BulkItem(
+        "",
+        BulkStatus.FAILED,
+        error=f"Each item must be an EndRequest(collaboration_id, outcome, ...), got {describe(value)}.",
+    )
 
 
 def _batches(requests: Iterable[EndRequest], size: int) -> Iterator[list[EndRequest]]:

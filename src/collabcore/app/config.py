@@ -4,11 +4,14 @@ products, words, brand, language and clock, so that they can never disagree."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
 
 import attrs
 from attrs import frozen
 
+from collabcore.domain.errors import ConfigurationError, InvalidInput, describe
 from collabcore.domain.model import Clock, IdGenerator, new_id, utc_now
 from collabcore.policy.engine import Rulebook
 from collabcore.policy.planner import PLANNER_TEXTS
@@ -84,14 +87,23 @@ class Configuration:
         clock: Clock = utc_now,
         ids: IdGenerator = new_id,
     ) -> Configuration:
+        _require(store, "store", lambda s: callable(getattr(s, "transaction", None)), "a collabcore Store")
+        _require(integrations, "integrations", _optional(Integrations), "an Integrations or None")
+        _require(rulebook, "rulebook", _optional(Rulebook), "a Rulebook or None")
+        _require(products, "products", _optional(ProductCatalog), "a ProductCatalog or None")
+        _require(texts, "texts", _optional(Texts), "a Texts or None")
+        _require(ids, "ids", callable, "a function that returns a new id")
+        _check_words(brand, language)
         rulebook = rulebook or default_rulebook()
         products = products or default_products()
         texts = texts or default_texts()
         loc = _checked_localizer(texts, rulebook, products, brand, language)
-        return cls(store, integrations or Integrations(), rulebook, products, texts, loc, clock, ids)
+        checked = clock if isinstance(clock, CheckedClock) else CheckedClock(clock)
+        return cls(store, integrations or Integrations(), rulebook, products, texts, loc, checked, ids)
 
     def speaking(self, brand: Brand | str | None = None, language: str | None = None) -> Configuration:
         """The same configuration in another brand or language."""
+        _check_words(brand, language, optional=True)
         loc = _checked_localizer(
             self.texts,
             self.rulebook,
@@ -116,6 +128,52 @@ class Configuration:
                 )
                 self._by_language[language] = loc
         return loc
+
+
+class CheckedClock:
+    """The host's clock, read through a check: checked once when the service is configured,
+    and every reading after, so that no naive or foreign time is ever compared or written."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: Clock) -> None:
+        if not callable(source):
+            raise InvalidInput(
+                f"clock must be a function that returns the current time, got {describe(source)}.",
+                path="clock",
+            )
+        self.source = source
+        self()
+
+    def __call__(self) -> datetime:
+        now = self.source()
+        if type(now) is not datetime or now.utcoffset() is None:
+            raise ConfigurationError(
+                f"The clock returned {describe(now)}, not a datetime with a time zone.",
+                hint="Make it return an aware datetime, such as datetime.now(UTC).",
+            )
+        return now
+
+
+def _optional(kind: type) -> Callable[[Any], bool]:
+    return lambda value: value is None or isinstance(value, kind)
+
+
+def _require(value: Any, name: str, ok: Callable[[Any], bool], expected: str) -> None:
+    if not ok(value):
+        raise InvalidInput(f"{name} must be {expected}, got {describe(value)}.", path=name)
+
+
+def _check_words(brand: Any, language: Any, *, optional: bool = False) -> None:
+    """Types at the door; which brands and languages exist is the texts' to say."""
+    if not (isinstance(brand, Brand | str) or (optional and brand is None)):
+        raise InvalidInput(
+            f"brand must be a Brand or a brand key such as 'visma', got {describe(brand)}.", path="brand"
+        )
+    if not (isinstance(language, str) or (optional and language is None)):
+        raise InvalidInput(
+            f"language must be a language code such as 'en', got {describe(language)}.", path="language"
+        )
 
 
 def _checked_localizer(

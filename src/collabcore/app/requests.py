@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Any, TypeVar
 
+import attrs
 from attrs import frozen
 
 from collabcore.domain.errors import InvalidInput, describe
 from collabcore.domain.model import Actor, Outcome, Party
 from collabcore.domain.validation import MAX_COUNT, exact_text
+from collabcore.policy.products import ProductCatalog
 
 E = TypeVar("E", bound=Enum)
 
@@ -76,6 +78,32 @@ def rule_codes(values: Any, name: str) -> frozenset[str]:
     return codes
 
 
+def iterable(value: Any, name: str) -> Iterable[Any]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidInput(f"{name} must be an iterable of EndRequest, got {describe(value)}.", path=name)
+    return value
+
+
+def optional_callable(value: Any, name: str) -> Any:
+    if value is not None and not callable(value):
+        raise InvalidInput(f"{name} must be a function or None, got {describe(value)}.", path=name)
+    return value
+
+
+def product_outcomes(value: Any, products: ProductCatalog) -> dict[str, Outcome]:
+    """``outcomes`` of end_all_of_office: product key -> outcome, each product known."""
+    if not isinstance(value, Mapping):
+        raise InvalidInput(
+            f"outcomes must be a mapping of product to outcome, got {describe(value)}.", path="outcomes"
+        )
+    checked: dict[str, Outcome] = {}
+    for product, outcome in value.items():
+        key = identifier(product, "outcomes")
+        products.get(key)
+        checked[key] = member(Outcome, outcome, f"outcomes[{key}]")
+    return checked
+
+
 def optional_identifier(value: Any, name: str) -> str | None:
     return None if value is None else identifier(value, name)
 
@@ -93,14 +121,34 @@ def whole_number(value: Any, name: str, low: int, high: int) -> int:
     return value
 
 
+def _collaboration_id(value: Any) -> str:
+    return identifier(value, "collaboration_id")
+
+
+def _outcome(value: Any) -> Outcome:
+    return member(Outcome, value, "outcome")
+
+
+def _acknowledged(value: Any) -> frozenset[str]:
+    return rule_codes(value, "acknowledge")
+
+
+def _flag(_: Any, attribute: attrs.Attribute[bool], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInput(
+            f"{attribute.name} must be True or False, got {describe(value)}.", path=attribute.name
+        )
+
+
 @frozen
 class EndRequest:
-    """One item of a bulk end: which collaboration, how, and what the actor acknowledges."""
+    """One item of a bulk end: which collaboration, how, and what the actor acknowledges.
+    Checked when made: a bad value is InvalidInput naming the field."""
 
-    collaboration_id: str
-    outcome: Outcome
-    acknowledge: frozenset[str] = frozenset()
-    confirm_deletion: bool = False
+    collaboration_id: str = attrs.field(converter=_collaboration_id)
+    outcome: Outcome = attrs.field(converter=_outcome)
+    acknowledge: frozenset[str] = attrs.field(default=frozenset(), converter=_acknowledged)
+    confirm_deletion: bool = attrs.field(default=False, validator=_flag)
 
 
 @frozen

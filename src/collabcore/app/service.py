@@ -18,7 +18,19 @@ from collabcore.app.ending import Ending
 from collabcore.app.lifecycle import Lifecycle
 from collabcore.app.reading import Reading
 from collabcore.app.relay import Relay, RetryPolicy
-from collabcore.app.requests import EndCommand, EndRequest, acting, identifier, whole_number
+from collabcore.app.requests import (
+    EndCommand,
+    EndRequest,
+    acting,
+    identifier,
+    iterable,
+    optional_callable,
+    optional_identifier,
+    product_outcomes,
+    rule_codes,
+    version_number,
+    whole_number,
+)
 from collabcore.domain.errors import InvalidInput, describe
 from collabcore.domain.events import Event
 from collabcore.domain.model import (
@@ -71,6 +83,7 @@ class CollaborationService:
         ids: IdGenerator = new_id,
         plan_memo_size: int = 1024,
     ) -> None:
+        whole_number(plan_memo_size, "plan_memo_size", 0, 10_000_000)
         config = Configuration.build(
             store,
             integrations=integrations,
@@ -201,7 +214,12 @@ class CollaborationService:
 
     def facts(self, customer_id: str, product: ProductSpec) -> Facts:
         """Ask the integrations what the rules for ending ``product`` read."""
-        return self._ending.facts(customer_id, product)
+        if not isinstance(product, ProductSpec):
+            raise InvalidInput(
+                f"product must be a ProductSpec (service.products.get(key)), got {describe(product)}.",
+                path="product",
+            )
+        return self._ending.facts(identifier(customer_id, "customer_id"), product)
 
     # --- ending ------------------------------------------------------------------------
 
@@ -236,16 +254,8 @@ class CollaborationService:
         the first result again (``replayed=True``) and changes nothing.
         """
         command = EndCommand.checked(collaboration_id, actor, outcome, acknowledge, confirm_deletion)
-        if idempotency_key is not None:
-            idempotency_key = identifier(idempotency_key, "idempotency_key")
-        if expected_version is not None and (
-            not isinstance(expected_version, int) or isinstance(expected_version, bool)
-        ):
-            raise InvalidInput(
-                f"expected_version must be a whole number or None, got {describe(expected_version)}.",
-                path="expected_version",
-            )
-        return self._ending.end(command, idempotency_key, expected_version)
+        key = optional_identifier(idempotency_key, "idempotency_key")
+        return self._ending.end(command, key, version_number(expected_version, "expected_version"))
 
     def end_many(
         self,
@@ -258,13 +268,12 @@ class CollaborationService:
     ) -> Iterator[BulkItem]:
         """End many collaborations, ``batch_size`` per transaction, each on its own terms;
         yields one result per item once it is committed."""
-        whole_number(batch_size, "batch_size", 1, 10_000)
         return self._bulk.end_many(
-            requests,
+            iterable(requests, "requests"),
             actor=acting(actor),
-            idempotency_prefix=idempotency_prefix,
-            progress=progress,
-            batch_size=batch_size,
+            idempotency_prefix=optional_identifier(idempotency_prefix, "idempotency_prefix"),
+            progress=optional_callable(progress, "progress"),
+            batch_size=whole_number(batch_size, "batch_size", 1, 10_000),
         )
 
     def end_all_of_office(
@@ -281,11 +290,14 @@ class CollaborationService:
     ) -> Iterator[BulkItem]:
         """End every active collaboration of an office whose product is in ``outcomes``
         (product -> outcome), for example when the office closes."""
+        actor = acting(actor)
+        if not isinstance(confirm_deletion, bool):
+            raise InvalidInput("confirm_deletion must be True or False.", path="confirm_deletion")
         requests = self._bulk.office_requests(
-            office_id,
+            identifier(office_id, "office_id"),
             actor=actor,
-            outcomes=outcomes,
-            acknowledge=acknowledge,
+            outcomes=product_outcomes(outcomes, self.products),
+            acknowledge=rule_codes(acknowledge, "acknowledge"),
             confirm_deletion=confirm_deletion,
         )
         return self.end_many(

@@ -15,7 +15,7 @@ import attrs
 from attrs import frozen
 
 from collabcore.domain.effects import EffectKind
-from collabcore.domain.errors import ConfigurationError, InvalidInput, OutcomeNotOffered
+from collabcore.domain.errors import ConfigurationError, InvalidInput, OutcomeNotOffered, describe
 from collabcore.domain.model import BOOKKEEPING, EXPENSES, PAYROLL, Outcome, Party
 from collabcore.domain.validation import check_id
 from collabcore.policy.facts import Fact
@@ -89,10 +89,10 @@ class ProductCatalog:
         return key in self.products
 
     def get(self, key: str) -> ProductSpec:
-        spec = self.products.get(key)
+        spec = self.products.get(key) if isinstance(key, str) else None
         if spec is None:
             raise InvalidInput(
-                f"Unknown product {key!r}.",
+                f"Unknown product {describe(key)}.",
                 hint="Known products: " + ", ".join(sorted(self.products)) + ".",
                 path="product",
             )

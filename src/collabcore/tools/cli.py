@@ -153,7 +153,9 @@ def _plan_or_end(args: argparse.Namespace) -> int:
             result = service.end(args.collaboration, idempotency_key=args.idempotency_key, **options)
         except OperationRefused as refused:
             if args.json:
-                print(json.dumps({"refused": str(refused), "findings": to_data(list(refused.findings))}))
+                print(
+                    json.dumps({"refused": str(refused), "findings": [to_data(f) for f in refused.findings]})
+                )
             else:
                 print(f"collabcore: {refused}", file=sys.stderr)
                 _findings(service.localizer, refused.findings)

@@ -16,7 +16,7 @@ from typing import Any, TypeAlias
 import attrs
 from attrs import frozen
 
-from collabcore.domain.errors import ConfigurationError
+from collabcore.domain.errors import ConfigurationError, describe
 
 Template: TypeAlias = str | tuple[str, ...]
 """A sentence, or ordered steps (remedies)."""
@@ -66,7 +66,7 @@ class Texts:
         found = self.brands.get(key)
         if found is None:
             raise ConfigurationError(
-                f"Unknown brand {key!r}; known brands: {', '.join(sorted(self.brands))}.",
+                f"Unknown brand {describe(key)}; known brands: {', '.join(sorted(self.brands))}.",
                 hint="Add it with Texts.with_brand(Brand(...)).",
             )
         return found
@@ -82,7 +82,7 @@ class Texts:
         chosen = self.brand(brand)
         if language not in chosen.terms:
             raise ConfigurationError(
-                f"Brand {chosen.key} has no words for language {language!r}; it speaks "
+                f"Brand {chosen.key} has no words for language {describe(language)}; it speaks "
                 f"{', '.join(chosen.languages)}.",
                 hint="Choose one of those, or give the brand terms for that language.",
             )
