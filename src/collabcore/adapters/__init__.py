@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from collabcore.adapters.by_parts import EndsByParts, load_end_by_parts, record_end_by_parts
 from collabcore.adapters.memory import MemoryStore
 from collabcore.adapters.sqlite import SQLiteStore
+from collabcore.domain.errors import InvalidInput, describe
 from collabcore.ports import Store
 
 if TYPE_CHECKING:
@@ -29,7 +30,13 @@ def open_store(target: str | os.PathLike[str], **options: Any) -> Store:
 
     PostgreSQL needs the ``postgres`` extra (``pip install collabcore[postgres]``).
     """
+    if not isinstance(target, str | os.PathLike):
+        raise InvalidInput(
+            f"target must be a file path or a postgresql:// DSN, got {describe(target)}.", path="target"
+        )
     text = os.fspath(target)
+    if not isinstance(text, str):
+        raise InvalidInput(f"target must be a text path, got {describe(target)}.", path="target")
     if text.startswith(("postgresql://", "postgres://")):
         from collabcore.adapters.postgres import PostgresStore
 

@@ -25,6 +25,7 @@ from collabcore.domain.errors import (
     ConfigurationError,
     InvalidInput,
     StorageError,
+    describe,
     key_reused,
 )
 from collabcore.domain.events import Event
@@ -309,6 +310,30 @@ def _load_jsonb_as_text(connection: psycopg.Connection[Any]) -> None:
     connection.adapters.register_loader("jsonb", TextLoader)
 
 
+def whole(value: object, name: str, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise InvalidInput(
+            f"{name} must be a whole number from {low} to {high}, got {describe(value)}.", path=name
+        )
+    return value
+
+
+def _diagnose(dsn: str, connect_timeout: int) -> None:
+    """One plain connection before the pool opens: the pool only says "initialization
+    incomplete" after its whole timeout, while libpq says why at once (connection refused,
+    no such database, authentication failed, timeout expired)."""
+    try:
+        psycopg.connect(dsn, connect_timeout=connect_timeout, autocommit=True).close()
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise StorageError(
+            f"Cannot connect to PostgreSQL: {reason}.",
+            hint="Check the DSN (host, port, database, user, password) and that the server is running.",
+        ) from None
+    except Exception as exc:  # a malformed DSN is refused by libpq's parser
+        raise InvalidInput(f"dsn is not a valid PostgreSQL connection string: {exc}.", path="dsn") from None
+
+
 def _storage_error(exc: psycopg.Error) -> StorageError:
     return StorageError(
         f"PostgreSQL failed: {type(exc).__name__}: {str(exc).strip()}.",
@@ -331,22 +356,47 @@ class PostgresStore:
         min_size: int = 1,
         max_size: int = 10,
         timeout: float = 30.0,
+        connect_timeout: int = 5,
         decoded_rows: int = DEFAULT_SIZE,
     ) -> None:
-        if not _IDENTIFIER.match(schema):
+        """``timeout``: how long a request waits for a free connection of the pool;
+        ``connect_timeout``: how long one connection attempt may take (seconds, 2 or more,
+        as libpq counts them), so that an unreachable server is reported quickly and why."""
+        if not isinstance(dsn, str) or not dsn.strip():
             raise InvalidInput(
-                f"schema must be a lowercase SQL identifier, got {schema!r}.",
+                f"dsn must be a PostgreSQL connection string, got {describe(dsn)}.", path="dsn"
+            )
+        if not isinstance(schema, str) or not _IDENTIFIER.match(schema):
+            raise InvalidInput(
+                f"schema must be a lowercase SQL identifier, got {describe(schema)}.",
                 hint="Letters, digits and underscores, starting with a letter.",
+                path="schema",
+            )
+        min_size = whole(min_size, "min_size", 0, 1000)
+        max_size = whole(max_size, "max_size", max(min_size, 1), 1000)
+        connect_timeout = whole(connect_timeout, "connect_timeout", 2, 3600)
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 3600:
+            raise InvalidInput(
+                f"timeout must be seconds from 0 to 3,600, got {describe(timeout)}.", path="timeout"
             )
         self.schema = schema
         self._decoded = cache_for(decoded_rows)
+        options = {
+            "autocommit": True,
+            "options": f"-c search_path={schema}",
+            "connect_timeout": connect_timeout,
+        }
+        _diagnose(dsn, connect_timeout)
         self._pool = ConnectionPool(
             dsn,
             min_size=min_size,
             max_size=max_size,
             timeout=timeout,
-            kwargs={"autocommit": True, "options": f"-c search_path={schema}"},
+            kwargs=options,
             configure=_load_jsonb_as_text,
+            # A connection that died while idle in the pool (a restarted server, a killed
+            # backend) is found before it is handed out, not by the request that gets it.
+            check=ConnectionPool.check_connection,
             open=False,
         )
         try:

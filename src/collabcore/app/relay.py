@@ -235,6 +235,13 @@ class Relay:
 
     def notification(self, effect: Effect) -> Notification:
         """The message for one party, in its own language, with the consequence summary."""
+        if not isinstance(effect, Effect) or effect.kind not in (
+            EffectKind.NOTIFY_OFFICE,
+            EffectKind.NOTIFY_CUSTOMER,
+        ):
+            raise InvalidInput(
+                f"effect must be a notification Effect, got {describe(effect)}.", path="effect"
+            )
         with self.config.store.transaction(write=False) as uow:
             collab = uow.get_collaboration(effect.collaboration_id)
             office = uow.get_office(effect.office_id)
