@@ -58,6 +58,7 @@ def test_the_whole_contract_is_every_role() -> None:
         "IdempotencyContract",
         "TenancyContract",
         "OutboxContract",
+        "SecurityContract",
     }
     whole = {n for n in dir(StoreContract) if n.startswith("test_")}
     by_role = {n for base in StoreContract.__bases__ for n in vars(base) if n.startswith("test_")}

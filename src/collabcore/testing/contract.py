@@ -8,16 +8,13 @@ PostgreSQL adapters of this library run exactly this suite.
 The suite is split by the roles of :mod:`collabcore.ports` (``DirectoryContract``,
 ``OverviewContract``, ``AuditTrailContract``, ``EndStorageContract``,
 ``IdempotencyContract``, ``OutboxContract``, ``TransactionContract``, and
-``TenancyContract`` across them): a host that replaces one role of a shipped
+``TenancyContract`` and ``SecurityContract`` across them): a host that replaces one role of a shipped
 store, say its own outbox, subclasses just that role's contract.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
@@ -49,50 +46,25 @@ from collabcore.domain import (
     Subscription,
     SubscriptionStatus,
 )
-from collabcore.ports import Store
+from collabcore.testing.contract_base import StoreUnderTest, audit_added, snapshot
+from collabcore.testing.security_contract import SecurityContract
 from collabcore.testing.world import CUSTOMER_ADMIN, World
 
-
-def snapshot(world: World, customer_ids: list[str], collaboration_ids: list[str]) -> Any:
-    """Everything a store holds about these records, to compare before and after."""
-    with world.store.transaction(write=False) as uow:
-        return (
-            [uow.get_customer(c) for c in customer_ids],
-            [uow.get_collaboration(c) for c in collaboration_ids],
-            [uow.events_of_customer(c) for c in customer_ids],
-            [uow.get_subscription(c, p) for c in customer_ids for p in (BOOKKEEPING, PAYROLL, EXPENSES)],
-            sorted(i.key for i in uow.outbox()),
-        )
-
-
-def audit_added(before: Any, after: Any) -> list[Any]:
-    """The events a refused operation added; everything else must be unchanged."""
-    customers, collabs, events, subscriptions, outbox = before
-    assert (after[0], after[1], after[3], after[4]) == (customers, collabs, subscriptions, outbox)
-    assert after[2][0][: len(events[0])] == events[0]
-    return list(after[2][0][len(events[0]) :])
-
-
-class StoreUnderTest:
-    """The store a contract runs on: subclass a contract and implement :meth:`make_store`."""
-
-    def make_store(self, tmp_path: Path) -> Store:
-        raise NotImplementedError("Return a new, empty store of your adapter.")
-
-    def dispose_store(self, store: Store) -> None:
-        store.close()
-
-    @pytest.fixture
-    def store(self, tmp_path: Path) -> Iterator[Store]:
-        made = self.make_store(tmp_path)
-        try:
-            yield made
-        finally:
-            self.dispose_store(made)
-
-    @pytest.fixture
-    def world(self, store: Store) -> World:
-        return World(store)
+__all__ = [
+    "AuditTrailContract",
+    "DirectoryContract",
+    "EndStorageContract",
+    "IdempotencyContract",
+    "OutboxContract",
+    "OverviewContract",
+    "SecurityContract",
+    "StoreContract",
+    "StoreUnderTest",
+    "TenancyContract",
+    "TransactionContract",
+    "audit_added",
+    "snapshot",
+]
 
 
 class TransactionContract(StoreUnderTest):
@@ -436,6 +408,7 @@ class StoreContract(
     IdempotencyContract,
     TenancyContract,
     OutboxContract,
+    SecurityContract,
 ):
     """The whole contract: every role of a store. Subclass it (or only the roles your adapter
     implements itself) and implement :meth:`make_store`."""
