@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -133,3 +136,161 @@ def test_sqlite_overview_page_reads_through_the_index(tmp_path: Path) -> None:
     assert "collaborations_active_customer (customer_id=?)" in plans[2], plans[2]
     assert all("SCAN collaborations" not in plan and "SCAN customers" not in plan for plan in plans), plans
     world.store.close()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_sqlite_refuses_an_empty_file_unless_asked_to_create(tmp_path: Path) -> None:
+    path = tmp_path / "truncated.db"
+    path.write_bytes(b"")
+    with pytest.raises(cc.StorageError, match="empty file, not a collabcore database") as refused:
+        cc.SQLiteStore(path)
+    assert "create=True" in (refused.value.hint or "")
+    assert _files(tmp_path) == {"truncated.db": b""}, "a refused file is left exactly as it was"
+    store = cc.SQLiteStore(path, create=True)
+    assert store.schema_version() == 2
+    store.close()
+    cc.SQLiteStore(path).close()  # now it is a collabcore database
+
+
+def test_sqlite_refuses_a_foreign_database_without_touching_it(tmp_path: Path) -> None:
+    clashing, other = tmp_path / "app.db", tmp_path / "other.db"
+    for path, table in ((clashing, "offices"), (other, "invoices")):
+        with sqlite3.connect(path) as raw:
+            raw.execute(f"CREATE TABLE {table} (id INTEGER)")
+    before = _files(tmp_path)
+    with pytest.raises(
+        cc.StorageError, match="not a collabcore database: it has tables of its own named offices"
+    ):
+        cc.SQLiteStore(clashing, create=True)
+    with pytest.raises(cc.StorageError, match=r"not a collabcore database .*invoices"):
+        cc.SQLiteStore(other)
+    assert _files(tmp_path) == before, "not even switched to WAL"
+    store = cc.SQLiteStore(other, create=True)  # asked for: collabcore's tables beside the host's
+    store.close()
+    with sqlite3.connect(other) as raw:
+        assert raw.execute("SELECT count(*) FROM invoices").fetchone() == (0,)
+
+
+def test_sqlite_refuses_a_file_that_is_not_sqlite(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("dear diary")
+    with pytest.raises(cc.StorageError, match="not an SQLite database"):
+        cc.SQLiteStore(path, create=True)
+    assert path.read_text() == "dear diary"
+
+
+def test_sqlite_says_a_locked_database_is_locked(tmp_path: Path) -> None:
+    path = tmp_path / "locked.db"
+    cc.SQLiteStore(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(cc.StorageError, match="is locked by another connection") as refused:
+            cc.SQLiteStore(path, timeout=0.1)
+        assert "folder" not in str(refused.value)
+    finally:
+        holder.close()
+
+
+def test_sqlite_a_new_database_appears_whole_to_racing_openers(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    stores: list[cc.SQLiteStore] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(6)
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            stores.append(cc.SQLiteStore(path))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(stores) == 6
+    assert {p.name for p in tmp_path.iterdir()} <= {"new.db", "new.db-wal", "new.db-shm"}, "no drafts left"
+    for store in stores:
+        assert store.schema_version() == 2
+        store.close()
+
+
+@pytest.mark.parametrize("limit", [0, -1, 10_001, 2**70, "5", None, 1.5, True])
+def test_run_once_limit_means_the_same_on_every_store(limit: object, tmp_path: Path) -> None:
+    for store in (cc.MemoryStore(), cc.SQLiteStore(tmp_path / "limit.db")):
+        world = World(store)
+        with pytest.raises(cc.InvalidInput) as bad:
+            world.relay().run_once(limit=limit)  # type: ignore[arg-type]
+        assert bad.value.path == "limit"
+        store.close()
+
+
+def test_integers_beyond_what_a_store_keeps_are_refused_at_the_door(tmp_path: Path) -> None:
+    world = World(cc.SQLiteStore(tmp_path / "big.db"))
+    (collab,) = world.setup(cc.PAYROLL)
+    for too_big in (2**31, 2**63, 2**70):
+        with pytest.raises(cc.InvalidInput):
+            cc.Customer("c-big", "1", "Big", version=too_big)
+        with pytest.raises(cc.InvalidInput) as bad:
+            world.service.end(
+                collab.id,
+                actor=world.office_admin(),
+                outcome=cc.Outcome.END_SUBSCRIPTION,
+                expected_version=too_big,
+            )
+        assert bad.value.path == "expected_version"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("dsn_of", "says"),
+    [
+        (lambda d: d.rsplit("@", 1)[0] + "@127.0.0.1:1/test", "Connection refused"),
+        (
+            lambda d: d.rsplit("/", 1)[0] + "/no_such_database_here",
+            'database "no_such_database_here" does not exist',
+        ),
+        (lambda d: "postgresql://no_such_role@" + d.split("@", 1)[1], 'role "no_such_role" does not exist'),
+    ],
+)
+def test_postgres_says_at_once_why_it_cannot_connect(
+    postgres_dsn: str, dsn_of: Callable[[str], str], says: str
+) -> None:
+    from collabcore.adapters.postgres import PostgresStore
+
+    started = time.monotonic()
+    with pytest.raises(cc.StorageError, match="Cannot connect to PostgreSQL") as refused:
+        PostgresStore(dsn_of(postgres_dsn), connect_timeout=2, timeout=30)
+    assert says in str(refused.value)
+    # Not a timed assertion of speed: the pool's own wait (30 s here) is never reached.
+    assert time.monotonic() - started < 25
+
+
+@pytest.mark.postgres
+def test_postgres_pool_replaces_a_connection_killed_while_idle(
+    postgres_dsn: str, postgres_schema: str
+) -> None:
+    import psycopg
+
+    from collabcore.adapters.postgres import PostgresStore
+
+    name = f"pool_{postgres_schema}"
+    dsn = psycopg.conninfo.make_conninfo(postgres_dsn, application_name=name)
+    store = PostgresStore(dsn, schema=postgres_schema, min_size=2, max_size=2)
+    world = World(store)
+    (collab,) = world.setup(cc.PAYROLL)
+    with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+        killed = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+            (name,),
+        ).fetchone()
+    assert killed is not None and killed[0] >= 1, "the pool's idle connections were killed"
+    for _ in range(4):  # every pooled connection is used at least once
+        assert world.service.get_collaboration(collab.id, actor=world.office_admin()) == collab
+    store.close()

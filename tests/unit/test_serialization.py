@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -80,3 +82,46 @@ def test_events_carry_their_type_tag() -> None:
     data["type"] = "Nonsense"
     with pytest.raises(cc.InvalidInput):
         event_from_data(data)
+
+
+def test_an_event_keeps_its_tag_without_kind_and_round_trips_as_text() -> None:
+    actor = cc.Actor.customer("k", "u")
+    event = MainContactChanged("k", "u1", "u2", actor, datetime(2026, 1, 1, tzinfo=UTC))
+    text = to_json(event)
+    assert json.loads(text)["type"] == "MainContactChanged"
+    assert from_json(text, Event) == event  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda d: d.pop("type"), "required field missing @ $.type"),
+        (lambda d: d.update(type="Nonsense"), "unknown event type 'Nonsense' @ $.type"),
+        (lambda d: d.update(type=5), "unknown event type 5 @ $.type"),
+    ],
+)
+def test_a_bad_or_missing_event_tag_is_named_by_its_path(change: Any, says: str) -> None:
+    event = MainContactChanged("k", None, "u2", cc.Actor.office("o", "u"), datetime(2026, 1, 1, tzinfo=UTC))
+    data = to_data(event)
+    change(data)
+    with pytest.raises(cc.InvalidInput) as bad:
+        from_json(json.dumps(data), Event)  # type: ignore[arg-type]
+    assert says in bad.value.message and bad.value.path == "$.type"
+
+
+@pytest.mark.parametrize("kind", [int, dict, "Collaboration", None, object, Exception])
+def test_an_unknown_kind_is_invalid_input_naming_kind(kind: Any) -> None:
+    with pytest.raises(cc.InvalidInput) as bad:
+        from_json("{}", kind)
+    assert bad.value.path == "kind"
+    with pytest.raises(cc.InvalidInput):
+        to_json(object(), kind)
+
+
+def test_to_json_refuses_what_is_not_a_collabcore_value() -> None:
+    with pytest.raises(cc.InvalidInput) as bad:
+        to_json({"a": object()})
+    assert bad.value.path == "kind"
+    with pytest.raises(cc.InvalidInput) as wrong:
+        to_json(cc.Actor.office("o", "u"), cc.Customer)
+    assert wrong.value.path == "value"
