@@ -50,7 +50,7 @@ def _to_schema_1_postgres(dsn: str, schema: str) -> None:
             "UPDATE outbox SET data = data - 'lease'",
             "UPDATE collabcore_meta SET value = '1' WHERE key = 'schema_version'",
         ):
-            raw.execute(statement)  # type: ignore[arg-type]
+            raw.execute(statement)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -102,7 +102,7 @@ def test_keys_and_effects_of_schema_1_survive_migration_2(
     downgrade()
 
     store = reopen()
-    assert store.schema_version() == 2
+    assert isinstance(store, cc.SQLiteStore | cc.PostgresStore) and store.schema_version() == 2
     migrated = World(store)
     migrated.clock = world.clock
     migrated.service = cc.CollaborationService(
