@@ -5,7 +5,6 @@ only its audit record)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +18,12 @@ from collabcore.domain import EndRefusedRecorded, OverviewCursor
 from collabcore.ports import Store
 from collabcore.testing import World
 from collabcore.testing.contract import snapshot
+from collabcore.testing.strategies import hostile_values
 
 EXAMPLES = 300
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
-junk = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(),
-    st.floats(allow_nan=True),
-    st.text(max_size=30),
-    st.binary(max_size=8),
-    st.lists(st.integers(), max_size=3),
-    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
-    st.just(datetime(2026, 1, 1)),
-    st.just("x" * 5000),
-    st.just("nul\x00byte"),
-    st.just("'; DROP TABLE collaborations; --"),
-    st.just(object()),
-)
+junk = hostile_values
 
 
 def valid_or_junk(*valid: Any) -> st.SearchStrategy[Any]:

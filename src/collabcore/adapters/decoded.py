@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from collabcore.domain.errors import InvalidInput
+from collabcore.domain.errors import InvalidInput, describe
 from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Subscription
 
 KEPT_KINDS = frozenset({AccountingOffice, Customer, Collaboration, Subscription})
@@ -50,7 +50,7 @@ def cache_for(size: int) -> DecodedRows | None:
     """The cache a store asked for with ``decoded_rows=size``; 0 turns it off."""
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise InvalidInput(
-            f"decoded_rows must be a whole number of rows, 0 or more, got {size!r}.",
+            f"decoded_rows must be a whole number of rows, 0 or more, got {describe(size)}.",
             hint="0 turns the cache of decoded rows off.",
         )
     return DecodedRows(size) if size else None

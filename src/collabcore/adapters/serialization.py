@@ -63,7 +63,7 @@ def _datetime(value: Any, _: Any) -> datetime:
     except ValueError:
         raise InvalidInput(f"not an ISO 8601 datetime: {describe(value)}") from None
     if parsed.tzinfo is None:
-        raise InvalidInput(f"naive datetime {value!r}; add a UTC offset such as +00:00")
+        raise InvalidInput(f"naive datetime {describe(value)}; add a UTC offset such as +00:00")
     return parsed
 
 
@@ -95,7 +95,7 @@ def _tuple_hook(converter: cattrs.Converter) -> Callable[[Any], Any]:
                     exc.__notes__ = [*getattr(exc, "__notes__", []), note]
                     errors.append(exc)
             if errors:
-                raise IterableValidationError(f"While structuring {kind!r}", errors, kind)
+                raise IterableValidationError(f"While structuring {describe(kind)}", errors, kind)
             return tuple(items)
 
         return structure
@@ -159,7 +159,7 @@ def _problems(exc: BaseException, path: str = "$") -> Iterator[tuple[str, str]]:
     elif isinstance(exc, IterableValidationError):
         items, rest = exc.group_exceptions()
         for inner, item in items:
-            yield from _problems(inner, f"{path}[{item.index!r}]")
+            yield from _problems(inner, f"{path}[{describe(item.index)}]")
         for inner in rest:
             yield from _problems(inner, path)
     elif isinstance(exc, InvalidInput) and exc.path:
@@ -206,7 +206,11 @@ def to_data(value: Any, kind: Any = None) -> Any:
         raise InvalidInput(f"value must be a {kind.__name__}, got {describe(value)}.", path="value")
     if kind is Event and type(value) not in _EVENT_TYPES:
         raise InvalidInput(f"value must be an event, got {describe(value)}.", path="value")
-    return converter().unstructure(value, unstructure_as=kind)
+    try:
+        return converter().unstructure(value, unstructure_as=kind)
+    except (AttributeError, TypeError, ValueError) as exc:
+        # A value altered after its checks ran (object.__setattr__ on a frozen class).
+        raise InvalidInput(f"{describe(value)} cannot be written: {exc}.", path="value") from None
 
 
 def stored_data(value: Any, kind: Any = None) -> Any:
@@ -264,7 +268,11 @@ def event_from_data(data: Any) -> Event:
 
 
 def to_json(value: Any, kind: Any = None) -> str:
-    return json.dumps(to_data(value, kind), ensure_ascii=False, separators=(",", ":"))
+    data = to_data(value, kind)
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"{describe(value)} cannot be written as JSON: {exc}.", path="value") from None
 
 
 def from_json(text: str | bytes, kind: type[T]) -> T:

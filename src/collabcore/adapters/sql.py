@@ -22,6 +22,7 @@ from collabcore.domain.errors import (
     InvalidInput,
     SchemaVersionError,
     StorageError,
+    describe,
     key_reused,
 )
 from collabcore.domain.events import Event
@@ -74,7 +75,7 @@ def stored_version(uow: SQLUnitOfWork) -> int:
         return int(row[0])
     except (TypeError, ValueError):
         raise CorruptRecord(
-            f"Row 'schema_version' of table collabcore_meta holds {row[0]!r}, not a number.",
+            f"Row 'schema_version' of table collabcore_meta holds {describe(row[0])}, not a number.",
             hint="Set it to the schema version the database really has.",
         ) from None
 
@@ -132,7 +133,7 @@ class SQLUnitOfWork(EndsByParts):
             value: T = from_data(self._unjson(raw), kind)
         except (InvalidInput, ValueError, TypeError) as exc:
             raise CorruptRecord(
-                f"Row {key!r} of table {table} cannot be read: {exc}",
+                f"Row {describe(key)} of table {table} cannot be read: {exc}",
                 hint="Restore the row from a backup, or delete it if it is not needed.",
             ) from None
         if cache is not None:

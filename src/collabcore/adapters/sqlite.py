@@ -178,6 +178,12 @@ class SQLiteStore:
         self.path = os.fspath(path)
         if not isinstance(self.path, str) or not self.path.strip() or "\x00" in self.path:
             raise InvalidInput(f"path must be a file path, got {describe(path)}.", path="path")
+        try:
+            os.fsencode(self.path)
+        except UnicodeEncodeError:
+            raise InvalidInput(
+                f"path {describe(self.path)} cannot be a file name here (a lone surrogate).", path="path"
+            ) from None
         if self.path == ":memory:" or self.path.startswith("file:"):
             raise InvalidInput(
                 "SQLiteStore needs a file path; each connection to ':memory:' is a new database.",

@@ -21,14 +21,17 @@ MAX_PAGE = 1000
 
 
 def member(kind: type[E], value: Any, name: str) -> E:
-    """``value`` as a member of ``kind`` (the member itself or its value)."""
-    if isinstance(value, kind):
+    """``value`` as a member of ``kind`` (the member itself or its value as text). Looked up
+    by an exact copy of the text: nothing of the caller's object (its ``==``, its ``repr``)
+    is run."""
+    if type(value) is kind:
         return value
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(str(m.value) for m in kind)
-        raise InvalidInput(f"{name} must be one of {allowed}; got {describe(value)}.", path=name) from None
+    if isinstance(value, str):
+        found = {str(m.value): m for m in kind}.get(str.__str__(value))
+        if found is not None:
+            return found
+    allowed = ", ".join(str(m.value) for m in kind)
+    raise InvalidInput(f"{name} must be one of {allowed}; got {describe(value)}.", path=name)
 
 
 def identifier(value: Any, name: str) -> str:

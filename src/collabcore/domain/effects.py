@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import attrs
 from attrs import frozen
+
+from collabcore.domain.validation import check_id, check_version, instance_of
 
 
 class EffectKind(StrEnum):
@@ -27,12 +30,12 @@ class EffectKind(StrEnum):
 class Effect:
     """One pending consequence of an end, carried out once by the relay."""
 
-    collaboration_id: str
-    step: int
-    kind: EffectKind
-    office_id: str
-    customer_id: str
-    product: str
+    collaboration_id: str = attrs.field(validator=check_id)
+    step: int = attrs.field(validator=check_version)
+    kind: EffectKind = attrs.field(validator=instance_of(EffectKind))
+    office_id: str = attrs.field(validator=check_id)
+    customer_id: str = attrs.field(validator=check_id)
+    product: str = attrs.field(validator=check_id)
 
     @property
     def key(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -125,3 +125,71 @@ def check_language(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
             f"{attribute.name} must be a language code such as 'en' or 'sv', got {describe(value)}.",
             path=attribute.name,
         )
+
+
+def check_flag(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInput(
+            f"{attribute.name} must be True or False, got {describe(value)}.", path=attribute.name
+        )
+
+
+def check_callable(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not callable(value):
+        raise InvalidInput(
+            f"{attribute.name} must be a function, got {describe(value)}.", path=attribute.name
+        )
+
+
+def frozenset_of(kind: type | tuple[type, ...], name: str) -> Callable[[Any], frozenset[Any]]:
+    """A converter: any iterable of ``kind`` (not a string) as a frozenset, or InvalidInput."""
+
+    def convert(value: Any) -> frozenset[Any]:
+        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+            raise InvalidInput(f"{name} must be a collection, got {describe(value)}.", path=name)
+        try:
+            items = frozenset(value)
+        except TypeError:
+            raise InvalidInput(
+                f"{name} must hold hashable values, got {describe(value)}.", path=name
+            ) from None
+        bad = [v for v in items if not isinstance(v, kind)]
+        if bad:
+            raise InvalidInput(f"{name} holds {describe(bad[0])}, which does not belong there.", path=name)
+        return items
+
+    return convert
+
+
+def tuple_from(kind: type | tuple[type, ...], name: str) -> Callable[[Any], tuple[Any, ...]]:
+    """A converter: any iterable of ``kind`` (not a string) as a tuple, or InvalidInput."""
+
+    def convert(value: Any) -> tuple[Any, ...]:
+        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+            raise InvalidInput(f"{name} must be a sequence, got {describe(value)}.", path=name)
+        items = tuple(value)
+        bad = [v for v in items if not isinstance(v, kind)]
+        if bad:
+            raise InvalidInput(f"{name} holds {describe(bad[0])}, which does not belong there.", path=name)
+        return items
+
+    return convert
+
+
+def check_mapping(
+    keys: type | tuple[type, ...], values: type | tuple[type, ...]
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, Mapping):
+            raise InvalidInput(
+                f"{attribute.name} must be a mapping, got {describe(value)}.", path=attribute.name
+            )
+        for key, item in value.items():
+            if not isinstance(key, keys) or not isinstance(item, values):
+                raise InvalidInput(
+                    f"{attribute.name} maps {describe(key)} to {describe(item)}, "
+                    "which does not belong there.",
+                    path=attribute.name,
+                )
+
+    return check

@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 import attrs
 from attrs import frozen
 
-from collabcore.domain.errors import ConfigurationError
+from collabcore.domain.errors import ConfigurationError, InvalidInput, describe
 from collabcore.domain.findings import Severity
 from collabcore.domain.model import (
     AccountingOffice,
@@ -29,6 +29,15 @@ from collabcore.domain.model import (
     Outcome,
     Party,
     Subscription,
+)
+from collabcore.domain.validation import (
+    check_callable,
+    check_flag,
+    check_id,
+    check_mapping,
+    frozenset_of,
+    instance_of,
+    tuple_from,
 )
 from collabcore.policy.facts import NO_FACTS, Fact, Facts
 from collabcore.policy.products import ProductSpec
@@ -104,23 +113,43 @@ class Flag:
 CheckFn: TypeAlias = Callable[[RuleContext], Iterable[Flag]]
 
 
+def _products(value: Any) -> frozenset[str] | None:
+    return None if value is None else frozenset_of(str, "products")(value)
+
+
+def _operations(value: Any) -> frozenset[Operation]:
+    return frozenset_of(Operation, "operations")(value)
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    return tuple_from(str, "texts")(value)
+
+
+def _reads(value: Any) -> frozenset[Fact[Any]]:
+    return frozenset_of(Fact, "reads")(value)
+
+
+def _rules(value: Any) -> tuple[Rule, ...]:
+    return tuple_from(Rule, "rules")(value)
+
+
 @frozen
 class Rule:
-    id: str
-    check: CheckFn
-    operations: frozenset[Operation] = frozenset({Operation.END})
-    severity: Severity = Severity.BLOCKER
-    texts: tuple[str, ...] = ()
+    id: str = attrs.field(validator=check_id)
+    check: CheckFn = attrs.field(validator=check_callable)
+    operations: frozenset[Operation] = attrs.field(default=frozenset({Operation.END}), converter=_operations)
+    severity: Severity = attrs.field(default=Severity.BLOCKER, validator=instance_of(Severity))
+    texts: tuple[str, ...] = attrs.field(default=(), converter=_texts)
     """Every text key the rule's flags may use, checked at start-up."""
-    products: frozenset[str] | None = None
+    products: frozenset[str] | None = attrs.field(default=None, converter=_products)
     """Only for these products; None for every product."""
-    protected: bool = False
+    protected: bool = attrs.field(default=False, validator=check_flag)
     """Authorization and finality: a rulebook may not drop or re-grade it."""
-    reads: frozenset[Fact[Any]] = frozenset()
+    reads: frozenset[Fact[Any]] = attrs.field(default=frozenset(), converter=_reads)
     """The facts the rule reads; the integrations are asked for them before planning."""
-    refusal: Refusal = Refusal.REFUSED
+    refusal: Refusal = attrs.field(default=Refusal.REFUSED, validator=instance_of(Refusal))
     """Which error the rule's blocking findings become."""
-    confirms_deletion: bool = False
+    confirms_deletion: bool = attrs.field(default=False, validator=check_flag)
     """Its findings are acknowledged by ``confirm_deletion=True`` only, never by code (R7)."""
 
     def applies(self, ctx: RuleContext) -> bool:
@@ -143,30 +172,37 @@ def rule(
 ) -> Callable[[CheckFn], Rule]:
     """Make a :class:`Rule` of a function; the texts default to the rule id's own key."""
 
+    keys = tuple_from(str, "texts")(texts) or (id,)
+    operations = frozenset_of(Operation, "on")(on)
+
     def make(check: CheckFn) -> Rule:
-        keys = tuple(texts) or (id,)
         return Rule(
             id=id,
             check=check,
-            operations=frozenset(on),
+            operations=operations,
             severity=severity,
             texts=keys,
-            products=None if products is None else frozenset(products),
+            products=products,
             protected=protected,
-            reads=frozenset(reads),
+            reads=reads,
             refusal=refusal,
             confirms_deletion=confirms_deletion,
         )
 
+    make(_no_flags)  # every argument checked now, where rule() is called
     return make
+
+
+def _no_flags(_: RuleContext) -> Iterator[Flag]:
+    return iter(())
 
 
 @frozen
 class Rulebook:
     """An ordered set of rules plus the host's re-grades; every change returns a new one."""
 
-    rules: tuple[Rule, ...]
-    grades: Mapping[str, Severity] = attrs.field(factory=dict)
+    rules: tuple[Rule, ...] = attrs.field(converter=_rules)
+    grades: Mapping[str, Severity] = attrs.field(factory=dict, validator=check_mapping(str, Severity))
     _by_operation: dict[Operation, tuple[Rule, ...]] = attrs.field(init=False, eq=False, repr=False)
     _confirmation: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
@@ -194,13 +230,15 @@ class Rulebook:
             if r.id == rule_id:
                 return r
         raise ConfigurationError(
-            f"No rule {rule_id!r} in this rulebook.", hint=f"Rules: {', '.join(self.ids)}."
+            f"No rule {describe(rule_id)} in this rulebook.", hint=f"Rules: {', '.join(self.ids)}."
         )
 
     def severity_of(self, r: Rule) -> Severity:
         return self.grades.get(r.id, r.severity)
 
     def add(self, new: Rule, *, before: str | None = None) -> Rulebook:
+        if not isinstance(new, Rule):
+            raise InvalidInput(f"new must be a Rule (made with @rule), got {describe(new)}.", path="new")
         if before is None:
             return attrs.evolve(self, rules=(*self.rules, new))
         self.get(before)
@@ -217,6 +255,8 @@ class Rulebook:
         return attrs.evolve(self, rules=tuple(new if r.id == new.id else r for r in self.rules))
 
     def regrade(self, rule_id: str, severity: Severity) -> Rulebook:
+        if not isinstance(severity, Severity):
+            raise InvalidInput(f"severity must be a Severity, got {describe(severity)}.", path="severity")
         self._unprotected(rule_id, "re-graded")
         return attrs.evolve(self, grades={**self.grades, rule_id: severity})
 

@@ -17,23 +17,45 @@ from attrs import frozen
 from collabcore.domain.effects import EffectKind
 from collabcore.domain.errors import ConfigurationError, InvalidInput, OutcomeNotOffered, describe
 from collabcore.domain.model import BOOKKEEPING, EXPENSES, PAYROLL, Outcome, Party
-from collabcore.domain.validation import check_id
+from collabcore.domain.validation import check_id, check_mapping, optional, tuple_from
 from collabcore.policy.facts import Fact
 
 _BOTH = frozenset({Party.OFFICE, Party.CUSTOMER})
+
+
+def _variants(value: Any) -> tuple[str, ...]:
+    return tuple_from(str, "variants")(value)
+
+
+def _facts(value: Any) -> tuple[Fact[Any], ...]:
+    return tuple_from(Fact, "facts")(value)
+
+
+def _check_outcomes(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check_mapping(Outcome, tuple)(instance, attribute, value)
+    for outcome, kinds in value.items():
+        if not all(isinstance(k, EffectKind) for k in kinds):
+            raise InvalidInput(
+                f"outcomes[{outcome.value}] must be a tuple of EffectKind, got {describe(kinds)}.",
+                path="outcomes",
+            )
+
+
 _NOTIFY = (EffectKind.NOTIFY_OFFICE, EffectKind.NOTIFY_CUSTOMER)
 
 
 @frozen
 class ProductSpec:
     key: str = attrs.field(validator=check_id)
-    outcomes: Mapping[Outcome, tuple[EffectKind, ...]]
+    outcomes: Mapping[Outcome, tuple[EffectKind, ...]] = attrs.field(validator=_check_outcomes)
     """The outcomes the product offers, each with its effects in the order they must happen."""
-    variants: tuple[str, ...] = ()
-    default_variant: str | None = None
-    invoice_recipients: Mapping[str, frozenset[Party]] = attrs.field(factory=dict)
+    variants: tuple[str, ...] = attrs.field(default=(), converter=_variants)
+    default_variant: str | None = attrs.field(default=None, validator=optional(check_id))
+    invoice_recipients: Mapping[str, frozenset[Party]] = attrs.field(
+        factory=dict, validator=check_mapping(str, frozenset)
+    )
     """Per variant, who may receive the invoices; a variant not listed allows both."""
-    facts: tuple[Fact[Any], ...] = ()
+    facts: tuple[Fact[Any], ...] = attrs.field(default=(), converter=_facts)
     """Facts to ask the integrations for before acting on this product, besides those that
     the rules for it declare (``Rule.reads``)."""
 
@@ -42,7 +64,7 @@ class ProductSpec:
             raise ConfigurationError(f"Product {self.key} offers no outcome; give it at least one.")
         if self.default_variant is not None and self.default_variant not in self.variants:
             raise ConfigurationError(
-                f"Product {self.key}: default variant {self.default_variant!r} is not one of "
+                f"Product {self.key}: default variant {describe(self.default_variant)} is not one of "
                 f"its variants {self.variants}."
             )
 
@@ -54,7 +76,7 @@ class ProductSpec:
             return self.outcomes[outcome]
         except KeyError:
             raise OutcomeNotOffered(
-                f"Product {self.key} does not offer the outcome {outcome.value!r} (R15).",
+                f"Product {self.key} does not offer the outcome {describe(outcome.value)} (R15).",
                 hint="Choose one of: " + ", ".join(o.value for o in self.outcomes) + ".",
             ) from None
 
@@ -62,10 +84,13 @@ class ProductSpec:
         """The variant to store: the given one if the product has it, else the default."""
         if variant is None:
             return self.default_variant
+        if not isinstance(variant, str):
+            raise InvalidInput(f"variant must be text or None, got {describe(variant)}.", path="variant")
+        variant = str.__str__(variant)  # an exact copy: a subclass's own == never decides
         if variant not in self.variants:
             offered = ", ".join(self.variants) if self.variants else "none"
             raise InvalidInput(
-                f"Product {self.key} has no variant {variant!r}.",
+                f"Product {self.key} has no variant {describe(variant)}.",
                 hint=f"Variants offered: {offered}.",
                 path="variant",
             )
@@ -99,6 +124,8 @@ class ProductCatalog:
         return spec
 
     def register(self, spec: ProductSpec) -> ProductCatalog:
+        if not isinstance(spec, ProductSpec):
+            raise InvalidInput(f"spec must be a ProductSpec, got {describe(spec)}.", path="spec")
         if spec.key in self.products:
             raise ConfigurationError(f"Product {spec.key} is registered already.")
         return ProductCatalog({**self.products, spec.key: spec})

@@ -178,3 +178,60 @@ effects = st.builds(
     customer_id=ids,
     product=products,
 )
+
+
+# --- hostile values: what an attacker or a careless caller passes -----------------------
+
+
+class Liar(str):
+    """A string that says it equals everything (a forged id)."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = str.__hash__
+
+
+class Unprintable:
+    """A value whose ``repr`` raises: the error about it must still come out."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr for you")
+
+
+def forged_actor(party: object) -> Actor:
+    """An Actor whose party was swapped after its checks ran (a plain string, or nonsense)."""
+    actor = Actor.office("office-1", "admin")
+    object.__setattr__(actor, "party", party)
+    return actor
+
+
+hostile_values: st.SearchStrategy[object] = st.one_of(
+    st.none(),
+    st.just("lone\ud800surrogate"),
+    st.just(2**70),
+    st.just(2**31),
+    st.just(-1),
+    st.just(Liar("office-1")),
+    st.builds(Unprintable),
+    st.builds(forged_actor, st.sampled_from(["office", "customer", "landlord"])),
+    st.builds(lambda: iter([1, 2])),
+    st.just(float("inf")),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.binary(max_size=8),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+    st.just(datetime(2026, 1, 1)),
+    st.just("x" * 5000),
+    st.just("nul\x00byte"),
+    st.just("'; DROP TABLE collaborations; --"),
+    st.builds(object),
+)
+"""Arbitrary wrong values, hostile ones among them: for a host's own fuzzing of its entry
+points (only collabcore's errors may come out)."""

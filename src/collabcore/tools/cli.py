@@ -19,7 +19,7 @@ from collabcore.adapters.sqlite import SQLiteStore
 from collabcore.app.bulk import BulkItem
 from collabcore.app.config import Integrations
 from collabcore.app.service import CollaborationService
-from collabcore.domain.errors import CollabCoreError, InvalidInput, OperationRefused
+from collabcore.domain.errors import CollabCoreError, InvalidInput, OperationRefused, describe
 from collabcore.domain.findings import Finding
 from collabcore.domain.model import Actor, Outcome
 from collabcore.domain.records import OverviewCursor
@@ -194,7 +194,7 @@ def _end_all(args: argparse.Namespace) -> int:
         product, _, outcome = pair.partition("=")
         outcomes[product] = Outcome(outcome) if outcome in {o.value for o in Outcome} else None
         if outcomes[product] is None:
-            raise InvalidInput(f"{pair!r} is not PRODUCT=OUTCOME with a known outcome.")
+            raise InvalidInput(f"{describe(pair)} is not PRODUCT=OUTCOME with a known outcome.")
     counts: dict[str, int] = {}
 
     def progress(done: int, item: BulkItem) -> None:

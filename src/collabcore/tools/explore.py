@@ -18,7 +18,7 @@ import attrs
 from attrs import frozen
 
 from collabcore.app.service import CollaborationService
-from collabcore.domain.errors import InvalidInput
+from collabcore.domain.errors import InvalidInput, describe
 from collabcore.domain.model import BOOKKEEPING, EXPENSES, PAYROLL, Actor, Collaboration, Outcome, Party
 from collabcore.domain.plans import Plan
 from collabcore.policy.engine import Rulebook
@@ -110,7 +110,9 @@ def _actor(actor: str | Actor) -> Actor:
     if isinstance(actor, Actor):
         return actor
     if actor not in ACTORS:
-        raise InvalidInput(f"Unknown actor {actor!r}.", hint="Choose one of: " + ", ".join(ACTORS) + ".")
+        raise InvalidInput(
+            f"Unknown actor {describe(actor)}.", hint="Choose one of: " + ", ".join(ACTORS) + "."
+        )
     party, user = ACTORS[actor]
     return Actor(user, party, "office-1" if party is Party.OFFICE else "customer-1")
 
@@ -143,7 +145,7 @@ def scenario(
     if isinstance(facts, str):
         if facts not in FACT_PRESETS:
             raise InvalidInput(
-                f"Unknown facts preset {facts!r}.", hint="Presets: " + ", ".join(FACT_PRESETS) + "."
+                f"Unknown facts preset {describe(facts)}.", hint="Presets: " + ", ".join(FACT_PRESETS) + "."
             )
         facts = FACT_PRESETS[facts]
     world.fakes.set_facts("customer-1", **facts)

@@ -16,7 +16,8 @@ from typing import Any, TypeAlias
 import attrs
 from attrs import frozen
 
-from collabcore.domain.errors import ConfigurationError, describe
+from collabcore.domain.errors import ConfigurationError, InvalidInput, describe
+from collabcore.domain.validation import check_id, check_mapping, require_text, tuple_from
 
 Template: TypeAlias = str | tuple[str, ...]
 """A sentence, or ordered steps (remedies)."""
@@ -38,12 +39,14 @@ TERMS: tuple[str, ...] = (
 
 @frozen
 class Brand:
-    key: str
-    terms: Mapping[str, Mapping[str, str]]
+    key: str = attrs.field(validator=check_id)
+    terms: Mapping[str, Mapping[str, str]] = attrs.field(validator=check_mapping(str, Mapping))
     """language -> term -> word."""
-    products: Mapping[str, Mapping[str, str]]
+    products: Mapping[str, Mapping[str, str]] = attrs.field(validator=check_mapping(str, Mapping))
     """language -> product key -> the product's name in this brand."""
-    overrides: Mapping[str, Mapping[str, Template]] = attrs.field(factory=dict)
+    overrides: Mapping[str, Mapping[str, Template]] = attrs.field(
+        factory=dict, validator=check_mapping(str, Mapping)
+    )
     """language -> text key -> a template that only this brand uses."""
 
     @property
@@ -58,10 +61,12 @@ class Brand:
 class Texts:
     """The sentence templates per language, and the brands that fill them in."""
 
-    templates: Mapping[str, Mapping[str, Template]]
-    brands: Mapping[str, Brand]
+    templates: Mapping[str, Mapping[str, Template]] = attrs.field(validator=check_mapping(str, Mapping))
+    brands: Mapping[str, Brand] = attrs.field(validator=check_mapping(str, Brand))
 
     def brand(self, brand: Brand | str) -> Brand:
+        if not isinstance(brand, Brand | str):
+            raise InvalidInput(f"brand must be a Brand or a brand key, got {describe(brand)}.", path="brand")
         key = brand if isinstance(brand, str) else brand.key
         found = self.brands.get(key)
         if found is None:
@@ -72,14 +77,31 @@ class Texts:
         return found
 
     def with_brand(self, brand: Brand) -> Texts:
+        if not isinstance(brand, Brand):
+            raise InvalidInput(f"brand must be a Brand, got {describe(brand)}.", path="brand")
         return attrs.evolve(self, brands={**self.brands, brand.key: brand})
 
     def with_templates(self, language: str, entries: Mapping[str, Template]) -> Texts:
+        require_text(language, "language")
+        if not isinstance(entries, Mapping) or not all(
+            isinstance(k, str)
+            and (isinstance(v, str) or (isinstance(v, tuple) and all(isinstance(x, str) for x in v)))
+            for k, v in entries.items()
+        ):
+            raise InvalidInput(
+                f"entries must map text keys to a sentence or a tuple of steps, got {describe(entries)}.",
+                path="entries",
+            )
         merged = {**self.templates.get(language, {}), **entries}
         return attrs.evolve(self, templates={**self.templates, language: merged})
 
     def localizer(self, brand: Brand | str, language: str, required: Iterable[str] = ()) -> Localizer:
         chosen = self.brand(brand)
+        if not isinstance(language, str):
+            raise InvalidInput(
+                f"language must be a language code, got {describe(language)}.", path="language"
+            )
+        required = tuple_from(str, "required")(required)
         if language not in chosen.terms:
             raise ConfigurationError(
                 f"Brand {chosen.key} has no words for language {describe(language)}; it speaks "
