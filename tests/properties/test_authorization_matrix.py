@@ -113,19 +113,33 @@ OPERATIONS: dict[str, Callable[[Setup, cc.Actor], object]] = {
         lambda s, a: s.world.service.cancel_subscription("customer-1", cc.PAYROLL, actor=a)
     ),
     "retry a failed effect": _demoted_first(lambda s, a: s.world.relay().retry(s.failed_key, actor=a)),
+    "start a collaboration": _demoted_first(
+        lambda s, a: s.world.service.start_collaboration(
+            actor=a,
+            office_id=a.party_id if a.party is cc.Party.OFFICE else "office-1",
+            customer_id="customer-1",
+            product=cc.PAYROLL,
+        )
+    ),
+    "add a user": _demoted_first(
+        lambda s, a: s.world.service.add_customer_user("customer-1", cc.CustomerUser("new", "New"), actor=a)
+    ),
+    "read the audit trail": _demoted_first(
+        lambda s, a: s.world.service.events_of_customer("customer-1", actor=a)
+    ),
 }
 
 A, R, H = ALLOWED, REFUSED, HIDDEN
 EXPECTED = {
-    # plan end overview variant main-contact role cancel retry
-    "office user with full rights and Administrator": (A, A, A, A, A, A, R, A),
-    "office employee without full rights": (R, R, A, R, R, R, R, R),
-    "Administrator of another office": (H, H, H, H, H, H, R, H),
-    "the customer's Administrator": (A, A, H, A, A, A, A, H),
-    "the customer's plain user": (R, R, H, R, R, R, R, H),
-    "a user of another customer": (H, H, H, H, H, H, H, H),
-    "an unknown user": (R, R, R, R, R, R, R, R),
-    "an office user demoted after planning": (R, R, A, R, R, R, R, R),
+    # plan end overview variant main-contact role cancel retry start add-user audit
+    "office user with full rights and Administrator": (A, A, A, A, A, A, R, A, A, A, A),
+    "office employee without full rights": (R, R, A, R, R, R, R, R, R, R, A),
+    "Administrator of another office": (H, H, H, H, H, H, R, H, H, H, H),
+    "the customer's Administrator": (A, A, H, A, A, A, A, H, A, A, A),
+    "the customer's plain user": (R, R, H, R, R, R, R, H, R, R, A),
+    "a user of another customer": (H, H, H, H, H, H, H, H, H, H, H),
+    "an unknown user": (R, R, R, R, R, R, R, R, R, R, R),
+    "an office user demoted after planning": (R, R, A, R, R, R, R, R, R, R, A),
 }
 
 

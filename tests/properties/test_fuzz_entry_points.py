@@ -317,7 +317,10 @@ def test_pure_entry_points_raise_only_library_errors(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["SQLiteStore", "open_store"])
-def test_store_constructors_raise_only_library_errors(name: str, tmp_path: Path) -> None:
+def test_store_constructors_raise_only_library_errors(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a hostile path that is a valid relative file name lands here
     counter = iter(range(10**6))
 
     @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))

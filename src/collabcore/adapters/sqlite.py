@@ -10,6 +10,7 @@ made on first use.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sqlite3
@@ -259,14 +260,17 @@ class SQLiteStore:
         another name and linked into place, so a process opening the same new path at the
         same moment finds either nothing or a complete collabcore database (never an empty
         file it would have to refuse)."""
-        folder = os.path.dirname(os.path.abspath(self.path))
         try:
-            handle, draft = tempfile.mkstemp(prefix=".collabcore-", suffix=".db", dir=folder)
+            self._make_and_link()
         except OSError as exc:
             raise StorageError(
-                f"Cannot create the SQLite database {self.path}: {exc.strerror}.",
-                hint="Check that the folder exists and is writable.",
+                f"Cannot create the SQLite database {self.path}: {exc.strerror or exc}.",
+                hint="Check that the folder exists and is writable, and that the name is a valid file name.",
             ) from None
+
+    def _make_and_link(self) -> None:
+        folder = os.path.dirname(os.path.abspath(self.path))
+        handle, draft = tempfile.mkstemp(prefix=".collabcore-", suffix=".db", dir=folder)
         os.close(handle)
         try:
             maker = SQLiteStore.__new__(SQLiteStore)
@@ -279,7 +283,9 @@ class SQLiteStore:
                 os.link(draft, self.path)
             except FileExistsError:
                 pass  # another process made it first: open theirs
-            except OSError:
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+                    raise
                 # No hard links here (some network or FAT file systems): take the path if
                 # it is still free; a lost race leaves the other process's file in place.
                 if not os.path.exists(self.path):

@@ -34,6 +34,33 @@ from collabcore.wording.texts import Brand, Localizer, Texts
 from collabcore.wording.words import default_texts
 
 
+def _port(*methods: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """None, or an object with the port's methods (checked now, not at the first call)."""
+
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None:
+            return
+        missing = [m for m in methods if not callable(getattr(value, m, None))]
+        if missing:
+            raise InvalidInput(
+                f"integrations.{attribute.name} lacks {', '.join(missing)}: {describe(value)}.",
+                hint="Implement the port's protocol (collabcore.ports), or leave it out.",
+                path=attribute.name,
+            )
+
+    return check
+
+
+def _readers(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and callable(v) for k, v in value.items()
+    ):
+        raise InvalidInput(
+            f"facts must map fact keys to functions (customer_id, product) -> value, got {describe(value)}.",
+            path="facts",
+        )
+
+
 @frozen
 class Integrations:
     """The host's integrations; leave out what it does not have.
@@ -45,15 +72,28 @@ class Integrations:
     reader answers which fact is worked out once, on first use.
     """
 
-    payroll: PayrollPort | None = None
-    expenses: ExpensesPort | None = None
-    bookkeeping: BookkeepingPort | None = None
-    extra_facts: ExtraFactsPort | None = None
-    access: AccessPort | None = None
-    billing: BillingPort | None = None
-    eraser: EraserPort | None = None
-    notifier: NotifierPort | None = None
-    facts: Mapping[str, FactReader] = attrs.field(factory=dict)
+    payroll: PayrollPort | None = attrs.field(
+        default=None, validator=_port("customer_is_payroll_user", "payroll_synchronised", "hand_over_backup")
+    )
+    expenses: ExpensesPort | None = attrs.field(
+        default=None,
+        validator=_port("unsubmitted_reports", "users_with_unsubmitted_outlays", "export_submitted_reports"),
+    )
+    bookkeeping: BookkeepingPort | None = attrs.field(
+        default=None, validator=_port("active_linked_services", "bank_integration_active")
+    )
+    extra_facts: ExtraFactsPort | None = attrs.field(default=None, validator=_port("facts"))
+    access: AccessPort | None = attrs.field(
+        default=None,
+        validator=_port("revoke_office_access", "restrict_office_access", "revoke_company_online_access"),
+    )
+    billing: BillingPort | None = attrs.field(
+        default=None,
+        validator=_port("transfer_subscription", "deactivate_subscription", "cancel_subscription"),
+    )
+    eraser: EraserPort | None = attrs.field(default=None, validator=_port("erase_service_data"))
+    notifier: NotifierPort | None = attrs.field(default=None, validator=_port("notify"))
+    facts: Mapping[str, FactReader] = attrs.field(factory=dict, validator=_readers)
 
 
 @frozen
