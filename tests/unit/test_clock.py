@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 import collabcore as cc
+from collabcore.ports import Store
 from collabcore.testing import World
 from collabcore.testing.contract import snapshot
 
@@ -54,11 +55,20 @@ OPERATIONS: dict[str, Callable[[World], object]] = {
 
 
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
-@pytest.mark.parametrize("store_kind", ["memory", "sqlite"])
-def test_a_clock_that_turns_naive_writes_nothing(operation: str, store_kind: str, tmp_path: object) -> None:
-    store: cc.MemoryStore | cc.SQLiteStore = (
-        cc.MemoryStore() if store_kind == "memory" else cc.SQLiteStore(f"{tmp_path}/clock.db")
-    )
+@pytest.mark.parametrize(
+    "store_kind", ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_a_clock_that_turns_naive_writes_nothing(
+    operation: str, store_kind: str, tmp_path: object, request: pytest.FixtureRequest
+) -> None:
+    store: Store
+    if store_kind == "memory":
+        store = cc.MemoryStore()
+    elif store_kind == "sqlite":
+        store = cc.SQLiteStore(f"{tmp_path}/clock.db")
+    else:
+        dsn = request.getfixturevalue("postgres_dsn")
+        store = cc.PostgresStore(dsn, schema=request.getfixturevalue("postgres_schema"), max_size=2)
     clock = TurnsNaive()
     world = World(store)
     ids = world.service.configuration.ids
