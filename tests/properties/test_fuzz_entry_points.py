@@ -22,6 +22,7 @@ import collabcore as cc
 from collabcore.adapters.serialization import from_data, from_json, to_data, to_json
 from collabcore.app import Relay, RetryPolicy
 from collabcore.domain import Event, utc_now
+from collabcore.explore import Grid, decide, decision_table, scenario
 from collabcore.ports import Store
 from collabcore.testing import World
 from collabcore.testing.contract import snapshot
@@ -266,6 +267,40 @@ PURE_CALLS: dict[str, tuple[Callable[[tuple[Any, ...]], object], st.SearchStrate
         args(either("en"), either({"k": "v"})),
     ),
     "Texts.with_brand": (lambda a: cc.default_texts().with_brand(a[0]), args(either(cc.SPIRIS))),
+    "explore.scenario": (
+        lambda a: scenario(
+            product=a[0],
+            actor=a[1],
+            brand=a[2],
+            language=a[3],
+            main_contact=a[4],
+            facts=a[5],
+            other_products=a[6],
+        ),
+        args(
+            either(cc.EXPENSES, cc.PAYROLL),
+            either("office-admin", "customer-admin", ADMIN),
+            either("visma", "spiris"),
+            either("en", "sv"),
+            either(True, False),
+            either("all clear", {"unsubmitted_reports": 2}),
+            either((), (cc.BOOKKEEPING,)),
+        ),
+    ),
+    "explore.decide": (
+        lambda a: decide(a[0], a[1], a[2], a[3]),
+        args(either("office-admin"), either(cc.PAYROLL), either(*cc.Outcome), either("all clear")),
+    ),
+    "explore.Grid": (
+        lambda a: Grid(actors=a[0], products=a[1], outcomes=a[2]),
+        args(either(("office-admin",)), either((cc.PAYROLL,)), either(tuple(cc.Outcome))),
+    ),
+    "explore.decision_table": (
+        lambda a: decision_table(a[0]),
+        args(
+            either(Grid(("office-admin",), (cc.PAYROLL,), (cc.Outcome.CUSTOMER_CONTINUES,), ("all clear",)))
+        ),
+    ),
     "from_json": (
         lambda a: from_json(a[0], a[1]),
         args(either('{"id": "x"}', "{}"), either(cc.Actor, Event, cc.Customer)),

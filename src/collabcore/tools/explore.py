@@ -21,6 +21,7 @@ from collabcore.app.service import CollaborationService
 from collabcore.domain.errors import InvalidInput, describe
 from collabcore.domain.model import BOOKKEEPING, EXPENSES, PAYROLL, Actor, Collaboration, Outcome, Party
 from collabcore.domain.plans import Plan
+from collabcore.domain.validation import tuple_from
 from collabcore.policy.engine import Rulebook
 from collabcore.testing.world import (
     CUSTOMER_ADMIN,
@@ -109,7 +110,7 @@ class Scenario:
 def _actor(actor: str | Actor) -> Actor:
     if isinstance(actor, Actor):
         return actor
-    if actor not in ACTORS:
+    if not isinstance(actor, str) or actor not in ACTORS:
         raise InvalidInput(
             f"Unknown actor {describe(actor)}.", hint="Choose one of: " + ", ".join(ACTORS) + "."
         )
@@ -136,6 +137,18 @@ def scenario(
     ``facts`` is a preset name (see FACT_PRESETS) or the facts themselves, such as
     ``{"unsubmitted_reports": 3}``.
     """
+    if isinstance(other_products, str | bytes) or not isinstance(other_products, Iterable):
+        raise InvalidInput(
+            f"other_products must be a list of product keys, got {describe(other_products)}.",
+            path="other_products",
+        )
+    if not isinstance(facts, str | Mapping):
+        raise InvalidInput(
+            f"facts must be a preset name or a mapping of facts, got {describe(facts)}.",
+            hint="Presets: " + ", ".join(FACT_PRESETS) + ".",
+            path="facts",
+        )
+    chosen = _actor(actor)
     world = World(brand=brand, language=language, rulebook=rulebook, texts=texts)
     world.office()
     world.customer(main_contact=main_contact)
@@ -148,8 +161,10 @@ def scenario(
                 f"Unknown facts preset {describe(facts)}.", hint="Presets: " + ", ".join(FACT_PRESETS) + "."
             )
         facts = FACT_PRESETS[facts]
+    if not all(isinstance(k, str) for k in facts):
+        raise InvalidInput(f"facts must be named by text, got {describe(facts)}.", path="facts")
     world.fakes.set_facts("customer-1", **facts)
-    return Scenario(world, collab, _actor(actor))
+    return Scenario(world, collab, chosen)
 
 
 # --- decision tables -------------------------------------------------------------
@@ -173,12 +188,20 @@ class Row:
 COLUMNS = ("actor", "product", "outcome", "facts", "allowed", "blockers", "needs_acknowledgement", "effects")
 
 
+def _names(value: Any) -> tuple[str, ...]:
+    return tuple_from(str, "grid")(value)
+
+
+def _outcomes(value: Any) -> tuple[Outcome, ...]:
+    return tuple_from(Outcome, "outcomes")(value)
+
+
 @frozen
 class Grid:
-    actors: tuple[str, ...] = tuple(ACTORS)
-    products: tuple[str, ...] = (BOOKKEEPING, PAYROLL, EXPENSES)
-    outcomes: tuple[Outcome, ...] = tuple(Outcome)
-    facts: tuple[str, ...] = tuple(FACT_PRESETS)
+    actors: tuple[str, ...] = attrs.field(default=tuple(ACTORS), converter=_names)
+    products: tuple[str, ...] = attrs.field(default=(BOOKKEEPING, PAYROLL, EXPENSES), converter=_names)
+    outcomes: tuple[Outcome, ...] = attrs.field(default=tuple(Outcome), converter=_outcomes)
+    facts: tuple[str, ...] = attrs.field(default=tuple(FACT_PRESETS), converter=_names)
 
     def __iter__(self) -> Iterator[tuple[str, str, Outcome, str]]:
         return itertools.product(self.actors, self.products, self.outcomes, self.facts)
@@ -215,6 +238,8 @@ def decision_table(
     grid: Grid | None = None, *, rulebook: Rulebook | None = None, texts: Texts | None = None
 ) -> Table:
     """Every combination of the grid, planned: who may do what, and what stops them."""
+    if grid is not None and not isinstance(grid, Grid):
+        raise InvalidInput(f"grid must be a Grid, got {describe(grid)}.", path="grid")
     rows = tuple(
         attrs.astuple(decide(a, p, o, f, rulebook=rulebook, texts=texts), recurse=False)
         for a, p, o, f in grid or Grid()
@@ -231,6 +256,8 @@ def compare_rulebooks(
 ) -> Table:
     """The scenarios where ``custom`` decides differently from ``baseline`` (the default);
     ``texts`` must hold the words of any rule either book adds."""
+    if grid is not None and not isinstance(grid, Grid):
+        raise InvalidInput(f"grid must be a Grid, got {describe(grid)}.", path="grid")
     changed = []
     for a, p, o, f in grid or Grid():
         before = decide(a, p, o, f, rulebook=baseline, texts=texts)
