@@ -140,7 +140,7 @@ def _end_writes_sqlite(connection: sqlite3.Connection, rows: list[tuple[str, str
         [(c, DOC) for _, c in rows],
     )
     connection.executemany(
-        "INSERT INTO outbox VALUES (?, ?, ?, 'pending', ?, ?)",
+        "INSERT INTO outbox (key, collaboration_id, step, status, next_attempt_at, data) VALUES (?, ?, ?, 'pending', ?, ?)",
         [(f"{k}:{s}", k, s, NOW, DOC) for k, _ in rows for s in range(EFFECTS)],
     )
 
@@ -338,7 +338,7 @@ def _end_floor_worker(dsn: str, schema: str, ids: list[int]) -> Any:
                 )
                 with connection.cursor() as cursor:
                     cursor.executemany(
-                        "INSERT INTO outbox VALUES (%s, %s, %s, 'pending', now(), %s)",
+                        "INSERT INTO outbox (key, collaboration_id, step, status, next_attempt_at, data) VALUES (%s, %s, %s, 'pending', now(), %s)",
                         [(f"{k}:{s}", k, s, Jsonb({"padding": "p" * 300})) for s in range(EFFECTS)],
                     )
                 connection.execute("COMMIT")
@@ -382,7 +382,7 @@ def postgres_relay_floor(dsn: str, effects: int, workers: int) -> float:
     schema, admin = _pg_schema(dsn)
     with admin.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO outbox VALUES (%s, %s, 1, 'pending', now(), %s)",
+            "INSERT INTO outbox (key, collaboration_id, step, status, next_attempt_at, data) VALUES (%s, %s, 1, 'pending', now(), %s)",
             [(f"e{n}", f"k{n}", Jsonb({})) for n in range(effects)],
         )
     done = [0] * workers

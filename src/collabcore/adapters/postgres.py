@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
 from collabcore.adapters.serialization import stored_data
@@ -43,6 +43,8 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
         "The PostgreSQL adapter needs psycopg 3 and psycopg-pool.",
         hint="pip install 'collabcore[postgres]'",
     ) from exc
+
+T = TypeVar("T")
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -102,12 +104,45 @@ class PostgresUnitOfWork(SQLUnitOfWork):
     # a round trip of its own. A read-only unit of work never begins a transaction.
 
     def __init__(
-        self, connection: psycopg.Connection[Any], *, write: bool, decoded: DecodedRows | None = None
+        self,
+        connection: psycopg.Connection[Any],
+        *,
+        write: bool,
+        decoded: DecodedRows | None = None,
+        replace: Callable[[psycopg.Connection[Any]], psycopg.Connection[Any]] | None = None,
+        spares: int = 0,
     ) -> None:
         super().__init__(decoded)
         self._connection = connection
         self._write = write
         self._begun = False
+        self._replace = replace
+        self._spares = spares
+        self._used = False
+
+    def _sent(self, send: Callable[[], T]) -> T:
+        """``send`` on the connection. A pooled connection that died while idle (a restarted
+        server, a terminated backend) fails its first statement; nothing has been sent on it
+        for this unit of work, so nothing can be lost: it is replaced once and the statement
+        sent again (every idle connection may have died at once: up to ``spares`` times).
+        This costs nothing while connections are alive, where a check before each
+        hand-out would cost a round trip per transaction."""
+        spares_used = 0
+        while True:
+            try:
+                result = send()
+            except psycopg.OperationalError as exc:
+                dead = self._connection.broken or self._connection.closed
+                if self._used or self._replace is None or not dead or spares_used == self._spares:
+                    raise _storage_error(exc) from exc
+                self._connection = self._replace(self._connection)
+                self._begun = False
+                spares_used += 1
+                continue
+            except psycopg.Error as exc:
+                raise _storage_error(exc) from exc
+            self._used = True
+            return result
 
     def _begin_in_pipeline(self) -> None:
         if self._write and not self._begun:
@@ -115,23 +150,25 @@ class PostgresUnitOfWork(SQLUnitOfWork):
             self._begun = True
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        try:
+        def send() -> Any:
             if self._write and not self._begun:
                 with self._connection.pipeline():
                     self._begin_in_pipeline()
                     cursor = self._connection.execute(_placeholders(sql), params)
                 return cursor
             return self._connection.execute(_placeholders(sql), params)
-        except psycopg.Error as exc:
-            raise _storage_error(exc) from exc
+
+        return self._sent(send)
 
     def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        try:
+        batch = list(rows)  # sent again whole if the connection is replaced
+
+        def send() -> None:
             with self._connection.pipeline(), self._connection.cursor() as cursor:
                 self._begin_in_pipeline()
-                cursor.executemany(_placeholders(sql), rows)
-        except psycopg.Error as exc:
-            raise _storage_error(exc) from exc
+                cursor.executemany(_placeholders(sql), batch)
+
+        self._sent(send)
 
     def _is_unique_violation(self, exc: BaseException) -> bool:
         return isinstance(exc.__cause__, psycopg.errors.UniqueViolation)
@@ -154,23 +191,22 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         # One round trip: the lock (if asked), then everything else in a statement of its
         # own, so that it reads a snapshot taken after the lock was granted: a racing end
         # that committed meanwhile, and its idempotency record, are seen.
-        try:
+        params = {
+            "id": collaboration_id,
+            "scope": None if idempotency_key is None else idempotency_key.scope,
+            "key": None if idempotency_key is None else idempotency_key.key,
+        }
+
+        def send() -> Any:
             with self._connection.pipeline():
                 self._begin_in_pipeline()
                 if for_update:
                     self._connection.execute(
                         "SELECT 1 FROM collaborations WHERE id = %s FOR UPDATE", (collaboration_id,)
                     )
-                row = self._connection.execute(
-                    _LOAD_END,
-                    {
-                        "id": collaboration_id,
-                        "scope": None if idempotency_key is None else idempotency_key.scope,
-                        "key": None if idempotency_key is None else idempotency_key.key,
-                    },
-                ).fetchone()
-        except psycopg.Error as exc:
-            raise _storage_error(exc) from exc
+                return self._connection.execute(_LOAD_END, params).fetchone()
+
+        row = self._sent(send)
         record = (
             None
             if row is None or row[5] is None or idempotency_key is None
@@ -277,7 +313,7 @@ class PostgresUnitOfWork(SQLUnitOfWork):
 
     def rollback(self) -> None:
         # psycopg rolls back whatever the server says is open (a failed pipeline too).
-        if not self._connection.closed:
+        if not (self._connection.closed or self._connection.broken):
             self._connection.rollback()
         self._begun = False
 
@@ -394,9 +430,6 @@ class PostgresStore:
             timeout=timeout,
             kwargs=options,
             configure=_load_jsonb_as_text,
-            # A connection that died while idle in the pool (a restarted server, a killed
-            # backend) is found before it is handed out, not by the request that gets it.
-            check=ConnectionPool.check_connection,
             open=False,
         )
         try:
@@ -412,14 +445,26 @@ class PostgresStore:
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[PostgresUnitOfWork]:
         try:
-            with self._pool.connection() as connection:
-                uow = PostgresUnitOfWork(connection, write=write, decoded=self._decoded)
-                try:
-                    yield uow
-                finally:
-                    uow.rollback()
+            connection = self._pool.getconn()
         except psycopg.Error as exc:
             raise _storage_error(exc) from exc
+        uow = PostgresUnitOfWork(
+            connection, write=write, decoded=self._decoded, replace=self._replace, spares=self._pool.max_size
+        )
+        try:
+            yield uow
+        except psycopg.Error as exc:
+            raise _storage_error(exc) from exc
+        finally:
+            try:
+                uow.rollback()
+            finally:
+                self._pool.putconn(uow._connection)
+
+    def _replace(self, dead: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
+        """Give a dead connection back (the pool drops it and opens another) and take a live one."""
+        self._pool.putconn(dead)
+        return self._pool.getconn()
 
     def close(self) -> None:
         self._pool.close()
