@@ -143,6 +143,6 @@ def run_demo(store: Store, write: Write, *, brand: str = "visma", language: str 
     write(loc.text("demo.events", customer=customer.name))
     for event in service.events_of_customer(CUSTOMER_ID):
         actor = getattr(event, "actor", None)
-        who = "host" if actor is None else f"{actor.party.value}:{actor.user_id}"
+        who = loc.text("demo.by_host") if actor is None else f"{actor.party.value}:{actor.user_id}"
         write(f"  {event.occurred_at:%Y-%m-%d %H:%M:%S} {type(event).__name__} ({who})")
     return report.done

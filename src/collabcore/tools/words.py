@@ -30,6 +30,7 @@ NARRATION: Mapping[str, Mapping[str, Template]] = {
         "demo.events": "Events recorded for {customer}:",
         "demo.notified": "Notified {party}: {subject}",
         "demo.stored": "Stored in {path}.",
+        "demo.by_host": "registered by the platform",
     },
     "sv": {
         "demo.title": "collabcore-demo, {brand}: att avsluta ett samarbete för {product}",
@@ -49,6 +50,7 @@ NARRATION: Mapping[str, Mapping[str, Template]] = {
         "demo.events": "Händelser som sparats för {customer}:",
         "demo.notified": "Meddelande till {party}: {subject}",
         "demo.stored": "Sparat i {path}.",
+        "demo.by_host": "registrerat av plattformen",
     },
 }
 
