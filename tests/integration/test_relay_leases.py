@@ -109,6 +109,16 @@ def slow_world(store: Store, slow_key: Callable[[str], bool]) -> tuple[World, Sl
     return world, slow
 
 
+def ended_expenses(world: World, customers: int) -> None:
+    """An office that ended its expenses collaboration with each of ``customers`` companies:
+    one effect of each is due at once, so one claim takes them all."""
+    world.office()
+    for n in range(customers):
+        world.customer(f"c{n}")
+        collab = world.collaboration(cc.EXPENSES, customer_id=f"c{n}")
+        world.service.end(collab.id, actor=world.office_admin(), outcome=cc.Outcome.CUSTOMER_CONTINUES)
+
+
 def second_worker(world: World, make: SecondStore) -> Relay:
     return Relay(attrs.evolve(world.service.configuration, store=make()), retry=POLICY)
 
@@ -156,11 +166,7 @@ def test_a_stale_worker_writes_nothing_over_the_new_owner(
 def test_a_long_batch_is_not_taken_twice_by_live_workers(stores: tuple[Store, SecondStore]) -> None:
     store, make = stores
     world, slow = slow_world(store, lambda key: key.startswith("collab-1:"))
-    world.office()
-    for n in range(4):
-        world.customer(f"c{n}")
-        collab = world.collaboration(cc.EXPENSES, customer_id=f"c{n}")
-        world.service.end(collab.id, actor=world.office_admin(), outcome=cc.Outcome.CUSTOMER_CONTINUES)
+    ended_expenses(world, 4)
     other = second_worker(world, make)
     seconds: list[RelayReport] = []
 
@@ -186,11 +192,7 @@ def test_a_long_batch_is_not_taken_twice_by_live_workers(stores: tuple[Store, Se
 def test_a_worker_renews_a_lease_half_used_and_keeps_the_effect(stores: tuple[Store, SecondStore]) -> None:
     store, make = stores
     world, slow = slow_world(store, lambda key: key.startswith("collab-1:"))
-    world.office()
-    for n in range(2):
-        world.customer(f"c{n}")
-        collab = world.collaboration(cc.EXPENSES, customer_id=f"c{n}")
-        world.service.end(collab.id, actor=world.office_admin(), outcome=cc.Outcome.CUSTOMER_CONTINUES)
+    ended_expenses(world, 2)
     other = second_worker(world, make)
     seconds: list[RelayReport] = []
 
