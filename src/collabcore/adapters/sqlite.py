@@ -273,12 +273,10 @@ class SQLiteStore:
         handle, draft = tempfile.mkstemp(prefix=".collabcore-", suffix=".db", dir=folder)
         os.close(handle)
         try:
-            maker = SQLiteStore.__new__(SQLiteStore)
-            maker.path, maker.timeout, maker.synchronous = draft, self.timeout, self.synchronous
-            maker._decoded, maker._local, maker._connections = None, threading.local(), []
-            maker._guard = threading.Lock()
-            maker._migrate()
-            maker.close()
+            # The draft is an empty file of our own making: create=True makes it a database.
+            SQLiteStore(
+                draft, timeout=self.timeout, synchronous=self.synchronous, decoded_rows=0, create=True
+            ).close()
             try:
                 os.link(draft, self.path)
             except FileExistsError:
