@@ -294,3 +294,25 @@ def test_postgres_pool_replaces_a_connection_killed_while_idle(
     for _ in range(4):  # every pooled connection is used at least once
         assert world.service.get_collaboration(collab.id, actor=world.office_admin()) == collab
     store.close()
+
+
+@pytest.mark.parametrize(
+    ("options", "path"),
+    [
+        ({"dsn": 5}, "dsn"),
+        ({"dsn": ""}, "dsn"),
+        ({"schema": "Robert'; DROP"}, "schema"),
+        ({"schema": 7}, "schema"),
+        ({"min_size": -1}, "min_size"),
+        ({"max_size": 2**70}, "max_size"),
+        ({"connect_timeout": 1}, "connect_timeout"),
+        ({"timeout": "soon"}, "timeout"),
+    ],
+)
+def test_postgres_store_checks_its_arguments_before_connecting(options: dict[str, object], path: str) -> None:
+    from collabcore.adapters.postgres import PostgresStore
+
+    arguments: dict[str, object] = {"dsn": "postgresql://nobody@127.0.0.1:1/none", **options}
+    with pytest.raises(cc.InvalidInput) as bad:
+        PostgresStore(**arguments)  # type: ignore[arg-type]
+    assert bad.value.path == path
