@@ -316,3 +316,35 @@ def test_postgres_store_checks_its_arguments_before_connecting(options: dict[str
     with pytest.raises(cc.InvalidInput) as bad:
         PostgresStore(**arguments)  # type: ignore[arg-type]
     assert bad.value.path == path
+
+
+def test_sqlite_a_corrupt_file_raises_storage_errors_only(tmp_path: Path) -> None:
+    """Pages near the end overwritten with garbage: the overview meets them while stepping
+    through its rows, after the statement itself ran (sqlite3.DatabaseError escaped from
+    that fetch in 0.1); every read that meets them is a StorageError."""
+    path = tmp_path / "corrupt-pages.db"
+    world = World(cc.SQLiteStore(path))
+    world.office()
+    boss = cc.CustomerUser("boss", "B" * 300, cc.Role.ADMINISTRATOR)
+    for n in range(300):
+        world.service.register_customer(
+            cc.Customer(f"c{n}", f"{n:04d}", "N" * 400, (boss,), main_contact="boss")
+        )
+        world.collaboration(cc.BOOKKEEPING, customer_id=f"c{n}")
+    world.store.close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    pages = len(data) // page
+    for number in range(pages - 20, pages - 5):
+        start = number * page
+        data[start : start + page] = bytes((start + i) % 251 for i in range(page))
+    path.write_bytes(bytes(data))
+    reader = World(cc.SQLiteStore(path))
+    with pytest.raises(cc.StorageError, match="malformed"):
+        reader.service.overview("office-1", actor=reader.office_admin())
+    with pytest.raises(cc.StorageError, match="malformed"):
+        for n in range(1, 301):
+            reader.service.get_collaboration(f"collab-{n}", actor=reader.office_admin())
+    reader.store.close()
