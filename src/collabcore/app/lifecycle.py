@@ -21,6 +21,7 @@ from collabcore.domain.model import Actor, Collaboration, Party, Subscription, S
 from collabcore.policy.authorization import cancel_denial, start_denial
 from collabcore.policy.engine import Operation, RuleContext
 from collabcore.policy.planner import render_findings
+from collabcore.policy.products import ProductSpec
 from collabcore.ports import UnitOfWork
 
 
@@ -53,10 +54,9 @@ class Lifecycle:
         anyone else the customer does not exist."""
         config = self.config
         actor = acting(actor)
-        office_id, customer_id = identifier(office_id, "office_id"), identifier(customer_id, "customer_id")
-        spec = config.products.get(identifier(product, "product"))
-        variant = spec.check_variant(variant)
-        recipient = member(Party, invoice_recipient, "invoice_recipient")
+        office_id, customer_id, spec, variant, recipient = self._terms(
+            office_id, customer_id, product, variant, invoice_recipient
+        )
         with config.store.transaction() as uow:
             # Locking the customer serializes concurrent starts for it, so two
             # racing starts cannot both pass the one-active-per-product rule.
@@ -103,10 +103,9 @@ class Lifecycle:
         that already runs in the host's system (moving onto collabcore, say). No actor, so
         no rule about who may start is asked; one active collaboration per product still holds."""
         config = self.config
-        office_id, customer_id = identifier(office_id, "office_id"), identifier(customer_id, "customer_id")
-        spec = config.products.get(identifier(product, "product"))
-        variant = spec.check_variant(variant)
-        recipient = member(Party, invoice_recipient, "invoice_recipient")
+        office_id, customer_id, spec, variant, recipient = self._terms(
+            office_id, customer_id, product, variant, invoice_recipient
+        )
         with config.store.transaction() as uow:
             existing_customer(uow, customer_id, for_update=True)
             if uow.get_office(office_id) is None:
@@ -128,6 +127,26 @@ class Lifecycle:
             )
             uow.commit()
         return collab
+
+    def _terms(
+        self,
+        office_id: str,
+        customer_id: str,
+        product: str,
+        variant: str | None,
+        invoice_recipient: Party | str,
+    ) -> tuple[str, str, ProductSpec, str | None, Party]:
+        """A new collaboration's terms, checked: the parties, the product, its variant and who
+        receives the invoices."""
+        office_id, customer_id = identifier(office_id, "office_id"), identifier(customer_id, "customer_id")
+        spec = self.config.products.get(identifier(product, "product"))
+        return (
+            office_id,
+            customer_id,
+            spec,
+            spec.check_variant(variant),
+            member(Party, invoice_recipient, "invoice_recipient"),
+        )
 
     def _begin(
         self,
