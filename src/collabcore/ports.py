@@ -29,6 +29,7 @@ from collabcore.domain.records import (
     IdempotencyRecord,
     OverviewCursor,
 )
+from collabcore.domain.requests import LifecycleRequest
 
 # --- storage, by role ------------------------------------------------------------
 
@@ -120,6 +121,28 @@ class IdempotencyKeys(Protocol):
         ...
 
 
+class RequestStore(Protocol):
+    """Lifecycle requests: scheduled ends, invitations, read-only accesses (open until settled)."""
+
+    def add_request(self, request: LifecycleRequest) -> None: ...
+
+    def get_request(self, request_id: str, *, for_update: bool = False) -> LifecycleRequest | None: ...
+
+    def update_request(self, request: LifecycleRequest, *, expected_version: int) -> None:
+        """Raises ConcurrencyConflict when the stored version is not ``expected_version``."""
+        ...
+
+    def requests(
+        self, *, customer_id: str | None = None, office_id: str | None = None, open_only: bool = False
+    ) -> Sequence[LifecycleRequest]:
+        """A customer's or an office's requests (at least one of the two), oldest first."""
+        ...
+
+    def due_requests(self, *, now: datetime, limit: int) -> Sequence[LifecycleRequest]:
+        """Open requests whose ``due_at`` has come, earliest first."""
+        ...
+
+
 class EndStorage(Protocol):
     """An end's one read and one write; ``collabcore.adapters.EndsByParts`` makes both of
     the finer roles, and a store may replace them with fewer round trips."""
@@ -148,6 +171,7 @@ class UnitOfWork(
     AuditTrail,
     Outbox,
     IdempotencyKeys,
+    RequestStore,
     EndStorage,
     Transaction,
     Protocol,
@@ -224,6 +248,22 @@ class BillingPort(Protocol):
 class EraserPort(Protocol):
     def erase_service_data(self, effect: Effect) -> None:
         """Erase all data of ``effect.product`` for ``effect.customer_id``, nothing else (R7)."""
+        ...
+
+
+class LifecyclePort(Protocol):
+    """The effects of moves and of linked apps; each idempotent on ``effect.key``."""
+
+    def grant_office_access(self, effect: Effect) -> None:
+        """A move: give ``effect.office_id`` (the new office) access to the product."""
+        ...
+
+    def change_payer(self, effect: Effect) -> None:
+        """A move: invoice the new collaboration's recipient from the next billing month."""
+        ...
+
+    def revoke_linked_services(self, effect: Effect) -> None:
+        """End the access of the services linked to the product for the company (R16)."""
         ...
 
 

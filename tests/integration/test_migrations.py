@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import collabcore as cc
+from collabcore.adapters.sql import SCHEMA_VERSION
 from collabcore.domain import EffectStatus, IdempotencyKey
 from collabcore.ports import Store
 from collabcore.testing import World
@@ -19,7 +20,7 @@ Reopen = Callable[[], Store]
 
 
 def _to_schema_1_sqlite(path: Path) -> None:
-    """What 0.1 left on disk: keys unscoped, no lease anywhere."""
+    """What 0.1 left on disk: keys unscoped, no lease anywhere, no lifecycle requests."""
     with sqlite3.connect(path) as raw:
         raw.executescript(
             """
@@ -30,7 +31,8 @@ def _to_schema_1_sqlite(path: Path) -> None:
             DROP TABLE idempotency;
             ALTER TABLE idempotency_v1 RENAME TO idempotency;
             ALTER TABLE outbox DROP COLUMN lease;
-            UPDATE outbox SET data = json_remove(data, '$.lease');
+            UPDATE outbox SET data = json_remove(data, '$.lease', '$.effect.request_id', '$.effect.notice');
+            DROP TABLE lifecycle_requests;
             UPDATE collabcore_meta SET value = '1' WHERE key = 'schema_version';
             """
         )
@@ -47,7 +49,8 @@ def _to_schema_1_postgres(dsn: str, schema: str) -> None:
             "ALTER TABLE idempotency ADD PRIMARY KEY (key)",
             "UPDATE idempotency SET data = data - 'scope'",
             "ALTER TABLE outbox DROP COLUMN lease",
-            "UPDATE outbox SET data = data - 'lease'",
+            "UPDATE outbox SET data = data - 'lease' #- '{effect,request_id}' #- '{effect,notice}'",
+            "DROP TABLE lifecycle_requests",
             "UPDATE collabcore_meta SET value = '1' WHERE key = 'schema_version'",
         ):
             raw.execute(statement)
@@ -84,7 +87,7 @@ def old_database(
         store.close()
 
 
-def test_keys_and_effects_of_schema_1_survive_migration_2(
+def test_keys_and_effects_of_schema_1_survive_the_migrations(
     old_database: tuple[Reopen, Callable[[], None]],
 ) -> None:
     reopen, downgrade = old_database
@@ -102,7 +105,7 @@ def test_keys_and_effects_of_schema_1_survive_migration_2(
     downgrade()
 
     store = reopen()
-    assert isinstance(store, cc.SQLiteStore | cc.PostgresStore) and store.schema_version() == 2
+    assert isinstance(store, cc.SQLiteStore | cc.PostgresStore) and store.schema_version() == SCHEMA_VERSION
     migrated = World(store)
     migrated.clock = world.clock
     migrated.service = cc.CollaborationService(

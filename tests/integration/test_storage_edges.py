@@ -20,7 +20,7 @@ def test_sqlite_refuses_a_newer_schema(tmp_path: Path) -> None:
     cc.SQLiteStore(path).close()
     with sqlite3.connect(path) as raw:
         raw.execute("UPDATE collabcore_meta SET value = '99' WHERE key = 'schema_version'")
-    with pytest.raises(SchemaVersionError, match=r"schema version 99.*up to 2"):
+    with pytest.raises(SchemaVersionError, match=r"schema version 99.*up to 3"):
         cc.SQLiteStore(path)
 
 
@@ -30,7 +30,7 @@ def test_sqlite_reopens_an_existing_file_with_its_data(tmp_path: Path) -> None:
     (collab,) = first.setup(cc.PAYROLL)
     first.store.close()
     store = cc.SQLiteStore(path)
-    assert store.schema_version() == 2
+    assert store.schema_version() == 3
     with store.transaction(write=False) as uow:
         assert uow.get_collaboration(collab.id) == collab
     store.close()
@@ -96,7 +96,7 @@ def test_postgres_refuses_a_newer_schema_and_reads_corrupt_rows_safely(
     with pytest.raises(CorruptRecord, match="collaborations"):
         world.service.plan_end(collab.id, actor=world.office_admin(), outcome=cc.Outcome.DEACTIVATE)
     store.close()
-    with pytest.raises(SchemaVersionError, match=r"schema version 7.*up to 2"):
+    with pytest.raises(SchemaVersionError, match=r"schema version 7.*up to 3"):
         PostgresStore(postgres_dsn, schema=postgres_schema)
 
 
@@ -150,7 +150,7 @@ def test_sqlite_refuses_an_empty_file_unless_asked_to_create(tmp_path: Path) -> 
     assert "create=True" in (refused.value.hint or "")
     assert _files(tmp_path) == {"truncated.db": b""}, "a refused file is left exactly as it was"
     store = cc.SQLiteStore(path, create=True)
-    assert store.schema_version() == 2
+    assert store.schema_version() == 3
     store.close()
     cc.SQLiteStore(path).close()  # now it is a collabcore database
 
@@ -217,7 +217,7 @@ def test_sqlite_a_new_database_appears_whole_to_racing_openers(tmp_path: Path) -
     assert errors == [] and len(stores) == 6
     assert {p.name for p in tmp_path.iterdir()} <= {"new.db", "new.db-wal", "new.db-shm"}, "no drafts left"
     for store in stores:
-        assert store.schema_version() == 2
+        assert store.schema_version() == 3
         store.close()
 
 

@@ -18,6 +18,7 @@ def load_end_by_parts(
     record = None if idempotency_key is None else uow.get_idempotency(idempotency_key)
     if collaboration is None:
         return EndSnapshot(None, None, None, (), None, record)
+    customer = uow.get_customer(collaboration.customer_id, for_update=for_update)
     others = tuple(
         c
         for c in uow.active_collaborations_of_customer(collaboration.customer_id)
@@ -25,11 +26,12 @@ def load_end_by_parts(
     )
     return EndSnapshot(
         collaboration,
-        uow.get_customer(collaboration.customer_id),
+        customer,
         uow.get_office(collaboration.office_id),
         others,
         uow.get_subscription(collaboration.customer_id, collaboration.product),
         record,
+        tuple(uow.requests(customer_id=collaboration.customer_id, open_only=True)),
     )
 
 

@@ -27,6 +27,7 @@ from collabcore.domain.records import (
     IdempotencyRecord,
     OverviewCursor,
 )
+from collabcore.domain.requests import LifecycleRequest
 
 
 class _State:
@@ -40,6 +41,7 @@ class _State:
         self.events: list[Event] = []
         self.outbox: dict[str, OutboxItem] = {}
         self.idempotency: dict[IdempotencyKey, IdempotencyRecord] = {}
+        self.requests: dict[str, LifecycleRequest] = {}
         # customer id -> ids of its active collaborations
         self.active_by_customer: dict[str, set[str]] = defaultdict(set)
         # office id -> customer id -> ids of the office's active collaborations with it
@@ -71,6 +73,7 @@ class MemoryUnitOfWork(EndsByParts):
         self._events: list[Event] = []
         self._outbox: dict[str, OutboxItem] = {}
         self._idempotency: dict[IdempotencyKey, IdempotencyRecord] = {}
+        self._requests: dict[str, LifecycleRequest] = {}
         self.committed = False
 
     # --- reads -----------------------------------------------------------
@@ -100,6 +103,7 @@ class MemoryUnitOfWork(EndsByParts):
             or self._collaborations
             or self._subscriptions
             or self._idempotency
+            or self._requests
         ):
             return load_end_by_parts(
                 self, collaboration_id, idempotency_key=idempotency_key, for_update=for_update
@@ -122,6 +126,7 @@ class MemoryUnitOfWork(EndsByParts):
             tuple(others),
             state.subscriptions.get((c.customer_id, c.product)),
             record,
+            tuple(self.requests(customer_id=c.customer_id, open_only=True)),
         )
 
     def get_subscription(self, customer_id: str, product: str) -> Subscription | None:
@@ -200,7 +205,41 @@ class MemoryUnitOfWork(EndsByParts):
         due.sort(key=lambda i: (i.next_attempt_at, i.effect.collaboration_id, i.effect.step))
         return due[:limit]
 
+    def get_request(self, request_id: str, *, for_update: bool = False) -> LifecycleRequest | None:
+        return self._requests.get(request_id) or self._state.requests.get(request_id)
+
+    def requests(
+        self, *, customer_id: str | None = None, office_id: str | None = None, open_only: bool = False
+    ) -> Sequence[LifecycleRequest]:
+        merged = {**self._state.requests, **self._requests}
+        found = [
+            r
+            for r in merged.values()
+            if (customer_id is None or r.customer_id == customer_id)
+            and (office_id is None or r.office_id == office_id)
+            and (not open_only or r.is_open)
+        ]
+        return sorted(found, key=lambda r: (r.requested_at, r.id))
+
+    def due_requests(self, *, now: datetime, limit: int) -> Sequence[LifecycleRequest]:
+        merged = {**self._state.requests, **self._requests}
+        due = [r for r in merged.values() if (at := r.due_at) is not None and at <= now]
+        return sorted(due, key=lambda r: (r.due_at, r.id))[:limit]
+
     # --- writes ----------------------------------------------------------
+
+    def add_request(self, request: LifecycleRequest) -> None:
+        if self.get_request(request.id) is not None:
+            raise InvalidInput(f"Request {request.id} exists already.")
+        self._requests[request.id] = request
+
+    def update_request(self, request: LifecycleRequest, *, expected_version: int) -> None:
+        current = self.get_request(request.id)
+        if current is None or current.version != expected_version:
+            raise ConcurrencyConflict(
+                f"Request {request.id} changed since it was read.", hint="Read it again and retry."
+            )
+        self._requests[request.id] = request
 
     def save_office(self, office: AccountingOffice) -> None:
         self._offices[office.id] = office
@@ -273,6 +312,7 @@ class MemoryUnitOfWork(EndsByParts):
             state.events_by_customer[event.customer_id].append(event)
         state.outbox.update(self._outbox)
         state.idempotency.update(self._idempotency)
+        state.requests.update(self._requests)
         self._discard()
         self.committed = True
 
@@ -287,6 +327,7 @@ class MemoryUnitOfWork(EndsByParts):
             self._subscriptions,
             self._outbox,
             self._idempotency,
+            self._requests,
         ):
             staged.clear()
         self._events.clear()

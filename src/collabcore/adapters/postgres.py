@@ -32,6 +32,7 @@ from collabcore.domain.events import Event
 from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Subscription
 from collabcore.domain.outbox import EffectStatus, OutboxItem
 from collabcore.domain.records import EndSnapshot, EndWrites, IdempotencyKey, IdempotencyRecord
+from collabcore.domain.requests import LifecycleRequest
 
 try:
     import psycopg
@@ -85,6 +86,17 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE idempotency ALTER COLUMN scope SET NOT NULL",
         "ALTER TABLE idempotency DROP CONSTRAINT idempotency_pkey",
         "ALTER TABLE idempotency ADD PRIMARY KEY (scope, key)",
+    ),
+    # 0.3: lifecycle requests (scheduled ends, invitations, read-only accesses).
+    3: (
+        "CREATE TABLE lifecycle_requests (id text PRIMARY KEY, customer_id text NOT NULL, "
+        "office_id text NOT NULL, status text NOT NULL, due_at timestamptz, "
+        "requested_at timestamptz NOT NULL, "
+        "version integer NOT NULL, data jsonb NOT NULL)",
+        "CREATE INDEX lifecycle_requests_customer ON lifecycle_requests (customer_id, requested_at)",
+        "CREATE INDEX lifecycle_requests_office ON lifecycle_requests (office_id, requested_at)",
+        "CREATE INDEX lifecycle_requests_due ON lifecycle_requests (due_at) "
+        "WHERE status IN ('awaiting_acceptance', 'scheduled')",
     ),
 }
 
@@ -201,6 +213,10 @@ class PostgresUnitOfWork(SQLUnitOfWork):
             with self._connection.pipeline():
                 self._begin_in_pipeline()
                 if for_update:
+                    # The customer first, as every lifecycle write does: ends, moves and the
+                    # requests of one customer are serialized, so an end always sees the
+                    # other ends that decide a former office's read-only access.
+                    self._connection.execute(_LOCK_CUSTOMER_OF, (collaboration_id,))
                     self._connection.execute(
                         "SELECT 1 FROM collaborations WHERE id = %s FOR UPDATE", (collaboration_id,)
                     )
@@ -233,6 +249,12 @@ class PostgresUnitOfWork(SQLUnitOfWork):
             if row[4] is None
             else self._decode(row[4], Subscription, "subscriptions", collaboration.customer_id),
             record,
+            tuple(
+                self._decode(
+                    d, LifecycleRequest, "lifecycle_requests", f"open of {collaboration.customer_id}"
+                )
+                for d in row[6]
+            ),
         )
 
     def record_end(self, writes: EndWrites, *, commit: bool) -> None:
@@ -326,10 +348,17 @@ SELECT c.data,
           FROM collaborations x
          WHERE x.customer_id = c.customer_id AND x.status = 'active' AND x.id <> c.id),
        (SELECT s.data FROM subscriptions s WHERE s.customer_id = c.customer_id AND s.product = c.product),
-       (SELECT i.data FROM idempotency i WHERE i.scope = %(scope)s AND i.key = %(key)s)
+       (SELECT i.data FROM idempotency i WHERE i.scope = %(scope)s AND i.key = %(key)s),
+       (SELECT coalesce(array_agg(r.data::text ORDER BY r.requested_at, r.id), '{}')
+          FROM lifecycle_requests r
+         WHERE r.customer_id = c.customer_id AND r.status IN ('awaiting_acceptance', 'scheduled'))
   FROM (SELECT 1) AS one
   LEFT JOIN collaborations c ON c.id = %(id)s
 """
+
+_LOCK_CUSTOMER_OF = (
+    "SELECT 1 FROM customers WHERE id = (SELECT customer_id FROM collaborations WHERE id = %s) FOR UPDATE"
+)
 
 _GUARDED_UPDATE = """
 WITH changed AS (

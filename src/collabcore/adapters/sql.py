@@ -34,10 +34,13 @@ from collabcore.domain.records import (
     IdempotencyRecord,
     OverviewCursor,
 )
+from collabcore.domain.requests import LifecycleRequest, RequestStatus
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+OPEN_STATUSES = "(" + ", ".join(f"'{s.value}'" for s in RequestStatus if s.is_open) + ")"
+"""Written out, not bound: only a literal lets the planner use the partial index."""
 OVERVIEW_CHUNK = 500
 """Customers per statement when reading a whole office's overview."""
 
@@ -286,7 +289,67 @@ class SQLUnitOfWork(EndsByParts):
         ).fetchall()
         return [self._decode(r[1], OutboxItem, "outbox", r[0]) for r in rows]
 
+    def get_request(self, request_id: str, *, for_update: bool = False) -> LifecycleRequest | None:
+        sql = "SELECT data FROM lifecycle_requests WHERE id = ?" + (self.lock_clause if for_update else "")
+        return self._one(  # type: ignore[no-any-return]
+            sql, (request_id,), LifecycleRequest, "lifecycle_requests", request_id
+        )
+
+    def requests(
+        self, *, customer_id: str | None = None, office_id: str | None = None, open_only: bool = False
+    ) -> Sequence[LifecycleRequest]:
+        sql = "SELECT id, data FROM lifecycle_requests WHERE 1 = 1"
+        params: list[Any] = []
+        for column, value in (("customer_id", customer_id), ("office_id", office_id)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                params.append(value)
+        if open_only:
+            sql += f" AND status IN {OPEN_STATUSES}"
+        rows = self._execute(sql + " ORDER BY requested_at, id", params).fetchall()
+        return [self._decode(r[1], LifecycleRequest, "lifecycle_requests", r[0]) for r in rows]
+
+    def due_requests(self, *, now: datetime, limit: int) -> Sequence[LifecycleRequest]:
+        rows = self._execute(
+            f"SELECT id, data FROM lifecycle_requests WHERE status IN {OPEN_STATUSES} "
+            "AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+            (self._time(now), limit),
+        ).fetchall()
+        return [self._decode(r[1], LifecycleRequest, "lifecycle_requests", r[0]) for r in rows]
+
     # --- writes ------------------------------------------------------------------
+
+    def add_request(self, request: LifecycleRequest) -> None:
+        r = request
+        due = None if r.due_at is None else self._time(r.due_at)
+        self._insert(
+            "INSERT INTO lifecycle_requests (id, customer_id, office_id, status, due_at, requested_at, "
+            "version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                r.id,
+                r.customer_id,
+                r.office_id,
+                r.status.value,
+                due,
+                self._time(r.requested_at),
+                r.version,
+                self._json(r),
+            ),
+            lambda: InvalidInput(f"Request {r.id} exists already."),
+        )
+
+    def update_request(self, request: LifecycleRequest, *, expected_version: int) -> None:
+        r = request
+        due = None if r.due_at is None else self._time(r.due_at)
+        cursor = self._execute(
+            "UPDATE lifecycle_requests SET status = ?, due_at = ?, version = ?, data = ? "
+            "WHERE id = ? AND version = ?",
+            (r.status.value, due, r.version, self._json(r), r.id, expected_version),
+        )
+        if cursor.rowcount != 1:
+            raise ConcurrencyConflict(
+                f"Request {r.id} changed since it was read.", hint="Read it again and retry."
+            )
 
     def save_office(self, office: AccountingOffice) -> None:
         self._execute(

@@ -69,6 +69,16 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "DROP TABLE idempotency",
         "ALTER TABLE idempotency_scoped RENAME TO idempotency",
     ),
+    # 0.3: lifecycle requests (scheduled ends, invitations, read-only accesses).
+    3: (
+        "CREATE TABLE lifecycle_requests (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, "
+        "office_id TEXT NOT NULL, status TEXT NOT NULL, due_at TEXT, requested_at TEXT NOT NULL, "
+        "version INTEGER NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX lifecycle_requests_customer ON lifecycle_requests (customer_id, requested_at)",
+        "CREATE INDEX lifecycle_requests_office ON lifecycle_requests (office_id, requested_at)",
+        "CREATE INDEX lifecycle_requests_due ON lifecycle_requests (due_at) "
+        "WHERE status IN ('awaiting_acceptance', 'scheduled')",
+    ),
 }
 
 

@@ -26,10 +26,12 @@ from collabcore.ports import (
     ExpensesPort,
     ExtraFactsPort,
     FactReader,
+    LifecyclePort,
     NotifierPort,
     PayrollPort,
     Store,
 )
+from collabcore.wording.lifecycle_words import LIFECYCLE_TEXTS
 from collabcore.wording.texts import Brand, Localizer, Texts
 from collabcore.wording.words import default_texts
 
@@ -92,6 +94,9 @@ class Integrations:
         validator=_port("transfer_subscription", "deactivate_subscription", "cancel_subscription"),
     )
     eraser: EraserPort | None = attrs.field(default=None, validator=_port("erase_service_data"))
+    lifecycle: LifecyclePort | None = attrs.field(
+        default=None, validator=_port("grant_office_access", "change_payer", "revoke_linked_services")
+    )
     notifier: NotifierPort | None = attrs.field(default=None, validator=_port("notify"))
     facts: Mapping[str, FactReader] = attrs.field(factory=dict, validator=_readers)
 
@@ -219,7 +224,8 @@ def _check_words(brand: Any, language: Any, *, optional: bool = False) -> None:
 def _checked_localizer(
     texts: Texts, rulebook: Rulebook, products: ProductCatalog, brand: Brand | str, language: str
 ) -> Localizer:
-    loc = texts.localizer(brand, language, rulebook.text_keys | PLANNER_TEXTS | USER_MANAGEMENT_TEXTS)
+    required = rulebook.text_keys | PLANNER_TEXTS | USER_MANAGEMENT_TEXTS | LIFECYCLE_TEXTS
+    loc = texts.localizer(brand, language, required)
     for spec in products:
         loc.product(spec.key)
     return loc

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable
+from datetime import date
 
 import attrs
 
 from collabcore.app.config import Configuration
 from collabcore.app.facts import FactAsker
+from collabcore.app.follow_ups import after_end
 from collabcore.app.plan_memo import PlanMemo
 from collabcore.app.refusals import no_customer, refusal, visible
 from collabcore.app.requests import EndCommand
 from collabcore.domain.billing import settled_subscription
+from collabcore.domain.effects import EffectKind
 from collabcore.domain.errors import ConcurrencyConflict, OperationRefused, key_reused
 from collabcore.domain.events import CollaborationEnded, EndRefusedRecorded
 from collabcore.domain.model import Collaboration
@@ -28,6 +31,7 @@ from collabcore.policy.engine import Operation, RuleContext
 from collabcore.policy.facts import Facts
 from collabcore.policy.planner import make_plan
 from collabcore.policy.products import ProductSpec
+from collabcore.policy.rules.bookkeeping import read_only_until
 from collabcore.ports import UnitOfWork
 
 log = logging.getLogger("collabcore.service")
@@ -45,13 +49,13 @@ class Ending:
         """Ask the integrations what the rules for ending ``product`` read."""
         return self.asker.gather(customer_id, product)
 
-    def plan(self, command: EndCommand) -> Plan:
+    def plan(self, command: EndCommand, effective: date | None = None) -> Plan:
         with self.config.store.transaction(write=False) as uow:
             snapshot = uow.load_end(command.collaboration_id, idempotency_key=None, for_update=False)
         collab = visible(snapshot.collaboration, command.collaboration_id, command.actor)
         # Nothing is locked here, so the integrations may be asked after the read.
         facts = self.facts(collab.customer_id, self.config.products.get(collab.product))
-        return self._plan(snapshot, collab, command, facts)
+        return self.planned(snapshot, collab, command, facts, effective=effective)
 
     def end(
         self, command: EndCommand, idempotency_key: str | None, expected_version: int | None
@@ -88,9 +92,12 @@ class Ending:
         *,
         commit: bool,
         memo: bool = True,
+        accepted: bool | None = None,
+        carrying_out: str | None = None,
     ) -> EndResult | Plan:
         """The end's reads and writes (committed if ``commit``): the result, or the refused
-        plan, with nothing written."""
+        plan, with nothing written. ``accepted``: the customer accepted this (office's) end;
+        ``carrying_out``: the scheduled end request this end carries out."""
         scoped = None if idempotency_key is None else IdempotencyKey.of(command.actor, idempotency_key)
         snapshot = uow.load_end(command.collaboration_id, idempotency_key=scoped, for_update=True)
         fingerprint = command.fingerprint
@@ -99,7 +106,7 @@ class Ending:
                 raise key_reused(idempotency_key)
             return attrs.evolve(snapshot.idempotency.result, replayed=True)
         current = visible(snapshot.collaboration, command.collaboration_id, command.actor)
-        plan = self._plan(snapshot, current, command, facts, memo=memo)
+        plan = self.planned(snapshot, current, command, facts, memo=memo, accepted=accepted)
         if not plan.allowed:
             return plan
         if expected_version is not None and current.version != expected_version:
@@ -124,6 +131,19 @@ class Ending:
         if scoped is not None and idempotency_key is not None:
             record = IdempotencyRecord(idempotency_key, fingerprint, result, now, scope=scoped.scope)
         kinds = {e.kind for e in plan.effects}
+        until = None
+        if EffectKind.RESTRICT_OFFICE_ACCESS in kinds:
+            until = read_only_until(self.context(snapshot, current, command, facts))
+        follow_ups = after_end(
+            ended,
+            snapshot.requests,
+            snapshot.others,
+            plan.effects,
+            at=now,
+            new_id=self.config.ids(),
+            read_only_until=until,
+            carrying_out=carrying_out,
+        )
         uow.record_end(
             EndWrites(
                 ended=ended,
@@ -136,11 +156,15 @@ class Ending:
                 at=now,
                 idempotency=record,
             ),
-            commit=commit,
+            commit=commit and not follow_ups,
         )
+        if follow_ups:
+            follow_ups.write(uow, at=now)
+            if commit:
+                uow.commit()
         return result
 
-    def _plan(
+    def planned(
         self,
         snapshot: EndSnapshot,
         collab: Collaboration,
@@ -148,35 +172,27 @@ class Ending:
         facts: Facts,
         *,
         memo: bool = True,
+        accepted: bool | None = None,
+        effective: date | None = None,
     ) -> Plan:
+        """The plan of ending ``collab`` (on ``effective``, if given) with what was read."""
         config = self.config
         now = config.clock()
+        if accepted is None and config.rulebook.acceptance.needed(Operation.END, command.actor):
+            accepted = False
         key: Hashable | None = None
         if memo and self.memo is not None:
             s = snapshot  # its parts, not the snapshot: they hash from their caches
             c = command  # its fields, not the command: a fresh value's hash is computed anew
             key = (collab, s.customer, s.office, s.others, s.subscription, c.actor, c.outcome)
-            key += (c.acknowledge, c.confirm_deletion, facts, now.date())
+            key += (c.acknowledge, c.confirm_deletion, facts, now.date(), accepted, effective)
             try:
                 known = self.memo.get(key)
             except TypeError:  # unhashable facts from a host: plan without the memo
                 known, key = None, None
             if known is not None:
                 return known.at(now)
-        if snapshot.customer is None:
-            raise no_customer(collab.customer_id)
-        ctx = RuleContext(
-            operation=Operation.END,
-            actor=command.actor,
-            today=now.date(),
-            office=snapshot.office,
-            customer=snapshot.customer,
-            product=config.products.get(collab.product),
-            collaboration=collab,
-            outcome=command.outcome,
-            facts=facts,
-            others=snapshot.others,
-        )
+        ctx = self.context(snapshot, collab, command, facts, today=effective, accepted=accepted)
         plan = make_plan(
             ctx,
             config.rulebook,
@@ -184,10 +200,37 @@ class Ending:
             now=now,
             acknowledge=command.acknowledge,
             confirm_deletion=command.confirm_deletion,
+            effective_on=effective,
         )
         if key is not None and self.memo is not None:
             self.memo.put(key, plan)
         return plan
+
+    def context(
+        self,
+        snapshot: EndSnapshot,
+        collab: Collaboration,
+        command: EndCommand,
+        facts: Facts,
+        *,
+        today: date | None = None,
+        accepted: bool | None = None,
+    ) -> RuleContext:
+        if snapshot.customer is None:
+            raise no_customer(collab.customer_id)
+        return RuleContext(
+            operation=Operation.END,
+            actor=command.actor,
+            today=today or self.config.clock().date(),
+            office=snapshot.office,
+            customer=snapshot.customer,
+            product=self.config.products.get(collab.product),
+            collaboration=collab,
+            outcome=command.outcome,
+            facts=facts,
+            others=snapshot.others,
+            accepted=accepted,
+        )
 
     def refusal(self, plan: Plan) -> OperationRefused:
         """The error for a plan that does not allow ending, by what blocks it most."""

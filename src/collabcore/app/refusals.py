@@ -86,6 +86,13 @@ def no_office(office_id: str) -> NotFound:
     return NotFound(f"No office {office_id}.", hint="Check the id (the host registers offices).")
 
 
+def no_request(request_id: str, actor: Actor) -> NotFound:
+    return NotFound(
+        f"No request {request_id} for {actor.party.value} {actor.party_id}.",
+        hint="Check the id, and that the actor acts for the office or the customer of that request.",
+    )
+
+
 def no_effect(key: str) -> NotFound:
     return NotFound(
         f"No effect {key} in the outbox.",

@@ -7,7 +7,7 @@ from enum import StrEnum
 import attrs
 from attrs import frozen
 
-from collabcore.domain.validation import check_id, check_version, instance_of
+from collabcore.domain.validation import check_id, check_version, instance_of, optional
 
 
 class EffectKind(StrEnum):
@@ -22,6 +22,12 @@ class EffectKind(StrEnum):
     DEACTIVATE_SUBSCRIPTION = "deactivate_subscription"
     CANCEL_SUBSCRIPTION = "cancel_subscription"
     ERASE_SERVICE_DATA = "erase_service_data"
+    GRANT_OFFICE_ACCESS = "grant_office_access"
+    """A move: the new office gets its access."""
+    CHANGE_PAYER = "change_payer"
+    """A move: the subscription's invoices go to the new collaboration's recipient."""
+    REVOKE_LINKED_SERVICES = "revoke_linked_services"
+    """Linked apps keep no access after the end (R16)."""
     NOTIFY_OFFICE = "notify_office"
     NOTIFY_CUSTOMER = "notify_customer"
 
@@ -36,8 +42,14 @@ class Effect:
     office_id: str = attrs.field(validator=check_id)
     customer_id: str = attrs.field(validator=check_id)
     product: str = attrs.field(validator=check_id)
+    request_id: str | None = attrs.field(default=None, validator=optional(check_id))
+    """The lifecycle request that caused it, when it was not an end (a blocked scheduled end,
+    an invitation, the end of a read-only access); its key is made from the request."""
+    notice: str | None = attrs.field(default=None, validator=optional(check_id))
+    """A notification's text key when it is not about an end."""
 
     @property
     def key(self) -> str:
         """Deterministic: the same end always yields the same keys, so retries are safe."""
-        return f"{self.collaboration_id}:{self.step}:{self.kind.value}"
+        origin = self.collaboration_id if self.request_id is None else self.request_id
+        return f"{origin}:{self.step}:{self.kind.value}"

@@ -12,6 +12,7 @@ import attrs
 from attrs import frozen
 
 from collabcore.domain.model import Actor, Outcome, Party, Role
+from collabcore.domain.requests import RequestKind, RequestStatus
 from collabcore.domain.validation import check_aware
 
 
@@ -111,6 +112,53 @@ class SubscriptionCancelled:
     occurred_at: datetime = attrs.field(validator=check_aware)
 
 
+@frozen
+class RequestRecorded:
+    """A lifecycle request was made: an end scheduled, an invitation sent, or the read-only
+    access a former office keeps opened (no actor: the library opens it with the end)."""
+
+    request_id: str
+    kind: RequestKind
+    status: RequestStatus
+    office_id: str
+    customer_id: str
+    product: str
+    collaboration_id: str | None
+    effective_on: date | None
+    actor: Actor | None
+    occurred_at: datetime = attrs.field(validator=check_aware)
+
+
+@frozen
+class RequestStatusChanged:
+    """A lifecycle request moved on: accepted (SCHEDULED again), declined, withdrawn, expired, carried out,
+    blocked on its date (with the codes that blocked it) or superseded by another end."""
+
+    request_id: str
+    kind: RequestKind
+    status: RequestStatus
+    office_id: str
+    customer_id: str
+    collaboration_id: str | None
+    codes: tuple[str, ...]
+    actor: Actor | None
+    occurred_at: datetime = attrs.field(validator=check_aware)
+
+
+@frozen
+class CollaborationMoved:
+    """The customer moved a product from one office to another in one step."""
+
+    customer_id: str
+    product: str
+    from_office_id: str
+    to_office_id: str
+    ended_collaboration_id: str
+    started_collaboration_id: str
+    actor: Actor
+    occurred_at: datetime = attrs.field(validator=check_aware)
+
+
 Event: TypeAlias = (
     CollaborationStarted
     | CollaborationRegistered
@@ -121,4 +169,7 @@ Event: TypeAlias = (
     | UserRoleChanged
     | MainContactChanged
     | SubscriptionCancelled
+    | RequestRecorded
+    | RequestStatusChanged
+    | CollaborationMoved
 )

@@ -34,6 +34,16 @@ class Consequences:
 
 
 @frozen
+class TimelineStep:
+    """One dated line of what an end does: the day, and what happens on it in words."""
+
+    on: date
+    text: str
+    key: str
+    """The text key, a machine-readable name of the step such as ``timeline.ends``."""
+
+
+@frozen
 class Plan:
     collaboration: Collaboration
     actor: Actor
@@ -49,6 +59,10 @@ class Plan:
     planned_at: datetime
     confirmation_codes: frozenset[str] = frozenset()
     """The codes only ``confirm_deletion=True`` acknowledges (R7), never ``acknowledge``."""
+    effective_on: date | None = None
+    """The day the end takes effect; None: the moment it is carried out (today)."""
+    timeline: tuple[TimelineStep, ...] = ()
+    """What happens on each date, in order: scheduled, ends, paid until, read-only until."""
 
     @property
     def blockers(self) -> tuple[Finding, ...]:
@@ -107,6 +121,8 @@ class Plan:
             p.language,
             moment,
             p.confirmation_codes,
+            p.effective_on,
+            p.timeline,
         )
 
     def _acknowledges(self, code: str) -> bool:

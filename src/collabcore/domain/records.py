@@ -10,6 +10,7 @@ from attrs import frozen
 from collabcore.domain.effects import Effect
 from collabcore.domain.events import CollaborationEnded
 from collabcore.domain.model import AccountingOffice, Actor, Collaboration, Customer, Subscription
+from collabcore.domain.requests import LifecycleRequest
 
 
 @frozen
@@ -68,6 +69,9 @@ class OverviewCursor:
 class CustomerCollaborations:
     customer: Customer
     collaborations: tuple[Collaboration, ...]
+    requests: tuple[LifecycleRequest, ...] = ()
+    """The open requests between the office and this customer: ends on a date, invitations,
+    read-only accesses."""
 
 
 @frozen
@@ -90,6 +94,8 @@ class EndSnapshot:
     """The customer's other active collaborations."""
     subscription: Subscription | None
     idempotency: IdempotencyRecord | None
+    requests: tuple[LifecycleRequest, ...] = ()
+    """The customer's open lifecycle requests (an end may settle some)."""
 
 
 @frozen

@@ -12,7 +12,7 @@ of rules that a host extends, trims or re-grades without forking.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date
+from datetime import date, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any, TypeAlias
 
@@ -83,6 +83,8 @@ class RuleContext:
     """START and CHANGE_VARIANT: the variant asked for."""
     invoice_recipient: Party | None = None
     subscription: Subscription | None = None
+    accepted: bool | None = None
+    """None: nobody else needs to accept; False: the other party has not accepted (yet)."""
 
     @property
     def office_has_other_active(self) -> bool:
@@ -197,12 +199,48 @@ def _no_flags(_: RuleContext) -> Iterator[Flag]:
     return iter(())
 
 
+def _positive_days(_: object, attribute: attrs.Attribute[timedelta], value: object) -> None:
+    if not isinstance(value, timedelta) or value < timedelta(hours=1) or value > timedelta(days=366):
+        raise InvalidInput(
+            f"{attribute.name} must be a datetime.timedelta from one hour to 366 days, "
+            f"got {describe(value)}.",
+            path=attribute.name,
+        )
+
+
+@frozen
+class Acceptance:
+    """The rulebook's switch for operations an office starts that wait for the customer's
+    Administrator to accept (as Fortnox does with a link valid for 7 days). Off by default:
+    the seeds let either party end at any time."""
+
+    end: bool = attrs.field(default=False, validator=check_flag)
+    """An office's end waits for the customer's acceptance."""
+    start: bool = attrs.field(default=False, validator=check_flag)
+    """An office's start (a product added for a customer it works with) waits too."""
+    expires_after: timedelta = attrs.field(default=timedelta(days=7), validator=_positive_days)
+
+    def needed(self, operation: Operation, actor: Actor) -> bool:
+        if actor.party is not Party.OFFICE:
+            return False
+        return (
+            self.end if operation is Operation.END else self.start if operation is Operation.START else False
+        )
+
+
+def _acceptance(_: object, attribute: attrs.Attribute[Acceptance], value: object) -> None:
+    if not isinstance(value, Acceptance):
+        raise InvalidInput(f"acceptance must be an Acceptance, got {describe(value)}.", path="acceptance")
+
+
 @frozen
 class Rulebook:
     """An ordered set of rules plus the host's re-grades; every change returns a new one."""
 
     rules: tuple[Rule, ...] = attrs.field(converter=_rules)
     grades: Mapping[str, Severity] = attrs.field(factory=dict, validator=check_mapping(str, Severity))
+    acceptance: Acceptance = attrs.field(factory=Acceptance, validator=_acceptance)
+    """Which office-started operations wait for the customer's Administrator (``requiring_acceptance``)."""
     _by_operation: dict[Operation, tuple[Rule, ...]] = attrs.field(init=False, eq=False, repr=False)
     _confirmation: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
@@ -259,6 +297,13 @@ class Rulebook:
             raise InvalidInput(f"severity must be a Severity, got {describe(severity)}.", path="severity")
         self._unprotected(rule_id, "re-graded")
         return attrs.evolve(self, grades={**self.grades, rule_id: severity})
+
+    def requiring_acceptance(
+        self, *, end: bool = True, start: bool = False, expires_after: timedelta = timedelta(days=7)
+    ) -> Rulebook:
+        """The same rules, with an office's end (and, if ``start``, its start) waiting for the
+        customer's Administrator to accept within ``expires_after`` (rule L1)."""
+        return attrs.evolve(self, acceptance=Acceptance(end, start, expires_after))
 
     def _unprotected(self, rule_id: str, verb: str) -> None:
         if self.get(rule_id).protected:

@@ -16,11 +16,24 @@ from collabcore.domain.billing import month_end, next_day
 from collabcore.domain.effects import Effect, EffectKind
 from collabcore.domain.findings import Finding, Severity
 from collabcore.domain.model import Outcome, Party
-from collabcore.domain.plans import AccessLevel, Consequences, Plan
+from collabcore.domain.plans import AccessLevel, Consequences, Plan, TimelineStep
 from collabcore.policy.engine import Flag, Rule, Rulebook, RuleContext, Words
 from collabcore.policy.rules.billing import PAID_THEN_COMPANY, PAID_THEN_ENDED
-from collabcore.policy.rules.bookkeeping import office_keeps_read_access
+from collabcore.policy.rules.bookkeeping import (
+    LINKED_SERVICES,
+    office_keeps_read_access,
+    read_only_until,
+)
 from collabcore.wording.texts import Localizer
+
+TIMELINE_TEXTS = (
+    "timeline.scheduled",
+    "timeline.ends",
+    "timeline.paid_until",
+    "timeline.next_payer",
+    "timeline.read_only_while",
+    "timeline.read_only_ends",
+)
 
 PLANNER_TEXTS: frozenset[str] = frozenset(
     {
@@ -39,6 +52,7 @@ PLANNER_TEXTS: frozenset[str] = frozenset(
         "consequence.deleted",
         "notification.subject",
         "notification.intro",
+        *TIMELINE_TEXTS,
     }
 )
 """Texts the planner and notifier need whatever the rulebook holds."""
@@ -86,6 +100,9 @@ def effects_of(ctx: RuleContext) -> tuple[Effect, ...]:
     if c is None or ctx.outcome is None or not c.is_active or not ctx.product.offers(ctx.outcome):
         return ()
     kinds = ctx.product.effects_of(ctx.outcome)
+    if ctx.facts.get(LINKED_SERVICES):
+        # R16: linked apps lose their access before the office does.
+        kinds = (EffectKind.REVOKE_LINKED_SERVICES, *kinds)
     if office_keeps_read_access(ctx):
         kinds = tuple(
             EffectKind.RESTRICT_OFFICE_ACCESS if k is EffectKind.REVOKE_OFFICE_ACCESS else k for k in kinds
@@ -146,12 +163,15 @@ def make_plan(
     now: datetime,
     acknowledge: Iterable[str] = (),
     confirm_deletion: bool = False,
+    effective_on: date | None = None,
 ) -> Plan:
-    """Evaluate every rule, list the effects and consequences; changes nothing."""
+    """Evaluate every rule, list the effects and consequences; changes nothing. With
+    ``effective_on``, ``ctx.today`` is that day: the end as it would be carried out then."""
     assert ctx.collaboration is not None and ctx.outcome is not None
     findings = render_findings(loc, ctx, rulebook.evaluate(ctx))
     effects = effects_of(ctx)
     params = common_params(loc, ctx)
+    consequences = consequences_of(loc, ctx, effects)
     return Plan(
         collaboration=ctx.collaboration,
         actor=ctx.actor,
@@ -159,11 +179,53 @@ def make_plan(
         findings=findings,
         effects=effects,
         effect_descriptions=tuple(loc.text(f"effect.{e.kind.value}", **params) for e in effects),
-        consequences=consequences_of(loc, ctx, effects),
+        consequences=consequences,
         acknowledged=frozenset(acknowledge),
         deletion_confirmed=confirm_deletion,
         brand=loc.brand.key,
         language=loc.language,
         planned_at=now,
         confirmation_codes=rulebook.confirmation_codes,
+        effective_on=effective_on,
+        timeline=timeline_of(loc, ctx, effects, consequences, now.date()),
     )
+
+
+def timeline_of(
+    loc: Localizer,
+    ctx: RuleContext,
+    effects: tuple[Effect, ...],
+    consequences: Consequences | None,
+    today: date,
+) -> tuple[TimelineStep, ...]:
+    """What happens on each date: scheduled (today), the end and its effects (its day), paid
+    until (month end), the next payer (the day after) and the end of a read-only access."""
+    if consequences is None:
+        return ()
+    day = ctx.today
+    params = {
+        **common_params(loc, ctx),
+        "date": day.isoformat(),
+        "payer": loc.text(f"party.{consequences.payer.value}"),
+    }
+    steps: list[TimelineStep] = []
+
+    def step(on: date, key: str) -> None:
+        steps.append(TimelineStep(on, _sentence(loc.text(key, **params)), key))
+
+    if day > today:
+        step(today, "timeline.scheduled")
+    step(day, "timeline.ends")
+    steps.extend(
+        TimelineStep(day, loc.text(f"effect.{e.kind.value}", **params), f"effect.{e.kind.value}")
+        for e in effects
+    )
+    until = read_only_until(ctx)
+    if until is None and consequences.office_access is AccessLevel.READ_ONLY:
+        step(day, "timeline.read_only_while")
+    step(consequences.paid_until, "timeline.paid_until")
+    if consequences.next_payer is not None:
+        step(next_day(consequences.paid_until), "timeline.next_payer")
+    if until is not None:
+        step(until, "timeline.read_only_ends")
+    return tuple(sorted(steps, key=lambda s: s.on))

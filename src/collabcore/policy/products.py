@@ -9,6 +9,7 @@ export before the erasure). Hosts register more products as data.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from typing import Any
 
 import attrs
@@ -44,6 +45,15 @@ def _check_outcomes(instance: Any, attribute: attrs.Attribute[Any], value: Any) 
 _NOTIFY = (EffectKind.NOTIFY_OFFICE, EffectKind.NOTIFY_CUSTOMER)
 
 
+def _grace(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, timedelta) or value < timedelta(days=1) or value > timedelta(days=3660):
+        raise ConfigurationError(
+            f"read_only_for must be None or a datetime.timedelta of 1 to 3660 days, got {describe(value)}."
+        )
+
+
 @frozen
 class ProductSpec:
     key: str = attrs.field(validator=check_id)
@@ -58,6 +68,10 @@ class ProductSpec:
     facts: tuple[Fact[Any], ...] = attrs.field(default=(), converter=_facts)
     """Facts to ask the integrations for before acting on this product, besides those that
     the rules for it declare (``Rule.reads``)."""
+    read_only_for: timedelta | None = attrs.field(default=None, validator=_grace)
+    """How long a former office keeps read-only access after a deactivation: None (R20) while
+    it has other active collaborations with the company; a period (say 30 days) for exactly
+    that long, whatever else it holds."""
 
     def __attrs_post_init__(self) -> None:
         if not self.outcomes:
@@ -128,6 +142,14 @@ class ProductCatalog:
             raise InvalidInput(f"spec must be a ProductSpec, got {describe(spec)}.", path="spec")
         if spec.key in self.products:
             raise ConfigurationError(f"Product {spec.key} is registered already.")
+        return ProductCatalog({**self.products, spec.key: spec})
+
+    def replace(self, spec: ProductSpec) -> ProductCatalog:
+        """The catalog with a registered product changed, e.g. given a read-only grace period:
+        ``products.replace(attrs.evolve(products.get("bookkeeping"), read_only_for=timedelta(days=30)))``."""
+        if not isinstance(spec, ProductSpec):
+            raise InvalidInput(f"spec must be a ProductSpec, got {describe(spec)}.", path="spec")
+        self.get(spec.key)
         return ProductCatalog({**self.products, spec.key: spec})
 
 

@@ -106,6 +106,7 @@ def rule_context(
     invoice_recipient: Party | None = None,
     today: date = TODAY,
     products: ProductCatalog | None = None,
+    accepted: bool | None = None,
 ) -> RuleContext:
     """A context as the service would build it, with World's cast; change what a test is about."""
     known = facts if isinstance(facts, Facts) else Facts({f.key: v for f, v in (facts or {}).items()})
@@ -123,6 +124,7 @@ def rule_context(
         others=tuple(others),
         variant=variant,
         invoice_recipient=invoice_recipient,
+        accepted=accepted,
     )
 
 

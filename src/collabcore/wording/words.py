@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from collabcore.wording.brands import SPIRIS, VISMA
+from collabcore.wording.lifecycle_words import LIFECYCLE_ENGLISH, LIFECYCLE_SWEDISH
 from collabcore.wording.texts import Template, Texts
 
 _MAIN_CONTACT_STEPS_EN = (
@@ -374,4 +375,7 @@ SWEDISH: Mapping[str, Template] = {
 
 
 def default_texts() -> Texts:
-    return Texts(templates={"en": ENGLISH, "sv": SWEDISH}, brands={"visma": VISMA, "spiris": SPIRIS})
+    return Texts(
+        templates={"en": {**ENGLISH, **LIFECYCLE_ENGLISH}, "sv": {**SWEDISH, **LIFECYCLE_SWEDISH}},
+        brands={"visma": VISMA, "spiris": SPIRIS},
+    )

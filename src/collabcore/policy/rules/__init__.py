@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collabcore.policy.authorization import office_rights, who_may_end
 from collabcore.policy.engine import Rule, Rulebook
+from collabcore.policy.rules.acceptance import customer_accepts
 from collabcore.policy.rules.billing import (
     billing_to_month_end,
     invoice_recipient,
@@ -40,6 +41,7 @@ from collabcore.policy.rules.payroll import payroll_after, payroll_customer_is_u
 DEFAULT_RULES: tuple[Rule, ...] = (
     who_may_end,
     office_rights,
+    customer_accepts,
     end_is_final,
     one_active_per_product,
     outcomes_per_product,

@@ -4,6 +4,7 @@ first, variants without an end, and read-only access after deactivation."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 from collabcore.domain.findings import Severity
 from collabcore.domain.model import BOOKKEEPING, Outcome
@@ -59,16 +60,34 @@ def variant_change_keeps(ctx: RuleContext) -> Iterator[Flag]:
     "R20",
     products=(BOOKKEEPING,),
     severity=Severity.INFO,
-    texts=("R20.office_keeps", "R20.office_loses"),
+    texts=("R20.office_keeps", "R20.office_loses", "R20.grace"),
 )
 def read_only_after_deactivation(ctx: RuleContext) -> Iterator[Flag]:
     """Deactivated: the company keeps read-only access, and so does the office as long as it
-    has other active collaborations with that company."""
-    if ctx.outcome is Outcome.DEACTIVATE:
+    has other active collaborations with that company (or, where the host sets a grace
+    period for the product, for exactly that period)."""
+    if ctx.outcome is not Outcome.DEACTIVATE:
+        return
+    until = read_only_until(ctx)
+    if until is not None:
+        yield Flag("R20.grace", {"date": until})
+    else:
         yield Flag("R20.office_keeps" if office_keeps_read_access(ctx) else "R20.office_loses")
 
 
 def office_keeps_read_access(ctx: RuleContext) -> bool:
     """R20: a deactivation leaves the office read-only access while it has other active
-    collaborations with the company; the planner swaps its revoke for a restriction."""
-    return ctx.outcome is Outcome.DEACTIVATE and ctx.office_has_other_active
+    collaborations with the company, or for the product's grace period; the planner swaps
+    its revoke for a restriction."""
+    if ctx.outcome is not Outcome.DEACTIVATE:
+        return False
+    return ctx.product.read_only_for is not None or ctx.office_has_other_active
+
+
+def read_only_until(ctx: RuleContext) -> date | None:
+    """The last day of the former office's read-only access, when the product sets a grace
+    period; None when it lasts as long as the office's other collaborations (R20)."""
+    grace = ctx.product.read_only_for
+    if ctx.outcome is not Outcome.DEACTIVATE or grace is None:
+        return None
+    return ctx.today + timedelta(days=grace.days)
