@@ -82,4 +82,4 @@ def test_r20_the_grace_text_is_declared() -> None:
 def test_r20_a_grace_period_is_one_day_to_ten_years() -> None:
     for bad in (timedelta(hours=3), timedelta(days=4000), 30):
         with pytest.raises(ConfigurationError):
-            attrs.evolve(default_products().get("bookkeeping"), read_only_for=bad)
+            attrs.evolve(default_products().get("bookkeeping"), read_only_for=bad)  # type: ignore[arg-type]
