@@ -38,6 +38,7 @@ BY_COLLABORATION: dict[str, Call] = {
         i, actor=a, outcome=cc.Outcome.CUSTOMER_CONTINUES, idempotency_key="k-1", expected_version=0
     ),
     "change_variant": lambda w, a, i: w.service.change_variant(i, actor=a, variant="pro"),
+    "schedule_end": lambda w, a, i: w.service.schedule_end(i, actor=a, outcome=cc.Outcome.END_SUBSCRIPTION),
     "end_many": lambda w, a, i: _first_bulk_item(
         w.service.end_many([cc.EndRequest(i, cc.Outcome.CUSTOMER_CONTINUES)], actor=a)
     ),
@@ -56,6 +57,20 @@ BY_CUSTOMER: dict[str, Call] = {
     "start_collaboration": lambda w, a, i: w.service.start_collaboration(
         actor=a, office_id=a.party_id, customer_id=i, product=cc.EXPENSES
     ),
+    "invite": lambda w, a, i: w.service.invite(
+        actor=a, office_id=a.party_id, customer_id=i, product=cc.EXPENSES
+    ),
+    "plan_move": lambda w, a, i: w.service.plan_move(
+        i, actor=a, from_office_id="office-1", to_office_id="office-2"
+    ),
+    "move": lambda w, a, i: w.service.move(i, actor=a, from_office_id="office-1", to_office_id="office-2"),
+}
+BY_REQUEST: dict[str, Call] = {
+    "get_request": lambda w, a, i: w.service.get_request(i, actor=a),
+    "plan_request": lambda w, a, i: w.service.plan_request(i, actor=a),
+    "withdraw": lambda w, a, i: w.service.withdraw(i, actor=a),
+    "accept": lambda w, a, i: w.service.accept(i, actor=a),
+    "decline": lambda w, a, i: w.service.decline(i, actor=a),
 }
 BY_OFFICE: dict[str, Call] = {
     "overview": lambda w, a, i: w.service.overview(i, actor=a),
@@ -73,8 +88,15 @@ OPERATIONS = [
     *(("customer", name) for name in BY_CUSTOMER),
     *(("office", name) for name in BY_OFFICE),
     *(("effect", name) for name in BY_EFFECT),
+    *(("request", name) for name in BY_REQUEST),
 ]
-CALLS = {"collaboration": BY_COLLABORATION, "customer": BY_CUSTOMER, "office": BY_OFFICE, "effect": BY_EFFECT}
+CALLS = {
+    "collaboration": BY_COLLABORATION,
+    "customer": BY_CUSTOMER,
+    "office": BY_OFFICE,
+    "effect": BY_EFFECT,
+    "request": BY_REQUEST,
+}
 
 INTRUDERS = {
     "another office's Administrator": cc.Actor.office("office-2", "admin"),
@@ -89,8 +111,9 @@ ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.", min_size=1, ma
 )
 
 
-def worlds(office_id: str, customer_id: str, ended: bool) -> tuple[World, World, str, str]:
-    """Two worlds alike but for the target tenant, and the target's collaboration and effect."""
+def worlds(office_id: str, customer_id: str, ended: bool) -> tuple[World, World, str, str, str]:
+    """Two worlds alike but for the target tenant, and the target's collaboration, effect and
+    scheduled end (settled once the collaboration has ended)."""
     made = []
     for with_target in (True, False):
         world = World()
@@ -106,11 +129,12 @@ def worlds(office_id: str, customer_id: str, ended: bool) -> tuple[World, World,
     collab_id = "collab-2"
     theirs.fakes.fail("hand_over_backup", times=1)
     admin = theirs.office_admin(office_id)
+    scheduled = theirs.service.schedule_end(collab_id, actor=admin, outcome=cc.Outcome.END_SUBSCRIPTION)
     if ended:
         theirs.service.end(collab_id, actor=admin, outcome=cc.Outcome.CUSTOMER_CONTINUES)
         theirs.relay(RetryPolicy(max_attempts=1)).run_once()
     effect_key = f"{collab_id}:1:hand_over_payroll_backup"
-    return theirs, empty, collab_id, effect_key
+    return theirs, empty, collab_id, effect_key, scheduled.request.id
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
@@ -126,11 +150,15 @@ def test_another_tenants_id_is_answered_as_a_missing_one(
 ) -> None:
     if office_id == customer_id:
         customer_id += "-c"
-    theirs, empty, collab_id, effect_key = worlds(office_id, customer_id, ended)
+    theirs, empty, collab_id, effect_key, request_id = worlds(office_id, customer_id, ended)
     kind, name = operation
-    target = {"collaboration": collab_id, "customer": customer_id, "office": office_id, "effect": effect_key}[
-        kind
-    ]
+    target = {
+        "collaboration": collab_id,
+        "customer": customer_id,
+        "office": office_id,
+        "effect": effect_key,
+        "request": request_id,
+    }[kind]
     call = CALLS[kind][name]
     actor = INTRUDERS[intruder]
     before = snapshot(theirs, [customer_id, "customer-2"], [collab_id])
@@ -156,6 +184,8 @@ def test_every_operation_taking_an_id_is_walked() -> None:
         "facts",
         "speaking",
         "relay",
+        "requests",  # the actor's own party's, no id
+        "carry_out_due",  # the host's scheduler
     }
     assert service_methods - walked - trusted_or_idless == set()
     assert {"Relay.retry", "Relay.resolve"} <= walked

@@ -4,6 +4,7 @@ subscription (R21), each checked by the rules of its operation."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeAlias
 
 from collabcore.app.config import Configuration
 from collabcore.app.refusals import denied, existing_customer, no_customer, no_office, refusal, visible
@@ -24,12 +25,15 @@ from collabcore.policy.planner import render_findings
 from collabcore.policy.products import ProductSpec
 from collabcore.ports import UnitOfWork
 
+Terms: TypeAlias = tuple[str, str, ProductSpec, str | None, Party]
+"""A new collaboration's terms, checked: office, customer, product, variant, invoice recipient."""
+
 
 class Lifecycle:
     def __init__(self, config: Configuration) -> None:
         self.config = config
 
-    def _refuse_blocked(self, ctx: RuleContext, what: str) -> None:
+    def refuse_blocked(self, ctx: RuleContext, what: str) -> None:
         rulebook = self.config.rulebook
         findings = render_findings(self.config.localizer, ctx, rulebook.evaluate(ctx))
         blockers = [f for f in findings if f.severity is Severity.BLOCKER]
@@ -52,42 +56,52 @@ class Lifecycle:
         The customer's Administrator brings an office in; an office with full rights adds a
         product only for a customer it already has an active collaboration with. To
         anyone else the customer does not exist."""
-        config = self.config
         actor = acting(actor)
-        office_id, customer_id, spec, variant, recipient = self._terms(
-            office_id, customer_id, product, variant, invoice_recipient
-        )
-        with config.store.transaction() as uow:
-            # Locking the customer serializes concurrent starts for it, so two
-            # racing starts cannot both pass the one-active-per-product rule.
-            customer = uow.get_customer(customer_id, for_update=True)
-            active = () if customer is None else tuple(uow.active_collaborations_of_customer(customer_id))
-            denial = start_denial(actor, office_id, customer, active)
-            if denial is not None:
-                raise denied(denial, lambda: no_customer(customer_id))
-            assert customer is not None  # start_denial hides a missing customer
-            office = uow.get_office(office_id)
-            if office is None:
-                raise no_office(office_id)
-            ctx = RuleContext(
-                operation=Operation.START,
-                actor=actor,
-                today=config.clock().date(),
-                office=office,
-                customer=customer,
-                product=spec,
-                others=active,
-                variant=variant,
-                invoice_recipient=recipient,
-            )
-            self._refuse_blocked(ctx, f"Starting {spec.key} for customer {customer_id}")
-            now = config.clock()
-            collab = self._begin(uow, office_id, customer_id, spec.key, variant, recipient, now)
-            started = CollaborationStarted(
-                collab.id, office_id, customer_id, spec.key, variant, recipient, actor, now
-            )
-            uow.append_events([started])
+        terms = self.terms(office_id, customer_id, product, variant, invoice_recipient)
+        with self.config.store.transaction() as uow:
+            collab = self.start_in(uow, actor, terms)
             uow.commit()
+        return collab
+
+    def start_in(
+        self, uow: UnitOfWork, actor: Actor, terms: Terms, *, accepted: bool | None = None
+    ) -> Collaboration:
+        """A start's reads, checks and writes in ``uow`` (not committed). ``accepted``: the
+        other party accepted it (an invitation); otherwise the acceptance switch may ask for it."""
+        config = self.config
+        office_id, customer_id, spec, variant, recipient = terms
+        # Locking the customer serializes concurrent starts for it, so two
+        # racing starts cannot both pass the one-active-per-product rule.
+        customer = uow.get_customer(customer_id, for_update=True)
+        active = () if customer is None else tuple(uow.active_collaborations_of_customer(customer_id))
+        denial = start_denial(actor, office_id, customer, active)
+        if denial is not None:
+            raise denied(denial, lambda: no_customer(customer_id))
+        assert customer is not None  # start_denial hides a missing customer
+        office = uow.get_office(office_id)
+        if office is None:
+            raise no_office(office_id)
+        if accepted is None and config.rulebook.acceptance.needed(Operation.START, actor):
+            accepted = False
+        ctx = RuleContext(
+            operation=Operation.START,
+            actor=actor,
+            today=config.clock().date(),
+            office=office,
+            customer=customer,
+            product=spec,
+            others=active,
+            variant=variant,
+            invoice_recipient=recipient,
+            accepted=accepted,
+        )
+        self.refuse_blocked(ctx, f"Starting {spec.key} for customer {customer_id}")
+        now = config.clock()
+        collab = self.begin(uow, office_id, customer_id, spec.key, variant, recipient, now)
+        started = CollaborationStarted(
+            collab.id, office_id, customer_id, spec.key, variant, recipient, actor, now
+        )
+        uow.append_events([started])
         return collab
 
     def register(
@@ -103,7 +117,7 @@ class Lifecycle:
         that already runs in the host's system (moving onto collabcore, say). No actor, so
         no rule about who may start is asked; one active collaboration per product still holds."""
         config = self.config
-        office_id, customer_id, spec, variant, recipient = self._terms(
+        office_id, customer_id, spec, variant, recipient = self.terms(
             office_id, customer_id, product, variant, invoice_recipient
         )
         with config.store.transaction() as uow:
@@ -117,7 +131,7 @@ class Lifecycle:
                     path="product",
                 )
             now = config.clock()
-            collab = self._begin(uow, office_id, customer_id, spec.key, variant, recipient, now)
+            collab = self.begin(uow, office_id, customer_id, spec.key, variant, recipient, now)
             uow.append_events(
                 [
                     CollaborationRegistered(
@@ -128,14 +142,14 @@ class Lifecycle:
             uow.commit()
         return collab
 
-    def _terms(
+    def terms(
         self,
         office_id: str,
         customer_id: str,
         product: str,
         variant: str | None,
         invoice_recipient: Party | str,
-    ) -> tuple[str, str, ProductSpec, str | None, Party]:
+    ) -> Terms:
         """A new collaboration's terms, checked: the parties, the product, its variant and who
         receives the invoices."""
         office_id, customer_id = identifier(office_id, "office_id"), identifier(customer_id, "customer_id")
@@ -148,7 +162,7 @@ class Lifecycle:
             member(Party, invoice_recipient, "invoice_recipient"),
         )
 
-    def _begin(
+    def begin(
         self,
         uow: UnitOfWork,
         office_id: str,
@@ -199,7 +213,7 @@ class Lifecycle:
                 collaboration=current,
                 variant=checked,
             )
-            self._refuse_blocked(ctx, f"Changing the variant of {collab_id}")
+            self.refuse_blocked(ctx, f"Changing the variant of {collab_id}")
             changed = current.with_variant(checked)
             uow.update_collaboration(changed, expected_version=current.version)
             event = VariantChanged(
@@ -230,7 +244,7 @@ class Lifecycle:
                 product=spec,
                 others=others,
             )
-            self._refuse_blocked(ctx, f"Cancelling {spec.key} for customer {customer_id}")
+            self.refuse_blocked(ctx, f"Cancelling {spec.key} for customer {customer_id}")
             current = uow.get_subscription(customer_id, spec.key)
             if current is None or current.status is SubscriptionStatus.ENDED:
                 raise NotFound(f"Customer {customer_id} has no active subscription to {spec.key}.")

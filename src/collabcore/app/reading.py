@@ -3,6 +3,8 @@ and a subscription, each shown only to whom authorization allows."""
 
 from __future__ import annotations
 
+import attrs
+
 from collabcore.app.config import Configuration
 from collabcore.app.refusals import denied, existing_customer, no_customer, no_office, visible
 from collabcore.app.requests import MAX_PAGE, acting, identifier
@@ -10,6 +12,7 @@ from collabcore.domain.errors import InvalidInput
 from collabcore.domain.events import Event
 from collabcore.domain.model import Actor, Collaboration, Party, Subscription
 from collabcore.domain.records import OverviewCursor, OverviewPage
+from collabcore.domain.requests import LifecycleRequest
 from collabcore.policy.authorization import audit_denial, overview_denial
 
 
@@ -49,12 +52,37 @@ class Reading:
                 raise denied(denial, lambda: no_office(office_id))
             fetch = None if limit is None else limit + 1
             items = list(uow.overview(office_id, after=after, limit=fetch))
+            waiting: dict[str, list[LifecycleRequest]] = {}
+            for r in uow.requests(office_id=office_id, open_only=True):
+                waiting.setdefault(r.customer_id, []).append(r)
+        if waiting:
+            items = [
+                attrs.evolve(i, requests=tuple(waiting[i.customer.id])) if i.customer.id in waiting else i
+                for i in items
+            ]
         cursor = None
         if limit is not None and len(items) > limit:
             items = items[:limit]
             last = items[-1].customer
             cursor = OverviewCursor(last.number, last.id)
         return OverviewPage(office_id, tuple(items), cursor)
+
+    def requests(self, *, actor: Actor, open_only: bool = True) -> tuple[LifecycleRequest, ...]:
+        """The lifecycle requests of the actor's own party, oldest first: an office's (every
+        employee may look, R13) or a customer's (its own users)."""
+        actor = acting(actor)
+        if not isinstance(open_only, bool):
+            raise InvalidInput("open_only must be True or False.", path="open_only")
+        with self.config.store.transaction(write=False) as uow:
+            if actor.party is Party.OFFICE:
+                denial = overview_denial(actor, actor.party_id, uow.get_office(actor.party_id))
+                if denial is not None:
+                    raise denied(denial, lambda: no_office(actor.party_id))
+                return tuple(uow.requests(office_id=actor.party_id, open_only=open_only))
+            customer = uow.get_customer(actor.party_id)
+            if customer is None or customer.user(actor.user_id) is None:
+                raise no_customer(actor.party_id)
+            return tuple(uow.requests(customer_id=actor.party_id, open_only=open_only))
 
     def events_of_customer(self, customer_id: str, *, actor: Actor | None = None) -> tuple[Event, ...]:
         """The audit trail of one customer, oldest first.

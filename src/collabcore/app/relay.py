@@ -26,6 +26,7 @@ import attrs
 from attrs import frozen
 
 from collabcore.app.config import Configuration
+from collabcore.app.follow_ups import READ_ONLY_STEP
 from collabcore.app.refusals import denied, no_effect
 from collabcore.app.requests import acting, whole_number
 from collabcore.domain.effects import Effect, EffectKind
@@ -225,6 +226,9 @@ class Relay:
             k.DEACTIVATE_SUBSCRIPTION: (i.billing, "deactivate_subscription"),
             k.CANCEL_SUBSCRIPTION: (i.billing, "cancel_subscription"),
             k.ERASE_SERVICE_DATA: (i.eraser, "erase_service_data"),
+            k.GRANT_OFFICE_ACCESS: (i.lifecycle, "grant_office_access"),
+            k.CHANGE_PAYER: (i.lifecycle, "change_payer"),
+            k.REVOKE_LINKED_SERVICES: (i.lifecycle, "revoke_linked_services"),
         }[effect.kind]
         if port is None:
             raise ConfigurationError(f"No integration is configured for {effect.kind.value}.")
@@ -242,6 +246,8 @@ class Relay:
             raise InvalidInput(
                 f"effect must be a notification Effect, got {describe(effect)}.", path="effect"
             )
+        if effect.notice is not None:
+            return self._notice(effect, effect.notice)
         with self.config.store.transaction(write=False) as uow:
             collab = uow.get_collaboration(effect.collaboration_id)
             office = uow.get_office(effect.office_id)
@@ -250,6 +256,8 @@ class Relay:
         collab = require_state(collab, f"collaboration {effect.collaboration_id}")
         customer = require_state(customer, f"customer {effect.customer_id}")
         office = require_state(office, f"office {effect.office_id}")
+        # A move's own effects and a request's come after the end's; the summary is the end's.
+        effects = tuple(e for e in effects if e.request_id is None and e.step < READ_ONLY_STEP)
         ended_by = require_state(collab.ended_by, f"who ended {collab.id}")
         outcome = require_state(collab.outcome, f"the outcome of {collab.id}")
         party = Party.OFFICE if effect.kind is EffectKind.NOTIFY_OFFICE else Party.CUSTOMER
@@ -284,6 +292,38 @@ class Relay:
             language=language,
             subject=loc.text("notification.subject", product=product),
             lines=(intro, *(summary.lines if summary else ())),
+        )
+
+    def _notice(self, effect: Effect, notice: str) -> Notification:
+        """A notification about a lifecycle request or a move, in the party's language: the
+        notice's sentence, then (a blocked end) the rules that stopped it."""
+        with self.config.store.transaction(write=False) as uow:
+            office = require_state(uow.get_office(effect.office_id), f"office {effect.office_id}")
+            customer = require_state(uow.get_customer(effect.customer_id), f"customer {effect.customer_id}")
+            request = None if effect.request_id is None else uow.get_request(effect.request_id)
+        party = Party.OFFICE if effect.kind is EffectKind.NOTIFY_OFFICE else Party.CUSTOMER
+        language = office.language if party is Party.OFFICE else customer.language
+        loc = self.config.in_language(language)
+        day = self.config.clock().date()
+        if request is not None:
+            expiry = None if request.expires_at is None else request.expires_at.date()
+            day = request.effective_on or expiry or day
+        params = {
+            "office": office.name,
+            "customer": customer.name,
+            "product": loc.product(effect.product),
+            "date": day.isoformat(),
+        }
+        codes = () if request is None else request.codes
+        reasons = tuple(f"{code}: {loc.text(f'rule.{code}')}" for code in codes if loc.has(f"rule.{code}"))
+        return Notification(
+            key=effect.key,
+            party=party,
+            party_id=office.id if party is Party.OFFICE else customer.id,
+            brand=loc.brand.key,
+            language=language,
+            subject=loc.text(f"{notice}.subject", **params),
+            lines=(loc.text(notice, **params), *reasons),
         )
 
     # --- operating failures ------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -109,6 +110,21 @@ def product_outcomes(value: Any, products: ProductCatalog) -> dict[str, Outcome]
 
 def optional_identifier(value: Any, name: str) -> str | None:
     return None if value is None else identifier(value, name)
+
+
+def optional_day(value: Any, name: str) -> date | None:
+    """A calendar day (a ``datetime.date``, not a datetime: an end takes effect on a day)."""
+    if value is None or type(value) is date:
+        return value
+    raise InvalidInput(
+        f"{name} must be a datetime.date (a day, no time) or None, got {describe(value)}.",
+        hint="For example datetime.date(2026, 12, 31).",
+        path=name,
+    )
+
+
+def optional_member(kind: type[E], value: Any, name: str) -> E | None:
+    return None if value is None else member(kind, value, name)
 
 
 def version_number(value: Any, name: str) -> int | None:

@@ -10,12 +10,14 @@ language, store or clock.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
 
 from collabcore.app.bulk import Bulk, BulkItem, Progress
 from collabcore.app.config import Configuration, Integrations
 from collabcore.app.customers import Customers
 from collabcore.app.ending import Ending
 from collabcore.app.lifecycle import Lifecycle
+from collabcore.app.moving import MoveCommand, Moving
 from collabcore.app.reading import Reading
 from collabcore.app.relay import Relay, RetryPolicy
 from collabcore.app.requests import (
@@ -25,12 +27,15 @@ from collabcore.app.requests import (
     identifier,
     iterable,
     optional_callable,
+    optional_day,
     optional_identifier,
+    optional_member,
     product_outcomes,
     rule_codes,
     version_number,
     whole_number,
 )
+from collabcore.app.scheduling import Scheduling
 from collabcore.domain.errors import InvalidInput, describe
 from collabcore.domain.events import Event
 from collabcore.domain.model import (
@@ -48,8 +53,9 @@ from collabcore.domain.model import (
     new_id,
     utc_now,
 )
-from collabcore.domain.plans import Plan
-from collabcore.domain.records import EndResult, OverviewCursor, OverviewPage
+from collabcore.domain.plans import MovePlan, Plan
+from collabcore.domain.records import EndResult, MoveResult, OverviewCursor, OverviewPage
+from collabcore.domain.requests import DueReport, LifecycleRequest, Scheduled
 from collabcore.policy.engine import Rulebook
 from collabcore.policy.facts import Facts
 from collabcore.policy.products import ProductCatalog, ProductSpec
@@ -105,6 +111,8 @@ class CollaborationService:
         self._bulk = Bulk(self._ending, self._reading)
         self._lifecycle = Lifecycle(config)
         self._customers = Customers(config)
+        self._scheduling = Scheduling(config, self._ending, self._lifecycle)
+        self._moving = Moving(config, self._ending, self._lifecycle)
 
     # --- what it was built with ------------------------------------------------
 
@@ -231,10 +239,12 @@ class CollaborationService:
         outcome: Outcome | str,
         acknowledge: Iterable[str] = (),
         confirm_deletion: bool = False,
+        effective: date | None = None,
     ) -> Plan:
-        """Every finding, the effects and the consequences of ending; changes nothing."""
+        """Every finding, the effects, the consequences and the timeline of ending (on the
+        day ``effective``, if given: as it would be carried out then); changes nothing."""
         command = EndCommand.checked(collaboration_id, actor, outcome, acknowledge, confirm_deletion)
-        return self._ending.plan(command)
+        return self._ending.plan(command, optional_day(effective, "effective"))
 
     def end(
         self,
@@ -306,6 +316,151 @@ class CollaborationService:
             idempotency_prefix=idempotency_prefix,
             progress=progress,
             batch_size=batch_size,
+        )
+
+    # --- ends on a date, requests, invitations ---------------------------------------------
+
+    def schedule_end(
+        self,
+        collaboration_id: str,
+        *,
+        actor: Actor,
+        outcome: Outcome | str,
+        effective: date | None = None,
+        acknowledge: Iterable[str] = (),
+        confirm_deletion: bool = False,
+    ) -> Scheduled:
+        """Record an end that takes effect on ``effective`` (by default the last day of this
+        billing month, R23), and return it with a preview of its plan.
+
+        Who may end (R1, R14), finality (R5) and the outcome (R15) are decided now; every
+        other rule is asked again on the day, and an end that is blocked then is not carried
+        out (both parties are told why). Either party withdraws it until then
+        (``withdraw``). With the rulebook's acceptance switch on, an office's end first waits
+        for the customer's Administrator (``accept`` / ``decline``)."""
+        command = EndCommand.checked(collaboration_id, actor, outcome, acknowledge, confirm_deletion)
+        return self._scheduling.schedule_end(command, optional_day(effective, "effective"))
+
+    def withdraw(self, request_id: str, *, actor: Actor) -> LifecycleRequest:
+        """Withdraw a scheduled end (either party, with the rights of R1/R14) or one's own
+        invitation; nothing of it happens."""
+        return self._scheduling.withdraw(identifier(request_id, "request_id"), acting(actor))
+
+    def accept(self, request_id: str, *, actor: Actor) -> LifecycleRequest:
+        """The awaited party's Administrator accepts: an invitation starts its collaboration
+        now; an office's end waits for its day (or is carried out now if the day has come)."""
+        return self._scheduling.accept(identifier(request_id, "request_id"), acting(actor))
+
+    def decline(self, request_id: str, *, actor: Actor) -> LifecycleRequest:
+        """The awaited party's Administrator declines; nothing of the request happens."""
+        return self._scheduling.decline(identifier(request_id, "request_id"), acting(actor))
+
+    def invite(
+        self,
+        *,
+        actor: Actor,
+        office_id: str,
+        customer_id: str,
+        product: str,
+        variant: str | None = None,
+        invoice_recipient: Party | str = Party.OFFICE,
+    ) -> LifecycleRequest:
+        """Ask the other party to start a collaboration: the customer's Administrator invites
+        an office (which accepts), or an office that already works with the customer asks
+        to add a product (the customer's Administrator accepts). It expires unanswered after
+        the rulebook's acceptance period (7 days by default)."""
+        actor = acting(actor)
+        terms = self._lifecycle.terms(office_id, customer_id, product, variant, invoice_recipient)
+        return self._scheduling.invite(actor, terms)
+
+    def get_request(self, request_id: str, *, actor: Actor) -> LifecycleRequest:
+        return self._scheduling.get(identifier(request_id, "request_id"), acting(actor))
+
+    def plan_request(self, request_id: str, *, actor: Actor) -> Plan:
+        """A scheduled end's plan as it would be carried out on its day, with today's facts."""
+        return self._scheduling.plan_scheduled(identifier(request_id, "request_id"), acting(actor))
+
+    def requests(self, *, actor: Actor, open_only: bool = True) -> tuple[LifecycleRequest, ...]:
+        """The lifecycle requests of the actor's own office or company, oldest first."""
+        return self._reading.requests(actor=actor, open_only=open_only)
+
+    def carry_out_due(self, *, limit: int = 100) -> DueReport:
+        """Settle what is due, up to ``limit`` (1 to 10,000) requests: scheduled ends whose day
+        has come (carried out, or blocked and both parties told), requests nobody accepted
+        in time (expired), read-only accesses whose grace period ran out (revoked). Run it
+        from the host's scheduler, on as many workers as it likes: each request is settled
+        once. The relay then carries out the effects."""
+        return self._scheduling.carry_out_due(whole_number(limit, "limit", 1, 10_000))
+
+    # --- moving to another office ------------------------------------------------------------
+
+    def plan_move(
+        self,
+        customer_id: str,
+        *,
+        actor: Actor,
+        from_office_id: str,
+        to_office_id: str,
+        products: Iterable[str] | None = None,
+        acknowledge: Iterable[str] = (),
+        invoice_recipient: Party | str | None = None,
+    ) -> MovePlan:
+        """Every finding of ending with the old office and starting with the new one, the
+        hand-over and its dates; changes nothing."""
+        return self._moving.plan(
+            self._move_command(
+                customer_id, actor, from_office_id, to_office_id, products, acknowledge, invoice_recipient
+            )
+        )
+
+    def move(
+        self,
+        customer_id: str,
+        *,
+        actor: Actor,
+        from_office_id: str,
+        to_office_id: str,
+        products: Iterable[str] | None = None,
+        acknowledge: Iterable[str] = (),
+        invoice_recipient: Party | str | None = None,
+    ) -> MoveResult:
+        """The customer's Administrator moves ``products`` (None: all of them) from one office
+        to another in one transaction: never two offices, or none, on a product. The company
+        keeps the service and its data; the old office's access, the payroll backup, the
+        reports, the new office's access and the invoices are handed over by the relay."""
+        return self._moving.move(
+            self._move_command(
+                customer_id, actor, from_office_id, to_office_id, products, acknowledge, invoice_recipient
+            )
+        )
+
+    def _move_command(
+        self,
+        customer_id: str,
+        actor: Actor,
+        from_office_id: str,
+        to_office_id: str,
+        products: Iterable[str] | None,
+        acknowledge: Iterable[str],
+        invoice_recipient: Party | str | None,
+    ) -> MoveCommand:
+        chosen = None
+        if products is not None:
+            chosen = frozenset(
+                self.products.get(identifier(p, "products")).key for p in iterable(products, "products")
+            )
+            if not chosen:
+                raise InvalidInput(
+                    "products must name at least one product, or be None for all.", path="products"
+                )
+        return MoveCommand(
+            identifier(customer_id, "customer_id"),
+            acting(actor),
+            identifier(from_office_id, "from_office_id"),
+            identifier(to_office_id, "to_office_id"),
+            chosen,
+            rule_codes(acknowledge, "acknowledge"),
+            optional_member(Party, invoice_recipient, "invoice_recipient"),
         )
 
     # --- starting and changing ---------------------------------------------------------

@@ -23,12 +23,15 @@ from collabcore.domain.errors import (
 )
 from collabcore.domain.events import (
     CollaborationEnded,
+    CollaborationMoved,
     CollaborationRegistered,
     CollaborationStarted,
     CustomerUserAdded,
     EndRefusedRecorded,
     Event,
     MainContactChanged,
+    RequestRecorded,
+    RequestStatusChanged,
     SubscriptionCancelled,
     UserRoleChanged,
     VariantChanged,
@@ -56,7 +59,7 @@ from collabcore.domain.model import (
     utc_now,
 )
 from collabcore.domain.outbox import Attempt, EffectStatus, Notification, OutboxItem
-from collabcore.domain.plans import AccessLevel, Consequences, Plan
+from collabcore.domain.plans import AccessLevel, Consequences, MovePlan, Plan, TimelineStep
 from collabcore.domain.records import (
     CustomerCollaborations,
     EndResult,
@@ -64,10 +67,18 @@ from collabcore.domain.records import (
     EndWrites,
     IdempotencyKey,
     IdempotencyRecord,
+    MoveResult,
     OverviewCursor,
     OverviewPage,
 )
 from collabcore.domain.refusals import EndRefused, NotAuthorized
+from collabcore.domain.requests import (
+    DueReport,
+    LifecycleRequest,
+    RequestKind,
+    RequestStatus,
+    Scheduled,
+)
 from collabcore.domain.validation import MAX_ID_LENGTH, MAX_NAME_LENGTH, check_aware, check_id, require_text
 
 __all__ = [
@@ -85,6 +96,7 @@ __all__ = [
     "CollabCoreError",
     "Collaboration",
     "CollaborationEnded",
+    "CollaborationMoved",
     "CollaborationRegistered",
     "CollaborationStarted",
     "ConcurrencyConflict",
@@ -95,6 +107,7 @@ __all__ = [
     "CustomerCollaborations",
     "CustomerUser",
     "CustomerUserAdded",
+    "DueReport",
     "Effect",
     "EffectKind",
     "EffectStatus",
@@ -111,7 +124,10 @@ __all__ = [
     "IdempotencyRecord",
     "InvalidInput",
     "InvariantViolation",
+    "LifecycleRequest",
     "MainContactChanged",
+    "MovePlan",
+    "MoveResult",
     "NotAuthorized",
     "NotFound",
     "Notification",
@@ -124,7 +140,12 @@ __all__ = [
     "OverviewPage",
     "Party",
     "Plan",
+    "RequestKind",
+    "RequestRecorded",
+    "RequestStatus",
+    "RequestStatusChanged",
     "Role",
+    "Scheduled",
     "SchemaVersionError",
     "Severity",
     "Status",
@@ -132,6 +153,7 @@ __all__ = [
     "Subscription",
     "SubscriptionCancelled",
     "SubscriptionStatus",
+    "TimelineStep",
     "UserRoleChanged",
     "VariantChanged",
     "cancelled_subscription",

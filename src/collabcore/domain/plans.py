@@ -129,3 +129,32 @@ class Plan:
         if code in self.confirmation_codes:
             return self.deletion_confirmed
         return code in self.acknowledged
+
+
+@frozen
+class MovePlan:
+    """What moving products from one office to another would do, changing nothing: the end of
+    each collaboration with the old office (every rule of an end), the findings of each start
+    with the new one (every rule of a start), the hand-over in words, and when what happens."""
+
+    customer_id: str
+    from_office_id: str
+    to_office_id: str
+    ends: tuple[Plan, ...]
+    start_findings: tuple[Finding, ...]
+    handover: tuple[str, ...]
+    """Who pays what until when, and what is handed over, in the reader's words."""
+    timeline: tuple[TimelineStep, ...]
+
+    @property
+    def blocking_findings(self) -> tuple[Finding, ...]:
+        starting = tuple(f for f in self.start_findings if f.severity is Severity.BLOCKER)
+        return tuple(f for p in self.ends for f in p.blocking_findings) + starting
+
+    @property
+    def allowed(self) -> bool:
+        return not self.blocking_findings
+
+    @property
+    def needs_acknowledgement(self) -> frozenset[str]:
+        return frozenset(c for p in self.ends for c in p.needs_acknowledgement)

@@ -24,6 +24,14 @@ class EndResult:
 
 
 @frozen
+class MoveResult:
+    """What ``move`` returns: the ended collaborations with the old office and the new ones."""
+
+    ended: tuple[EndResult, ...]
+    started: tuple[Collaboration, ...]
+
+
+@frozen
 class IdempotencyKey:
     """A caller's idempotency key within its scope: the party that acts (an office or a
     customer). Two parties' keys never meet, so one tenant's key can neither block nor

@@ -17,6 +17,7 @@ from attrs import frozen
 
 from collabcore.domain.errors import InvalidInput
 from collabcore.domain.model import Actor, Outcome, Party
+from collabcore.domain.plans import Plan
 from collabcore.domain.validation import (
     check_aware,
     check_id,
@@ -123,3 +124,37 @@ class LifecycleRequest:
 def start_of(day: date) -> datetime:
     """The first moment of ``day`` in UTC: when a request for that day falls due."""
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@frozen
+class Scheduled:
+    """What ``schedule_end`` returns: the stored request and the plan as it looks now for its
+    day (a preview: the rules are asked again on the day itself)."""
+
+    request: LifecycleRequest
+    preview: Plan
+
+
+@frozen
+class DueReport:
+    """What one run of ``carry_out_due`` did."""
+
+    carried_out: int = 0
+    """Scheduled ends carried out."""
+    blocked: int = 0
+    """Scheduled ends the rules refused on their day (nothing done; both parties told)."""
+    expired: int = 0
+    """Requests nobody accepted in time."""
+    revoked: int = 0
+    """Read-only accesses whose grace period ran out."""
+    skipped: int = 0
+    """Requests another worker (or the other party) settled first."""
+    failed: int = 0
+    """Requests that raised an error; they stay open and are tried on the next run."""
+
+    def __add__(self, other: DueReport) -> DueReport:
+        return DueReport(*(a + b for a, b in zip(attrs.astuple(self), attrs.astuple(other), strict=True)))
+
+    @property
+    def settled(self) -> int:
+        return self.carried_out + self.blocked + self.expired + self.revoked

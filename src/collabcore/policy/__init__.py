@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collabcore.policy.engine import (
+    Acceptance,
     CheckFn,
     Flag,
     Operation,
@@ -14,7 +15,14 @@ from collabcore.policy.engine import (
     rule,
 )
 from collabcore.policy.facts import NO_FACTS, Fact, Facts
-from collabcore.policy.planner import PLANNER_TEXTS, consequences_of, effects_of, make_plan, render_findings
+from collabcore.policy.planner import (
+    PLANNER_TEXTS,
+    consequences_of,
+    effects_of,
+    make_plan,
+    render_findings,
+    timeline_of,
+)
 from collabcore.policy.products import ProductCatalog, ProductSpec, default_products
 from collabcore.policy.rules import DEFAULT_RULES, default_rulebook
 
@@ -22,6 +30,7 @@ __all__ = [
     "DEFAULT_RULES",
     "NO_FACTS",
     "PLANNER_TEXTS",
+    "Acceptance",
     "CheckFn",
     "Fact",
     "Facts",
@@ -41,4 +50,5 @@ __all__ = [
     "make_plan",
     "render_findings",
     "rule",
+    "timeline_of",
 ]

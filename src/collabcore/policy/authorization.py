@@ -235,3 +235,34 @@ def relay_operator_denial(actor: Actor, office_id: str, office: AccountingOffice
     if actor.party is not Party.OFFICE or actor.party_id != office_id:
         return HIDDEN
     return office_rights_denial(actor, office)
+
+
+# --- lifecycle requests ----------------------------------------------------------------
+
+
+def party_rights_denial(
+    actor: Actor, customer: Customer | None, office: AccountingOffice | None
+) -> Denial | None:
+    """The rights to change a collaboration for one's own party: the company's Administrator
+    (R1) or an office user with full rights and the Administrator role (R14)."""
+    if actor.party is Party.CUSTOMER and customer is not None and actor.party_id == customer.id:
+        return customer_admin_denial(actor, customer)
+    if actor.party is Party.OFFICE and office is not None and actor.party_id == office.id:
+        return office_rights_denial(actor, office)
+    return HIDDEN
+
+
+def answer_denial(
+    actor: Actor, awaits: Party | None, customer: Customer | None, office: AccountingOffice | None
+) -> Denial | None:
+    """Accepting or declining: only the awaited party, with the rights of R1/R14."""
+    if awaits is None or actor.party is not awaits:
+        return Denial(
+            CUSTOMER_ADMIN_RULE if awaits is Party.CUSTOMER else OFFICE_RIGHTS_RULE,
+            "R1.not_member",
+            {"user": actor.user_id},
+            "Only the party a request waits for accepts or declines it; the party that made it "
+            "may withdraw it.",
+            "Withdraw the request instead, or ask the other party to answer it.",
+        )
+    return party_rights_denial(actor, customer, office)

@@ -23,13 +23,20 @@ def snapshot(world: World, customer_ids: list[str], collaboration_ids: list[str]
             [uow.events_of_customer(c) for c in customer_ids],
             [uow.get_subscription(c, p) for c in customer_ids for p in (BOOKKEEPING, PAYROLL, EXPENSES)],
             sorted(i.key for i in uow.outbox()),
+            [uow.requests(customer_id=c) for c in customer_ids],
         )
 
 
 def audit_added(before: Any, after: Any) -> list[Any]:
     """The events a refused operation added; everything else must be unchanged."""
-    customers, collabs, events, subscriptions, outbox = before
-    assert (after[0], after[1], after[3], after[4]) == (customers, collabs, subscriptions, outbox)
+    customers, collabs, events, subscriptions, outbox, requests = before
+    assert (after[0], after[1], after[3], after[4], after[5]) == (
+        customers,
+        collabs,
+        subscriptions,
+        outbox,
+        requests,
+    )
     assert after[2][0][: len(events[0])] == events[0]
     return list(after[2][0][len(events[0]) :])
 
