@@ -10,7 +10,7 @@ from typing import Any
 
 from collabcore.adapters import MemoryStore
 from collabcore.ports import Store, UnitOfWork
-from collabcore.testing import OutboxContract, StoreContract
+from collabcore.testing import LifecycleContract, OutboxContract, StoreContract
 
 
 class CountingOutboxStore:
@@ -47,6 +47,14 @@ class TestOutboxRoleOnItsOwn(OutboxContract):
         return CountingOutboxStore()
 
 
+class TestLifecycleRoleOnAWrappedStore(LifecycleContract):
+    """The lifecycle's contract alone, through a unit of work that is not collabcore's own
+    class (as a host's adapter would be)."""
+
+    def make_store(self, tmp_path: Path) -> Store:
+        return CountingOutboxStore()
+
+
 def test_the_whole_contract_is_every_role() -> None:
     roles = {base.__name__ for base in StoreContract.__bases__}
     assert roles == {
@@ -59,7 +67,8 @@ def test_the_whole_contract_is_every_role() -> None:
         "TenancyContract",
         "OutboxContract",
         "SecurityContract",
+        "LifecycleContract",
     }
     whole = {n for n in dir(StoreContract) if n.startswith("test_")}
-    by_role = {n for base in StoreContract.__bases__ for n in vars(base) if n.startswith("test_")}
+    by_role = {n for base in StoreContract.__bases__ for n in dir(base) if n.startswith("test_")}
     assert whole == by_role

@@ -47,6 +47,7 @@ from collabcore.domain import (
     SubscriptionStatus,
 )
 from collabcore.testing.contract_base import StoreUnderTest, audit_added, snapshot
+from collabcore.testing.lifecycle_contract import LifecycleContract as LifecycleContract
 from collabcore.testing.security_contract import SecurityContract
 from collabcore.testing.world import CUSTOMER_ADMIN, World
 
@@ -409,6 +410,7 @@ class StoreContract(
     TenancyContract,
     OutboxContract,
     SecurityContract,
+    LifecycleContract,
 ):
     """The whole contract: every role of a store. Subclass it (or only the roles your adapter
     implements itself) and implement :meth:`make_store`."""

@@ -81,6 +81,7 @@ class FakeIntegrations:
             access=self,
             billing=self,
             eraser=self,
+            lifecycle=self,
             notifier=self,
         )
 
@@ -181,6 +182,15 @@ class FakeIntegrations:
     def erase_service_data(self, effect: Effect) -> None:
         if self._apply("erase_service_data", effect.key):
             self.erased.append((effect.customer_id, effect.product))
+
+    def grant_office_access(self, effect: Effect) -> None:
+        self._do("grant_office_access", effect)
+
+    def change_payer(self, effect: Effect) -> None:
+        self._do("change_payer", effect)
+
+    def revoke_linked_services(self, effect: Effect) -> None:
+        self._do("revoke_linked_services", effect)
 
     def notify(self, notification: Notification) -> None:
         if self._apply("notify", notification.key):
