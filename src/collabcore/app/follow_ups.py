@@ -21,6 +21,8 @@ from collabcore.domain.model import Actor, Collaboration
 from collabcore.domain.requests import LifecycleRequest, RequestKind, RequestStatus
 from collabcore.ports import UnitOfWork
 
+START_STEP = 0
+"""The step of a collaboration's set-up effects (a move's new office): before any end's."""
 READ_ONLY_STEP = 100
 """Steps of a read-only access's revocation: after every step of the end that opened it."""
 REQUEST_STEP = 1000

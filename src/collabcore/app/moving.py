@@ -17,7 +17,7 @@ from attrs import frozen
 
 from collabcore.app.config import Configuration
 from collabcore.app.ending import Ending
-from collabcore.app.follow_ups import after_end, with_steps
+from collabcore.app.follow_ups import START_STEP, after_end, with_steps
 from collabcore.app.lifecycle import Lifecycle
 from collabcore.app.refusals import denied, no_customer, no_office, refusal
 from collabcore.app.requests import EndCommand
@@ -309,13 +309,18 @@ class Moving:
         return with_steps(kept)
 
     def _new_effects(self, new: Collaboration) -> tuple[Effect, ...]:
-        def effect(step: int, kind: EffectKind, notice: str | None = None) -> Effect:
-            return Effect(new.id, step, kind, new.office_id, new.customer_id, new.product, notice=notice)
+        """The new collaboration's set-up, all at step 0: an end's steps start at 1, so when
+        the new collaboration ends one day its end waits for these, and no key is shared."""
+
+        def effect(kind: EffectKind, notice: str | None = None) -> Effect:
+            return Effect(
+                new.id, START_STEP, kind, new.office_id, new.customer_id, new.product, notice=notice
+            )
 
         return (
-            effect(1, EffectKind.GRANT_OFFICE_ACCESS),
-            effect(2, EffectKind.CHANGE_PAYER),
-            effect(3, EffectKind.NOTIFY_OFFICE, "notice.moved_in"),
+            effect(EffectKind.GRANT_OFFICE_ACCESS),
+            effect(EffectKind.CHANGE_PAYER),
+            effect(EffectKind.NOTIFY_OFFICE, "notice.moved_in"),
         )
 
 

@@ -26,7 +26,7 @@ import attrs
 from attrs import frozen
 
 from collabcore.app.config import Configuration
-from collabcore.app.follow_ups import READ_ONLY_STEP
+from collabcore.app.follow_ups import READ_ONLY_STEP, START_STEP
 from collabcore.app.refusals import denied, no_effect
 from collabcore.app.requests import acting, whole_number
 from collabcore.domain.effects import Effect, EffectKind
@@ -257,7 +257,7 @@ class Relay:
         customer = require_state(customer, f"customer {effect.customer_id}")
         office = require_state(office, f"office {effect.office_id}")
         # A move's own effects and a request's come after the end's; the summary is the end's.
-        effects = tuple(e for e in effects if e.request_id is None and e.step < READ_ONLY_STEP)
+        effects = tuple(e for e in effects if e.request_id is None and START_STEP < e.step < READ_ONLY_STEP)
         ended_by = require_state(collab.ended_by, f"who ended {collab.id}")
         outcome = require_state(collab.outcome, f"the outcome of {collab.id}")
         party = Party.OFFICE if effect.kind is EffectKind.NOTIFY_OFFICE else Party.CUSTOMER
