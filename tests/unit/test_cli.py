@@ -35,6 +35,10 @@ def test_demo_tells_the_story(
     assert "{" not in out
     assert out.index("[R3]") < out.index("[R11]"), "every finding at once, main contact first"
     assert "CollaborationEnded" in out and (tmp_path / "demo.db").exists()
+    # The move story: a scheduled end withdrawn, then payroll moved in one step.
+    move = out[out.index("Lönebyrån Syd AB") :]
+    assert "2026-" in out[out.index("CollaborationEnded") : out.index("Lönebyrån Syd AB")], "a timeline"
+    assert move.count("Lönebyrån Syd AB") >= 3, "the plan, the hand-over and the new office's notice"
 
 
 def test_demo_on_an_existing_file_fails_in_one_line(
@@ -92,31 +96,29 @@ def demo_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
 def test_overview_plan_and_end_on_a_sqlite_file(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     office = ["--db", demo_db, "--office", "office-1", "--user", "anna"]
     assert main(["overview", *office]) == 0
-    assert "10042  Hantverkarna i Norr AB: Visma eEkonomi (collaboration-1), Visma Lön (collaboration-2)" in (
-        capsys.readouterr().out
-    )
-    assert main(["plan", "collaboration-2", *office, "--outcome", "customer_continues", "--lang", "sv"]) == 1
+    assert "10042  Hantverkarna i Norr AB: Visma eEkonomi (collaboration-1)" in capsys.readouterr().out
+    # The demo moved payroll to office-2 (collaboration-5).
+    south = ["--db", demo_db, "--office", "office-2", "--user", "eva"]
+    assert main(["overview", *south]) == 0
+    assert "Hantverkarna i Norr AB: Visma Lön (collaboration-5)" in capsys.readouterr().out
+    assert main(["plan", "collaboration-5", *south, "--outcome", "customer_continues", "--lang", "sv"]) == 1
     out = capsys.readouterr().out
     assert "Inte tillåtet ännu." in out and "[R8] Hinder" in out
     facts = '{"payroll_customer_is_user": true, "payroll_synchronised": true}'
-    assert (
-        main(["plan", "collaboration-2", *office, "--outcome", "customer_continues", "--facts", facts]) == 0
-    )
-    assert main(["end", "collaboration-2", *office, "--outcome", "end_subscription", "--json"]) == 0
+    assert main(["plan", "collaboration-5", *south, "--outcome", "customer_continues", "--facts", facts]) == 0
+    assert main(["end", "collaboration-5", *south, "--outcome", "end_subscription", "--json"]) == 0
     capsys.readouterr()
-    assert main(["end", "collaboration-2", *office, "--outcome", "end_subscription"]) == 1
+    assert main(["end", "collaboration-5", *south, "--outcome", "end_subscription"]) == 1
     assert "already ended" in capsys.readouterr().err
 
 
 def test_end_all_reports_progress_and_counts(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    office = ["--db", demo_db, "--office", "office-1", "--user", "anna"]
-    assert (
-        main(["end-all", *office, "--outcome", "payroll=end_subscription", "bookkeeping=customer_continues"])
-        == 0
-    )
-    captured = capsys.readouterr()
-    assert "2 done" in captured.err
-    assert captured.out.strip() == "ended: 1, refused: 1", "bookkeeping's facts are unknown without --facts"
+    for office, user, counts in (("office-1", "anna", "refused: 1"), ("office-2", "eva", "ended: 1")):
+        argv = ["end-all", "--db", demo_db, "--office", office, "--user", user]
+        assert main([*argv, "--outcome", "payroll=end_subscription", "bookkeeping=customer_continues"]) == 0
+        captured = capsys.readouterr()
+        assert "1 done" in captured.err
+        assert captured.out.strip() == counts, "bookkeeping's facts are unknown without --facts"
 
 
 @pytest.mark.parametrize(
@@ -156,3 +158,42 @@ def test_errors_are_one_line(
     assert main([a.replace("{db}", demo_db) for a in argv]) == 2
     err = capsys.readouterr().err
     assert says in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_schedule_list_withdraw_and_run_what_is_due(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    anna = ["--db", demo_db, "--office", "office-1", "--user", "anna"]
+    kim = ["--db", demo_db, "--customer", "customer-1", "--user", "kim"]
+    assert main(["schedule", "collaboration-1", *anna, "--outcome", "deactivate", "--json"]) == 0
+    scheduled = json.loads(capsys.readouterr().out)
+    request_id = scheduled["request"]["id"]
+    assert scheduled["request"]["status"] == "scheduled"
+    assert scheduled["preview"]["timeline"][0]["key"] == "timeline.scheduled"
+    assert main(["requests", *kim, "--lang", "sv"]) == 0
+    assert f"{request_id}  Avslut av Visma eEkonomi" in capsys.readouterr().out
+    assert main(["withdraw", request_id, *kim]) == 0
+    assert "withdrawn" in capsys.readouterr().out
+    assert main(["accept", request_id, *kim]) == 2
+    assert "withdrawn already" in capsys.readouterr().err
+    assert main(["due", "--db", demo_db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["carried_out"] == 0
+
+
+def test_invite_and_move_from_the_command_line(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    kim = ["--db", demo_db, "--customer", "customer-1", "--user", "kim"]
+    eva = ["--db", demo_db, "--office", "office-2", "--user", "eva"]
+    invite = ["invite", *kim, "--to-office", "office-2", "--for-customer", "customer-1"]
+    invite += ["--product", "expenses"]
+    assert main([*invite, "--json"]) == 0
+    invitation = json.loads(capsys.readouterr().out)
+    assert (invitation["status"], invitation["awaits"]) == ("awaiting_acceptance", "office")
+    assert main(["accept", invitation["id"], *eva]) == 0
+    assert "carried out" in capsys.readouterr().out
+    move = ["move", *kim, "--from-office", "office-1", "--to-office", "office-2"]
+    assert main([*move, "--plan"]) == 1, "bookkeeping's facts are unknown: the move is refused"
+    assert "R17" in capsys.readouterr().out
+    facts = '{"bank_integration_active": false, "linked_services": []}'
+    assert main([*move, "--plan", "--facts", facts]) == 0
+    capsys.readouterr()
+    assert main([*move, "--facts", facts, "--json"]) == 0
+    moved = json.loads(capsys.readouterr().out)
+    assert [c["office_id"] for c in moved["started"]] == ["office-2"]

@@ -140,7 +140,7 @@ class Ending:
             snapshot.others,
             plan.effects,
             at=now,
-            new_id=self.config.ids(),
+            new_id=self.config.ids,
             read_only_until=until,
             carrying_out=carrying_out,
         )

@@ -9,7 +9,7 @@ relay, with an event and a notification to both parties.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 
 import attrs
@@ -142,7 +142,7 @@ def after_end(
     effects: Sequence[Effect],
     *,
     at: datetime,
-    new_id: str,
+    new_id: Callable[[], str],
     read_only_until: date | None,
     carrying_out: str | None = None,
 ) -> FollowUps:
@@ -154,7 +154,7 @@ def after_end(
             result += settled(r, RequestStatus.SUPERSEDED, at=at, by=ended.ended_by)
     if any(e.kind is EffectKind.RESTRICT_OFFICE_ACCESS for e in effects):
         access = LifecycleRequest(
-            id=new_id,
+            id=new_id(),
             kind=RequestKind.READ_ONLY_ACCESS,
             status=RequestStatus.SCHEDULED,
             office_id=ended.office_id,

@@ -33,7 +33,7 @@ from collabcore.domain.requests import LifecycleRequest
 from collabcore.policy.authorization import customer_admin_denial
 from collabcore.policy.engine import Operation, RuleContext
 from collabcore.policy.facts import Facts
-from collabcore.policy.planner import render_findings
+from collabcore.policy.planner import render_findings, sentence
 from collabcore.ports import UnitOfWork
 from collabcore.wording.texts import Localizer
 
@@ -159,7 +159,7 @@ class Moving:
                     still_active,
                     effects,
                     at=now,
-                    new_id=config.ids(),
+                    new_id=config.ids,
                     read_only_until=None,
                 )
                 settled_ids.update(r.id for r, _ in follow.changed)
@@ -274,6 +274,7 @@ class Moving:
                 next_date=next_day(until).isoformat(),
                 next_payer=to_office.name if recipient is Party.OFFICE else loc.text("party.customer"),
             )
+            payer = sentence(payer)
             handover.extend((summary, payer))
             old_office = "" if from_office is None else from_office.name
             words = _effect_params(loc, old, customer, old_office)

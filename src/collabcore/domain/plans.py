@@ -147,6 +147,14 @@ class MovePlan:
     timeline: tuple[TimelineStep, ...]
 
     @property
+    def findings(self) -> tuple[Finding, ...]:
+        """What stands in the way or asks for an acknowledgement on either side, and the
+        start's information. An end's information is left out: it tells of the company
+        going on alone, which a move is not."""
+        ending = tuple(f for p in self.ends for f in p.findings if f.severity is not Severity.INFO)
+        return ending + self.start_findings
+
+    @property
     def blocking_findings(self) -> tuple[Finding, ...]:
         starting = tuple(f for f in self.start_findings if f.severity is Severity.BLOCKER)
         return tuple(f for p in self.ends for f in p.blocking_findings) + starting

@@ -83,14 +83,15 @@ def render_findings(
     findings = []
     for rule, flag, severity in flagged:
         params = {**base, **{k: render_value(loc, v) for k, v in flag.params.items()}}
-        message = _sentence(loc.text(flag.key, **params))
+        message = sentence(loc.text(flag.key, **params))
         remedy_key = next((k for k in (f"{flag.key}.remedy", f"{rule.id}.remedy") if loc.has(k)), None)
         remedy = loc.steps(remedy_key, **params) if remedy_key else ()
         findings.append(Finding(rule.id, severity, message, remedy, flag.key))
     return tuple(findings)
 
 
-def _sentence(text: str) -> str:
+def sentence(text: str) -> str:
+    """``text`` with a capital first letter (a template may begin with a parameter)."""
     return text[:1].upper() + text[1:]
 
 
@@ -151,7 +152,7 @@ def consequences_of(loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...
         paid_until=until,
         next_payer=Party.CUSTOMER if continues else None,
         data_deleted=deleted,
-        lines=tuple(_sentence(loc.text(k, **params)) for k in keys),
+        lines=tuple(sentence(loc.text(k, **params)) for k in keys),
     )
 
 
@@ -211,7 +212,7 @@ def timeline_of(
     steps: list[TimelineStep] = []
 
     def step(on: date, key: str) -> None:
-        steps.append(TimelineStep(on, _sentence(loc.text(key, **params)), key))
+        steps.append(TimelineStep(on, sentence(loc.text(key, **params)), key))
 
     if day > today:
         step(today, "timeline.scheduled")

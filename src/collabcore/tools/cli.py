@@ -21,11 +21,12 @@ from collabcore.app.config import Integrations
 from collabcore.app.service import CollaborationService
 from collabcore.domain.errors import CollabCoreError, InvalidInput, OperationRefused, describe
 from collabcore.domain.findings import Finding
-from collabcore.domain.model import Actor, Outcome
+from collabcore.domain.model import Outcome
 from collabcore.domain.records import OverviewCursor
 from collabcore.policy.planner import PLANNER_TEXTS
 from collabcore.policy.rules import default_rulebook
 from collabcore.testing.fakes import FakeIntegrations
+from collabcore.tools.cli_lifecycle import actor_of, add_commands
 from collabcore.tools.demo import run_demo
 from collabcore.tools.display import finding_lines, plan_text
 from collabcore.tools.reference import rules_reference
@@ -61,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+LIFECYCLE: dict[str, Any] = {}
+"""The lifecycle's command handlers by name, filled in when the parser is built."""
+
+
 def _store_commands(commands: Any, words: Any) -> None:
     def acting(sub: argparse.ArgumentParser) -> None:
         words(sub)
@@ -70,6 +75,8 @@ def _store_commands(commands: Any, words: Any) -> None:
         side.add_argument("--customer", help="act for this customer")
         sub.add_argument("--user", required=True, help="the acting user's id")
         sub.add_argument("--json", action="store_true", help="machine-readable output")
+
+    LIFECYCLE.update(add_commands(commands, acting))
 
     def ending(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("collaboration", help="the collaboration's id")
@@ -102,10 +109,6 @@ def _store_commands(commands: Any, words: Any) -> None:
     end_all.add_argument("--confirm-deletion", action="store_true")
 
 
-def _actor(args: argparse.Namespace) -> Actor:
-    return Actor.office(args.office, args.user) if args.office else Actor.customer(args.customer, args.user)
-
-
 def _service(args: argparse.Namespace, store: SQLiteStore) -> CollaborationService:
     integrations = Integrations()
     if getattr(args, "facts", None):
@@ -116,11 +119,14 @@ def _service(args: argparse.Namespace, store: SQLiteStore) -> CollaborationServi
         if not isinstance(facts, dict):
             raise InvalidInput("--facts must be a JSON object of fact names and values.")
         fakes = FakeIntegrations()
-        with store.transaction(write=False) as uow:
-            collab = uow.get_collaboration(args.collaboration)
-        if collab is not None:
+        customer_id = getattr(args, "customer", None)
+        if getattr(args, "collaboration", None):
+            with store.transaction(write=False) as uow:
+                collab = uow.get_collaboration(args.collaboration)
+            customer_id = None if collab is None else collab.customer_id
+        if customer_id is not None:
             lists = {k: tuple(v) if isinstance(v, list) else v for k, v in facts.items()}
-            fakes.set_facts(collab.customer_id, **lists)
+            fakes.set_facts(customer_id, **lists)
         fake_ports = fakes.integrations()
         integrations = Integrations(
             payroll=fake_ports.payroll, expenses=fake_ports.expenses, bookkeeping=fake_ports.bookkeeping
@@ -137,7 +143,7 @@ def _plan_or_end(args: argparse.Namespace) -> int:
     with _open(args) as store:
         service = _service(args, store)
         options = dict(
-            actor=_actor(args),
+            actor=actor_of(args),
             outcome=args.outcome,
             acknowledge=set(args.acknowledge),
             confirm_deletion=args.confirm_deletion,
@@ -168,6 +174,14 @@ def _plan_or_end(args: argparse.Namespace) -> int:
         return 0
 
 
+def _lifecycle(args: argparse.Namespace) -> int:
+    if not hasattr(args, "brand"):
+        args.brand, args.lang = "visma", "en"
+    args.db = Path(args.db)
+    with _open(args) as store:
+        return int(LIFECYCLE[args.command](args, _service(args, store)))
+
+
 def _overview(args: argparse.Namespace) -> int:
     after = None
     if args.after:
@@ -175,7 +189,7 @@ def _overview(args: argparse.Namespace) -> int:
         after = OverviewCursor(number, customer_id)
     with _open(args) as store:
         service = _service(args, store)
-        page = service.overview(args.office or "", actor=_actor(args), after=after, limit=args.limit)
+        page = service.overview(args.office or "", actor=actor_of(args), after=after, limit=args.limit)
         if args.json:
             print(to_json(page))
             return 0
@@ -204,7 +218,7 @@ def _end_all(args: argparse.Namespace) -> int:
         service = _service(args, store)
         for item in service.end_all_of_office(
             args.office or "",
-            actor=_actor(args),
+            actor=actor_of(args),
             outcomes={k: v for k, v in outcomes.items() if v is not None},
             confirm_deletion=args.confirm_deletion,
             progress=progress,
@@ -281,6 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "overview": _overview,
             "end-all": _end_all,
         }
+        if args.command in LIFECYCLE:
+            return _lifecycle(args)
         return handlers[args.command](args)
     except CollabCoreError as exc:
         print(f"collabcore: {exc}", file=sys.stderr)

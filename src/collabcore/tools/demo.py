@@ -28,12 +28,13 @@ from collabcore.domain.model import (
 from collabcore.domain.refusals import EndRefused
 from collabcore.ports import Store
 from collabcore.testing.fakes import FakeIntegrations
-from collabcore.tools.display import finding_lines
+from collabcore.tools.display import finding_lines, move_text, timeline_table
 from collabcore.tools.words import narrating
 
 Write = Callable[[str], None]
 
 OFFICE_ID = "office-1"
+NEW_OFFICE_ID = "office-2"
 CUSTOMER_ID = "customer-1"
 
 
@@ -145,4 +146,52 @@ def run_demo(store: Store, write: Write, *, brand: str = "visma", language: str 
         actor = getattr(event, "actor", None)
         who = loc.text("demo.by_host") if actor is None else f"{actor.party.value}:{actor.user_id}"
         write(f"  {event.occurred_at:%Y-%m-%d %H:%M:%S} {type(event).__name__} ({who})")
+    write("")
+    return report.done + _tell_the_move(service, fakes, write, started[BOOKKEEPING].id)
+
+
+def _tell_the_move(
+    service: CollaborationService, fakes: FakeIntegrations, write: Write, bookkeeping: str
+) -> int:
+    """The company plans ahead: it schedules an end and withdraws it, then moves Payroll to
+    another office in one step, with the hand-over shown before it happens."""
+    loc = narrating(service.localizer)
+    kim = Actor.customer(CUSTOMER_ID, "kim")
+    company = "Hantverkarna i Norr AB"
+    scheduled = service.schedule_end(bookkeeping, actor=kim, outcome=Outcome.DEACTIVATE)
+    day = scheduled.request.effective_on
+    assert day is not None
+    write(
+        loc.text(
+            "demo.schedule_title", customer=company, product=loc.product(BOOKKEEPING), date=day.isoformat()
+        )
+    )
+    write(str(timeline_table(scheduled.preview)))
+    withdrawn = service.withdraw(scheduled.request.id, actor=kim)
+    status = loc.text(f"request.status.{withdrawn.status.value}")
+    write(loc.text("demo.withdrawn", office="Ekonomibyrån Norr AB", status=status))
+    write("")
+
+    south = service.register_office(
+        AccountingOffice(
+            NEW_OFFICE_ID,
+            "Lönebyrån Syd AB",
+            (OfficeUser("eva", "Eva Sund", Role.ADMINISTRATOR, full_rights=True),),
+            language=service.localizer.language,
+        )
+    )
+    write(loc.text("demo.move_title", customer=company, product=loc.product(PAYROLL), office=south.name))
+    plan = service.plan_move(
+        CUSTOMER_ID, actor=kim, from_office_id=OFFICE_ID, to_office_id=NEW_OFFICE_ID, products=[PAYROLL]
+    )
+    write(move_text(plan, loc))
+    service.move(
+        CUSTOMER_ID, actor=kim, from_office_id=OFFICE_ID, to_office_id=NEW_OFFICE_ID, products=[PAYROLL]
+    )
+    already = len(fakes.notifications)
+    report = service.relay().drain()
+    write(loc.text("demo.moved", count=report.done))
+    names = {OFFICE_ID: "Ekonomibyrån Norr AB", NEW_OFFICE_ID: south.name, CUSTOMER_ID: company}
+    for note in fakes.notifications[already:]:
+        write("  " + loc.text("demo.notified", party=names[note.party_id], subject=note.subject))
     return report.done

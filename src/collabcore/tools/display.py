@@ -15,7 +15,8 @@ from typing import Any
 from attrs import frozen
 
 from collabcore.domain.findings import Finding
-from collabcore.domain.plans import Plan
+from collabcore.domain.plans import MovePlan, Plan, TimelineStep
+from collabcore.domain.requests import LifecycleRequest
 from collabcore.policy.engine import Rulebook
 from collabcore.tools.words import narrating
 from collabcore.wording.texts import Localizer
@@ -83,7 +84,49 @@ def plan_text(plan: Plan, loc: Localizer | None = None) -> str:
     if plan.consequences is not None:
         lines.append(loc.text("demo.consequences"))
         lines.extend(f"  - {line}" for line in plan.consequences.lines)
+    if plan.timeline:
+        lines.append(loc.text("demo.timeline"))
+        lines.extend(f"  {line}" for line in str(timeline_table(plan.timeline)).splitlines()[2:])
     return "\n".join(lines)
+
+
+def timeline_table(steps: Plan | MovePlan | Sequence[TimelineStep], title: str = "") -> Table:
+    """What happens on each date, one row per step: a terminal table, and HTML in Jupyter."""
+    chosen = steps.timeline if isinstance(steps, Plan | MovePlan) else tuple(steps)
+    return Table(("date", "what happens"), tuple((s.on.isoformat(), s.text) for s in chosen), title)
+
+
+def move_text(plan: MovePlan, loc: Localizer) -> str:
+    """A move's plan as text: its findings, the hand-over, and what happens when."""
+    loc = narrating(loc)
+    verdict = loc.text("plan.allowed" if plan.allowed else "plan.refused")
+    lines = [loc.text("move.title", verdict=verdict)]
+    lines += finding_lines(loc, _unique_findings(plan))
+    lines.extend(f"  - {line}" for line in plan.handover)
+    lines.append(loc.text("demo.timeline"))
+    lines.extend(f"  {line}" for line in str(timeline_table(plan)).splitlines()[2:])
+    return "\n".join(lines)
+
+
+def _unique_findings(plan: MovePlan) -> tuple[Finding, ...]:
+    seen: dict[tuple[str, str], Finding] = {}
+    for f in plan.findings:
+        seen.setdefault((f.code, f.message), f)
+    return tuple(seen.values())
+
+
+def request_line(request: LifecycleRequest, loc: Localizer) -> str:
+    """One request in words: what, about which product and day, and where it stands."""
+    day = request.effective_on or (request.expires_at.date() if request.expires_at else None)
+    params = {
+        "product": loc.product(request.product),
+        "office": request.office_id,
+        "date": "" if day is None else day.isoformat(),
+        "party": "" if request.awaits is None else loc.text(f"party.{request.awaits.value}"),
+    }
+    what = loc.text(f"request.{request.kind.value}", **params)
+    status = loc.text(f"request.status.{request.status.value}", **params)
+    return f"{request.id}  {what}: {status}"
 
 
 def finding_lines(loc: Localizer, findings: Sequence[Finding]) -> list[str]:
@@ -110,9 +153,20 @@ def plan_html(plan: Plan) -> str:
     lines = "".join(
         f"<li>{html.escape(x)}</li>" for x in (plan.consequences.lines if plan.consequences else ())
     )
+    timeline = timeline_table(plan)._repr_html_() if plan.timeline else ""
     return (
         f"<div><h4>{html.escape(plan.outcome.value)}: {verdict}</h4>{findings}"
-        f"<p>Effects</p><ol>{effects}</ol><p>Consequences</p><ul>{lines}</ul></div>"
+        f"<p>Effects</p><ol>{effects}</ol><p>Consequences</p><ul>{lines}</ul>{timeline}</div>"
+    )
+
+
+def move_html(plan: MovePlan) -> str:
+    verdict = "allowed" if plan.allowed else "refused"
+    findings = "".join(finding_html(f) for f in _unique_findings(plan))
+    handover = "".join(f"<li>{html.escape(x)}</li>" for x in plan.handover)
+    return (
+        f"<div><h4>Move to {html.escape(plan.to_office_id)}: {verdict}</h4>{findings}"
+        f"<ul>{handover}</ul>{timeline_table(plan)._repr_html_()}</div>"
     )
 
 
@@ -142,6 +196,7 @@ def register_with_ipython() -> bool:
         return False
     formatter = shell.display_formatter.formatters["text/html"]
     formatter.for_type(Plan, plan_html)
+    formatter.for_type(MovePlan, move_html)
     formatter.for_type(Finding, finding_html)
     formatter.for_type(Rulebook, lambda book: rulebook_table(book)._repr_html_())
     return True
