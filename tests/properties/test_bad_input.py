@@ -5,6 +5,7 @@ only its audit record)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,11 @@ def valid_or_junk(*valid: Any) -> st.SearchStrategy[Any]:
 
 
 def fresh() -> World:
+    """Bookkeeping (collab-1) and expenses (collab-2), whose end is scheduled (collab-3)."""
     world = World()
     world.setup(cc.BOOKKEEPING, cc.EXPENSES)
+    world.service.schedule_end("collab-2", actor=world.customer_admin(), outcome=cc.Outcome.DELETE)
+    world.office("office-2")
     return world
 
 
@@ -45,7 +49,10 @@ actors = valid_or_junk(
     cc.Actor.customer("customer-1", "boss"),
     cc.Actor.office("office-9", "x"),
 )
-ids = valid_or_junk("collab-1", "collab-2", "customer-1", "office-1", "staff", "boss")
+ids = valid_or_junk("collab-1", "collab-2", "collab-3", "customer-1", "office-1", "office-2", "staff", "boss")
+days = valid_or_junk(
+    None, date(2026, 11, 30), date(2026, 12, 24), date(2020, 1, 1), datetime(2026, 12, 1, tzinfo=UTC)
+)
 outcomes = valid_or_junk(*cc.Outcome, "delete", "deactivate")
 
 CALLS: dict[str, tuple[Callable[..., Any], st.SearchStrategy[Any]]] = {
@@ -106,6 +113,33 @@ CALLS: dict[str, tuple[Callable[..., Any], st.SearchStrategy[Any]]] = {
     "get_collaboration": (lambda s, a: s.get_collaboration(a[0], actor=a[1]), st.tuples(ids, actors)),
     "events_of_customer": (lambda s, a: s.events_of_customer(a), ids),
     "get_subscription": (lambda s, a: s.get_subscription(a[0], a[1]), st.tuples(ids, ids)),
+    "schedule_end": (
+        lambda s, a: s.schedule_end(a[0], actor=a[1], outcome=a[2], effective=a[3], acknowledge=a[4]),
+        st.tuples(ids, actors, outcomes, days, valid_or_junk((), {"R11"})),
+    ),
+    "withdraw": (lambda s, a: s.withdraw(a[0], actor=a[1]), st.tuples(ids, actors)),
+    "accept": (lambda s, a: s.accept(a[0], actor=a[1]), st.tuples(ids, actors)),
+    "decline": (lambda s, a: s.decline(a[0], actor=a[1]), st.tuples(ids, actors)),
+    "get_request": (lambda s, a: s.get_request(a[0], actor=a[1]), st.tuples(ids, actors)),
+    "plan_request": (lambda s, a: s.plan_request(a[0], actor=a[1]), st.tuples(ids, actors)),
+    "requests": (lambda s, a: s.requests(actor=a[0], open_only=a[1]), st.tuples(actors, valid_or_junk(True))),
+    "carry_out_due": (lambda s, a: s.carry_out_due(limit=a), valid_or_junk(1, 100, 0, 10**6)),
+    "invite": (
+        lambda s, a: s.invite(
+            actor=a[0], office_id=a[1], customer_id=a[2], product=a[3], invoice_recipient=a[4]
+        ),
+        st.tuples(actors, ids, ids, valid_or_junk(cc.PAYROLL, "nope"), valid_or_junk(*cc.Party)),
+    ),
+    "plan_move": (
+        lambda s, a: s.plan_move(a[0], actor=a[1], from_office_id=a[2], to_office_id=a[3], products=a[4]),
+        st.tuples(ids, actors, ids, ids, valid_or_junk(None, [cc.BOOKKEEPING], [], ["nope"])),
+    ),
+    "move": (
+        lambda s, a: s.move(
+            a[0], actor=a[1], from_office_id=a[2], to_office_id=a[3], products=a[4], invoice_recipient=a[5]
+        ),
+        st.tuples(ids, actors, ids, ids, valid_or_junk(None, [cc.EXPENSES]), valid_or_junk(None, *cc.Party)),
+    ),
     "end_many": (
         lambda s, a: list(s.end_many([cc.EndRequest(a[0], cc.Outcome.DEACTIVATE)], actor=a[1])),
         st.tuples(ids, actors),
@@ -127,7 +161,13 @@ def test_public_entry_points_raise_only_library_errors(name: str) -> None:
         except cc.CollabCoreError as error:
             assert str(error).strip(), "every error says what was wrong"
             after = snapshot(world, ["customer-1"], ["collab-1", "collab-2"])
-            assert (after[0], after[1], after[3], after[4]) == (before[0], before[1], before[3], before[4])
+            assert (after[0], after[1], after[3], after[4], after[5]) == (
+                before[0],
+                before[1],
+                before[3],
+                before[4],
+                before[5],
+            )
             added = after[2][0][len(before[2][0]) :]
             assert all(isinstance(e, EndRefusedRecorded) for e in added)
 
