@@ -168,6 +168,10 @@ def test_schedule_list_withdraw_and_run_what_is_due(demo_db: str, capsys: pytest
     request_id = scheduled["request"]["id"]
     assert scheduled["request"]["status"] == "scheduled"
     assert scheduled["preview"]["timeline"][0]["key"] == "timeline.scheduled"
+    assert main(["overview", *anna]) == 0
+    assert f"Visma eEkonomi: ends on {scheduled['request']['effective_on']} ({request_id})" in (
+        capsys.readouterr().out
+    )
     assert main(["requests", *kim, "--lang", "sv"]) == 0
     assert f"{request_id}  Avslut av Visma eEkonomi" in capsys.readouterr().out
     assert main(["withdraw", request_id, *kim]) == 0

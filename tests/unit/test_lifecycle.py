@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 import collabcore as cc
-from collabcore.domain import CollaborationEnded, EffectKind, RequestKind
+from collabcore.domain import CollaborationEnded, EffectKind, LifecycleRequest, RequestKind, RequestStatus
 from collabcore.domain.billing import month_end, next_day
 from collabcore.testing import World
 
@@ -128,3 +128,22 @@ def test_requests_are_listed_for_their_own_party_only() -> None:
     assert world.service.requests(actor=world.office_admin()) == ()
     with pytest.raises(cc.NotFound):
         world.service.requests(actor=cc.Actor.customer("customer-9", "boss"))
+
+
+def test_the_overview_says_until_when_in_words() -> None:
+    from collabcore.tools.display import overview_note
+
+    loc = cc.default_texts().localizer("visma", "en")
+    at = World().clock.now
+    base = LifecycleRequest(
+        "r", RequestKind.READ_ONLY_ACCESS, RequestStatus.SCHEDULED, "o", "c", cc.BOOKKEEPING, None, at
+    )
+    assert overview_note(base, loc) == "read-only while other collaborations last"
+    graced = attrs.evolve(base, effective_on=date(2027, 1, 30))
+    assert overview_note(graced, loc) == "read-only until 2027-01-30"
+    ending = attrs.evolve(graced, kind=RequestKind.SCHEDULED_END)
+    assert overview_note(ending, loc) == "ends on 2027-01-30"
+    waiting = attrs.evolve(
+        ending, status=RequestStatus.AWAITING_ACCEPTANCE, expires_at=at + timedelta(days=7)
+    )
+    assert overview_note(waiting, loc) == f"awaits acceptance until {(at + timedelta(days=7)).date()}"

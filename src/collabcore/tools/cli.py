@@ -28,7 +28,7 @@ from collabcore.policy.rules import default_rulebook
 from collabcore.testing.fakes import FakeIntegrations
 from collabcore.tools.cli_lifecycle import actor_of, add_commands
 from collabcore.tools.demo import run_demo
-from collabcore.tools.display import finding_lines, plan_text
+from collabcore.tools.display import finding_lines, overview_note, plan_text
 from collabcore.tools.reference import rules_reference
 from collabcore.tools.words import narrating
 from collabcore.wording.texts import Localizer
@@ -197,6 +197,8 @@ def _overview(args: argparse.Namespace) -> int:
         for item in page.items:
             products = ", ".join(f"{loc.product(c.product)} ({c.id})" for c in item.collaborations)
             print(f"{item.customer.number}  {item.customer.name}: {products}")
+            for request in item.requests:
+                print(f"    {loc.product(request.product)}: {overview_note(request, loc)} ({request.id})")
         if page.next_cursor is not None:
             print(f"next page: --after {page.next_cursor.customer_number}:{page.next_cursor.customer_id}")
     return 0

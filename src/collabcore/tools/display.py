@@ -16,7 +16,7 @@ from attrs import frozen
 
 from collabcore.domain.findings import Finding
 from collabcore.domain.plans import MovePlan, Plan, TimelineStep
-from collabcore.domain.requests import LifecycleRequest
+from collabcore.domain.requests import LifecycleRequest, RequestKind, RequestStatus
 from collabcore.policy.engine import Rulebook
 from collabcore.tools.words import narrating
 from collabcore.wording.texts import Localizer
@@ -113,6 +113,18 @@ def _unique_findings(plan: MovePlan) -> tuple[Finding, ...]:
     for f in plan.findings:
         seen.setdefault((f.code, f.message), f)
     return tuple(seen.values())
+
+
+def overview_note(request: LifecycleRequest, loc: Localizer) -> str:
+    """How an open request shows in the overview: "ends on …", "read-only until …"."""
+    if request.status is RequestStatus.AWAITING_ACCEPTANCE and request.expires_at is not None:
+        return loc.text("overview.awaiting", date=request.expires_at.date().isoformat())
+    if request.kind is RequestKind.READ_ONLY_ACCESS:
+        if request.effective_on is None:
+            return loc.text("overview.read_only_while")
+        return loc.text("overview.read_only_until", date=request.effective_on.isoformat())
+    day = "" if request.effective_on is None else request.effective_on.isoformat()
+    return loc.text("overview.ends_on", date=day)
 
 
 def request_line(request: LifecycleRequest, loc: Localizer) -> str:
