@@ -117,14 +117,15 @@ class Scheduling:
         return Scheduled(request, preview)
 
     def plan_scheduled(self, request_id: str, actor: Actor) -> Plan:
-        """The plan of a scheduled end as it would be carried out on its day, with today's facts."""
+        """The plan of a scheduled end as it would be carried out on its day, with today's facts:
+        by the party that asked for it, whoever looks."""
         request = self.get(request_id, actor)
         if request.kind is not RequestKind.SCHEDULED_END or request.collaboration_id is None:
             raise InvalidInput(f"Request {request_id} is not a scheduled end.", path="request_id")
-        assert request.outcome is not None
+        assert request.outcome is not None and request.requested_by is not None
         command = EndCommand(
             request.collaboration_id,
-            actor,
+            request.requested_by,
             request.outcome,
             frozenset(request.acknowledge),
             request.confirm_deletion,
