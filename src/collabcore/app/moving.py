@@ -306,7 +306,13 @@ class Moving:
         return attrs.evolve(plan, effects=with_steps((export, *plan.effects)))
 
     def _old_effects(self, effects: Iterable[Effect]) -> tuple[Effect, ...]:
-        kept = [e for e in effects if e.kind not in _NOT_IN_A_MOVE]
+        """The end's effects, less what belongs to a company going on alone; the old office
+        is told of the move (an end's summary would say the company pays from next month)."""
+        kept = [
+            attrs.evolve(e, notice="notice.moved_out") if e.kind is EffectKind.NOTIFY_OFFICE else e
+            for e in effects
+            if e.kind not in _NOT_IN_A_MOVE
+        ]
         return with_steps(kept)
 
     def _new_effects(self, new: Collaboration) -> tuple[Effect, ...]:

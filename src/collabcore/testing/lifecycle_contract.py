@@ -383,6 +383,8 @@ class MoveContract(StoreUnderTest):
         done = {k.split(":", 2)[2] for k in world.fakes.performed}
         assert {"grant_office_access", "change_payer", "hand_over_payroll_backup", "export_reports"} <= done
         assert "revoke_company_online_access" not in done, "the company does not go on alone"
+        told = [n for n in world.fakes.notifications if n.party_id == "office-1"]
+        assert told and all("another accounting office" in n.subject for n in told), "told of the move"
 
     def test_a_refused_move_changes_nothing(self, world: World) -> None:
         (pay,) = world.setup(PAYROLL)

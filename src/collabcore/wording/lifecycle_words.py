@@ -63,6 +63,11 @@ LIFECYCLE_ENGLISH: Mapping[str, Template] = {
     "notice.awaiting": (
         "{office} and {customer}: a request about {product} waits for your acceptance until {date}."
     ),
+    "notice.moved_out.subject": "{customer} has moved {product} to another accounting office",
+    "notice.moved_out": (
+        "{customer} moved {product} from {office} to another accounting office on {date}; "
+        "your access ends and the backup and reports are handed over."
+    ),
     "notice.moved_in.subject": "{customer} has moved {product} to you",
     "notice.moved_in": "{customer} moved {product} to {office} on {date}; your access is being set up.",
 }
@@ -119,6 +124,11 @@ LIFECYCLE_SWEDISH: Mapping[str, Template] = {
     "notice.awaiting.subject": "En begäran om {product} väntar på dig",
     "notice.awaiting": (
         "{office} och {customer}: en begäran om {product} väntar på ditt godkännande senast {date}."
+    ),
+    "notice.moved_out.subject": "{customer} har flyttat {product} till en annan redovisningsbyrå",
+    "notice.moved_out": (
+        "{customer} flyttade {product} från {office} till en annan redovisningsbyrå den {date}; "
+        "er åtkomst upphör och säkerhetskopian och rapporterna lämnas över."
     ),
     "notice.moved_in.subject": "{customer} har flyttat {product} till er",
     "notice.moved_in": "{customer} flyttade {product} till {office} den {date}; er åtkomst ordnas nu.",
