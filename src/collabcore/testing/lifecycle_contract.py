@@ -386,6 +386,35 @@ class MoveContract(StoreUnderTest):
         told = [n for n in world.fakes.notifications if n.party_id == "office-1"]
         assert told and all("another accounting office" in n.subject for n in told), "told of the move"
 
+    def test_a_reader_never_sees_two_offices_or_none_during_moves(self, world: World) -> None:
+        world.setup(PAYROLL, EXPENSES)
+        world.office("office-2")
+        seen: list[list[tuple[str, str]]] = []
+        stop = threading.Event()
+
+        def read() -> None:
+            while not stop.is_set():
+                with world.store.transaction(write=False) as uow:
+                    active = uow.active_collaborations_of_customer("customer-1")
+                seen.append(sorted((c.product, c.office_id) for c in active))
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            offices = ("office-1", "office-2")
+            for n in range(6):
+                source, target = offices[n % 2], offices[(n + 1) % 2]
+                world.service.move(
+                    "customer-1", actor=world.customer_admin(), from_office_id=source, to_office_id=target
+                )
+        finally:
+            stop.set()
+            reader.join()
+        assert seen, "the reader read while the moves ran"
+        for snapshot_ in seen:
+            assert [p for p, _ in snapshot_] == [EXPENSES, PAYROLL], f"one office per product: {snapshot_}"
+            assert len({o for _, o in snapshot_}) == 1, "both products move together"
+
     def test_a_refused_move_changes_nothing(self, world: World) -> None:
         (pay,) = world.setup(PAYROLL)
         world.office("office-2")
