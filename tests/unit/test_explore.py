@@ -99,3 +99,17 @@ def test_ipython_is_told_how_to_show_plans_findings_and_rulebooks(monkeypatch: p
     assert "<td>R14</td>" in formatter.shown[cc.Rulebook](cc.default_rulebook())
     fake.get_ipython = lambda: None  # type: ignore[attr-defined]
     assert not display.register_with_ipython(), "outside IPython nothing is registered"
+
+
+def test_a_scenario_shows_what_happens_on_each_date() -> None:
+    from datetime import date
+
+    from collabcore.explore import scenario
+
+    s = scenario(product="bookkeeping", other_products=["payroll"], language="sv")
+    table = s.timeline("deactivate", effective=date(2027, 3, 15))
+    days = [row[0] for row in table.rows]
+    assert days == sorted(days) and days[0] == s.world.clock.now.date().isoformat()
+    assert "2027-03-15" in days and "2027-03-31" in days, "its day, and the month's end it is paid to"
+    assert "läsbehörighet" in str(table), "R20 in the reader's words"
+    assert "<table>" in table._repr_html_()

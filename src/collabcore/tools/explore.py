@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import attrs
@@ -35,10 +36,12 @@ from collabcore.tools.display import (
     Table,
     finding_html,
     finding_lines,
+    move_text,
     plan_html,
     plan_text,
     register_with_ipython,
     rulebook_table,
+    timeline_table,
 )
 from collabcore.wording.texts import Texts
 
@@ -55,10 +58,12 @@ __all__ = [
     "decision_table",
     "finding_html",
     "finding_lines",
+    "move_text",
     "plan_html",
     "plan_text",
     "rulebook_table",
     "scenario",
+    "timeline_table",
 ]
 
 ACTORS: Mapping[str, tuple[Party, str]] = {
@@ -96,6 +101,7 @@ class Scenario:
         actor: str | Actor | None = None,
         acknowledge: Iterable[str] = (),
         confirm_deletion: bool = False,
+        effective: date | None = None,
     ) -> Plan:
         chosen = self.actor if actor is None else _actor(actor)
         return self.world.service.plan_end(
@@ -104,7 +110,14 @@ class Scenario:
             outcome=outcome,
             acknowledge=acknowledge,
             confirm_deletion=confirm_deletion,
+            effective=effective,
         )
+
+    def timeline(self, outcome: Outcome | str, *, effective: date | None = None) -> Table:
+        """What happens on each date if the collaboration ends with ``outcome`` (on
+        ``effective``, by default today): a table for the terminal and for Jupyter."""
+        plan = self.plan(outcome, confirm_deletion=True, effective=effective)
+        return timeline_table(plan, f"{self.collaboration.product}: {plan.outcome.value}")
 
 
 def _actor(actor: str | Actor) -> Actor:
