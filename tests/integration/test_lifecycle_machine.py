@@ -1,6 +1,6 @@
 """A hypothesis state machine over the lifecycle with a manual clock: start, schedule,
 withdraw, accept, decline, end now, move, facts that block, time passing, the due run and
-the relay, interleaved. The rulebook makes an office's end wait for the customer.
+the relay, interleaved, and invitations. The rulebook makes an office's end wait for the customer.
 
 After every step: never two active collaborations per customer and product; a moved
 product is never without an office; an open scheduled end is about an active
@@ -101,7 +101,26 @@ class Lifecycle(RuleBasedStateMachine):
             self.world.customer_admin(r.customer_id) if by_customer else self.world.office_admin(r.office_id)
         )
         with contextlib.suppress(*ANSWERABLE):
-            getattr(self.world.service, answer)(r.id, actor=actor)
+            answered = getattr(self.world.service, answer)(r.id, actor=actor)
+            if answered.kind is RequestKind.INVITATION and answered.collaboration_id is not None:
+                self.collabs.append(
+                    self.world.service.get_collaboration(answered.collaboration_id, actor=actor)
+                )
+
+    @rule(
+        customer=st.sampled_from(CUSTOMERS),
+        office=st.sampled_from(OFFICES),
+        product=st.sampled_from(list(OUTCOMES)),
+        by_customer=st.booleans(),
+    )
+    def invite(self, customer: str, office: str, product: str, by_customer: bool) -> None:
+        actor = self.world.customer_admin(customer) if by_customer else self.world.office_admin(office)
+        try:
+            self.world.service.invite(actor=actor, office_id=office, customer_id=customer, product=product)
+        except cc.NotFound:
+            assert not by_customer, "only an office that does not work with the customer is answered so"
+        except (cc.OperationRefused, cc.InvalidInput):
+            pass  # one active per product, or an invitation open already
 
     @precondition(lambda self: self.collabs)
     @rule(data=st.data(), by_customer=st.booleans())
