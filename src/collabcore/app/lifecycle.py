@@ -18,7 +18,15 @@ from collabcore.domain.events import (
     VariantChanged,
 )
 from collabcore.domain.findings import Severity
-from collabcore.domain.model import Actor, Collaboration, Party, Subscription, SubscriptionStatus
+from collabcore.domain.model import (
+    AccountingOffice,
+    Actor,
+    Collaboration,
+    Customer,
+    Party,
+    Subscription,
+    SubscriptionStatus,
+)
 from collabcore.policy.authorization import cancel_denial, start_denial
 from collabcore.policy.engine import Operation, RuleContext
 from collabcore.policy.planner import render_findings
@@ -81,20 +89,7 @@ class Lifecycle:
         office = uow.get_office(office_id)
         if office is None:
             raise no_office(office_id)
-        if accepted is None and config.rulebook.acceptance.needed(Operation.START, actor):
-            accepted = False
-        ctx = RuleContext(
-            operation=Operation.START,
-            actor=actor,
-            today=config.clock().date(),
-            office=office,
-            customer=customer,
-            product=spec,
-            others=active,
-            variant=variant,
-            invoice_recipient=recipient,
-            accepted=accepted,
-        )
+        ctx = self.start_context(actor, terms, office, customer, active, accepted=accepted)
         self.refuse_blocked(ctx, f"Starting {spec.key} for customer {customer_id}")
         now = config.clock()
         collab = self.begin(uow, office_id, customer_id, spec.key, variant, recipient, now)
@@ -103,6 +98,34 @@ class Lifecycle:
         )
         uow.append_events([started])
         return collab
+
+    def start_context(
+        self,
+        actor: Actor,
+        terms: Terms,
+        office: AccountingOffice,
+        customer: Customer,
+        others: tuple[Collaboration, ...],
+        *,
+        accepted: bool | None = None,
+    ) -> RuleContext:
+        """What the rules of a start look at. ``accepted`` None: the acceptance switch decides
+        whether the other party's yes is still missing."""
+        _, _, spec, variant, recipient = terms
+        if accepted is None and self.config.rulebook.acceptance.needed(Operation.START, actor):
+            accepted = False
+        return RuleContext(
+            operation=Operation.START,
+            actor=actor,
+            today=self.config.clock().date(),
+            office=office,
+            customer=customer,
+            product=spec,
+            others=others,
+            variant=variant,
+            invoice_recipient=recipient,
+            accepted=accepted,
+        )
 
     def register(
         self,

@@ -31,7 +31,6 @@ from collabcore.domain.plans import MovePlan, Plan, TimelineStep
 from collabcore.domain.records import EndResult, MoveResult
 from collabcore.domain.requests import LifecycleRequest
 from collabcore.policy.authorization import customer_admin_denial
-from collabcore.policy.engine import Operation, RuleContext
 from collabcore.policy.facts import Facts
 from collabcore.policy.planner import render_findings, sentence
 from collabcore.ports import UnitOfWork
@@ -244,17 +243,8 @@ class Moving:
             plan = self._with_export(self.ending.planned(snapshot, old, end, facts[old.id], memo=False))
             recipient = command.invoice_recipient or old.invoice_recipient
             spec = config.products.get(old.product)
-            ctx = RuleContext(
-                operation=Operation.START,
-                actor=command.actor,
-                today=today,
-                office=to_office,
-                customer=customer,
-                product=spec,
-                others=remaining,
-                variant=old.variant,
-                invoice_recipient=recipient,
-            )
+            terms = (to_office.id, customer.id, spec, old.variant, recipient)
+            ctx = self.lifecycle.start_context(command.actor, terms, to_office, customer, remaining)
             start_findings.extend(render_findings(loc, ctx, config.rulebook.evaluate(ctx)))
             moves.append(_Moving(old, len(ends), snapshot.requests, recipient))
             ends.append(plan)

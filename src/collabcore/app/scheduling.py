@@ -40,7 +40,7 @@ from collabcore.policy.authorization import (
     party_rights_denial,
     start_denial,
 )
-from collabcore.policy.engine import Operation, Refusal, RuleContext
+from collabcore.policy.engine import Operation, Refusal
 from collabcore.ports import UnitOfWork
 
 log = logging.getLogger("collabcore.scheduling")
@@ -251,18 +251,7 @@ class Scheduling:
             office = uow.get_office(office_id)
             if office is None:
                 raise no_office(office_id)
-            ctx = RuleContext(
-                operation=Operation.START,
-                actor=actor,
-                today=config.clock().date(),
-                office=office,
-                customer=customer,
-                product=spec,
-                others=active,
-                variant=variant,
-                invoice_recipient=recipient,
-                accepted=True,
-            )
+            ctx = self.lifecycle.start_context(actor, terms, office, customer, active, accepted=True)
             self.lifecycle.refuse_blocked(ctx, f"Inviting {office_id} to {spec.key} for {customer_id}")
             pending = uow.requests(customer_id=customer_id, open_only=True)
             if any(r.kind is RequestKind.INVITATION and r.product == spec.key for r in pending):
