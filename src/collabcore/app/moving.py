@@ -69,12 +69,12 @@ class MoveCommand:
 
 @frozen
 class _Moving:
-    """One product's move, planned: the old collaboration, its end's plan and read, the
-    new collaboration's terms."""
+    """One product's move, as planned: the old collaboration, the customer's open requests
+    and its collaborations that stay, and the new collaboration's invoice recipient."""
 
     old: Collaboration
-    plan_index: int
     requests: tuple[LifecycleRequest, ...]
+    staying: tuple[Collaboration, ...]
     recipient: Party
 
 
@@ -105,9 +105,7 @@ class Moving:
             ended_results: list[EndResult] = []
             started: list[Collaboration] = []
             settled_ids: set[str] = set()
-            moved_ids = {m.old.id for m in moves}
-            for move in moves:
-                end_plan = plan.ends[move.plan_index]
+            for move, end_plan in zip(moves, plan.ends, strict=True):
                 old = move.old
                 ended = old.end(actor=command.actor, outcome=Outcome.CUSTOMER_CONTINUES, at=now)
                 uow.update_collaboration(ended, expected_version=old.version)
@@ -150,12 +148,12 @@ class Moving:
                 ]
                 uow.append_events(events)
                 uow.enqueue_effects(effects, at=now)
-                # Every moved collaboration has ended by the time the last one is followed up.
-                still_active = [c for c in self._active(uow, old.customer_id) if c.id not in moved_ids]
+                # The old office keeps only the collaborations that stay; a read-only access it
+                # kept is revoked once, with the first moved collaboration.
                 follow = after_end(
                     ended,
                     [r for r in move.requests if r.id not in settled_ids],
-                    still_active,
+                    move.staying,
                     effects,
                     at=now,
                     new_id=config.ids,
@@ -246,7 +244,7 @@ class Moving:
             terms = (to_office.id, customer.id, spec, old.variant, recipient)
             ctx = self.lifecycle.start_context(command.actor, terms, to_office, customer, remaining)
             start_findings.extend(render_findings(loc, ctx, config.rulebook.evaluate(ctx)))
-            moves.append(_Moving(old, len(ends), snapshot.requests, recipient))
+            moves.append(_Moving(old, snapshot.requests, remaining, recipient))
             ends.append(plan)
             until = month_end(today)
             params = {

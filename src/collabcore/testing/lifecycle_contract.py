@@ -415,6 +415,19 @@ class MoveContract(StoreUnderTest):
             assert [p for p, _ in snapshot_] == [EXPENSES, PAYROLL], f"one office per product: {snapshot_}"
             assert len({o for _, o in snapshot_}) == 1, "both products move together"
 
+    def test_moving_the_offices_last_products_away_ends_its_read_only_access_once(self, world: World) -> None:
+        book, _, _ = world.setup(BOOKKEEPING, PAYROLL, EXPENSES)
+        world.office("office-2")
+        world.service.end(book.id, actor=world.office_admin(), outcome=Outcome.DEACTIVATE)
+        (access,) = world.service.requests(actor=world.office_admin())
+        world.service.move(
+            "customer-1", actor=world.customer_admin(), from_office_id="office-1", to_office_id="office-2"
+        )
+        assert _request(world, access.id).status is RequestStatus.CARRIED_OUT
+        with world.store.transaction(write=False) as uow:
+            revokes = [i.key for i in uow.outbox() if i.effect.request_id == access.id]
+        assert revokes.count(f"{access.id}:100:revoke_office_access") == 1
+
     def test_a_refused_move_changes_nothing(self, world: World) -> None:
         (pay,) = world.setup(PAYROLL)
         world.office("office-2")
