@@ -147,3 +147,14 @@ def test_the_overview_says_until_when_in_words() -> None:
         ending, status=RequestStatus.AWAITING_ACCEPTANCE, expires_at=at + timedelta(days=7)
     )
     assert overview_note(waiting, loc) == f"awaits acceptance until {(at + timedelta(days=7)).date()}"
+
+
+def test_a_late_due_run_bills_to_the_scheduled_days_month_not_its_own() -> None:
+    world = World()
+    (collab,) = world.setup(cc.PAYROLL)
+    last = month_end(world.clock.now.date())
+    world.service.schedule_end(collab.id, actor=world.customer_admin(), outcome=cc.Outcome.END_SUBSCRIPTION)
+    world.clock.advance(timedelta(days=(last - world.clock.now.date()).days + 3))  # the scheduler was down
+    assert world.service.carry_out_due().carried_out == 1
+    subscription = world.service.get_subscription("customer-1", cc.PAYROLL)
+    assert subscription is not None and subscription.paid_until == last, "nobody pays for a month twice"

@@ -94,10 +94,13 @@ class Ending:
         memo: bool = True,
         accepted: bool | None = None,
         carrying_out: str | None = None,
+        effective: date | None = None,
     ) -> EndResult | Plan:
         """The end's reads and writes (committed if ``commit``): the result, or the refused
         plan, with nothing written. ``accepted``: the customer accepted this (office's) end;
-        ``carrying_out``: the scheduled end request this end carries out."""
+        ``carrying_out``: the scheduled end request this end carries out, on its day
+        ``effective`` (the rules and the billing period are that day's, however late the
+        due run comes)."""
         scoped = None if idempotency_key is None else IdempotencyKey.of(command.actor, idempotency_key)
         snapshot = uow.load_end(command.collaboration_id, idempotency_key=scoped, for_update=True)
         fingerprint = command.fingerprint
@@ -106,7 +109,9 @@ class Ending:
                 raise key_reused(idempotency_key)
             return attrs.evolve(snapshot.idempotency.result, replayed=True)
         current = visible(snapshot.collaboration, command.collaboration_id, command.actor)
-        plan = self.planned(snapshot, current, command, facts, memo=memo, accepted=accepted)
+        plan = self.planned(
+            snapshot, current, command, facts, memo=memo, accepted=accepted, effective=effective
+        )
         if not plan.allowed:
             return plan
         if expected_version is not None and current.version != expected_version:
@@ -133,7 +138,7 @@ class Ending:
         kinds = {e.kind for e in plan.effects}
         until = None
         if EffectKind.RESTRICT_OFFICE_ACCESS in kinds:
-            until = read_only_until(self.context(snapshot, current, command, facts))
+            until = read_only_until(self.context(snapshot, current, command, facts, today=effective))
         follow_ups = after_end(
             ended,
             snapshot.requests,
@@ -150,7 +155,7 @@ class Ending:
                 expected_version=current.version,
                 event=event,
                 subscription=settled_subscription(
-                    snapshot.subscription, ended, kinds, plan.planned_at.date()
+                    snapshot.subscription, ended, kinds, effective or plan.planned_at.date()
                 ),
                 effects=plan.effects,
                 at=now,

@@ -367,6 +367,7 @@ class Scheduling:
                 memo=False,
                 accepted=True if r.awaits is not None else None,
                 carrying_out=r.id,
+                effective=r.effective_on,
             )
             now = self.config.clock()
             if isinstance(done, Plan):
