@@ -158,3 +158,19 @@ def test_a_late_due_run_bills_to_the_scheduled_days_month_not_its_own() -> None:
     assert world.service.carry_out_due().carried_out == 1
     subscription = world.service.get_subscription("customer-1", cc.PAYROLL)
     assert subscription is not None and subscription.paid_until == last, "nobody pays for a month twice"
+
+
+def test_an_office_that_starts_again_keeps_its_new_access_when_the_grace_period_ends() -> None:
+    products = cc.default_products()
+    graced = products.replace(attrs.evolve(products.get(cc.BOOKKEEPING), read_only_for=timedelta(days=30)))
+    world = World()
+    world.service = cc.CollaborationService(
+        world.store, integrations=world.fakes.integrations(), products=graced, clock=world.clock
+    )
+    (book,) = world.setup(cc.BOOKKEEPING)
+    world.service.end(book.id, actor=world.customer_admin(), outcome=cc.Outcome.DEACTIVATE)
+    (access,) = world.service.requests(actor=world.office_admin())
+    world.collaboration(cc.BOOKKEEPING)  # the company brings the office back
+    assert world.service.get_request(access.id, actor=world.office_admin()).status is RequestStatus.SUPERSEDED
+    world.clock.advance(timedelta(days=31))
+    assert world.service.carry_out_due().revoked == 0, "its new access is not revoked"

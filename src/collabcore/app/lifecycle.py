@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TypeAlias
 
 from collabcore.app.config import Configuration
+from collabcore.app.follow_ups import settled
 from collabcore.app.refusals import denied, existing_customer, no_customer, no_office, refusal, visible
 from collabcore.app.requests import acting, identifier, member
 from collabcore.domain.billing import cancelled_subscription
@@ -27,6 +28,7 @@ from collabcore.domain.model import (
     Subscription,
     SubscriptionStatus,
 )
+from collabcore.domain.requests import RequestKind, RequestStatus
 from collabcore.policy.authorization import cancel_denial, start_denial
 from collabcore.policy.engine import Operation, RuleContext
 from collabcore.policy.planner import render_findings
@@ -195,7 +197,9 @@ class Lifecycle:
         recipient: Party,
         now: datetime,
     ) -> Collaboration:
-        """The new collaboration and its subscription, paid by the invoice recipient."""
+        """The new collaboration and its subscription, paid by the invoice recipient. A
+        read-only access the office kept to the product is superseded: it has full access
+        again, which the end of that read-only access must not take away."""
         collab = Collaboration(
             id=self.config.ids(),
             office_id=office_id,
@@ -215,6 +219,9 @@ class Lifecycle:
                 version=0 if subscription is None else subscription.version + 1,
             )
         )
+        for r in uow.requests(customer_id=customer_id, open_only=True):
+            if r.kind is RequestKind.READ_ONLY_ACCESS and (r.office_id, r.product) == (office_id, product):
+                settled(r, RequestStatus.SUPERSEDED, at=now).write(uow, at=now)
         return collab
 
     def change_variant(self, collaboration_id: str, *, actor: Actor, variant: str) -> Collaboration:
