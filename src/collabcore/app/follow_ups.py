@@ -25,8 +25,18 @@ START_STEP = 0
 """The step of a collaboration's set-up effects (a move's new office): before any end's."""
 READ_ONLY_STEP = 100
 """Steps of a read-only access's revocation: after every step of the end that opened it."""
-REQUEST_STEP = 1000
-"""Steps of a request's notifications about a collaboration: after any of its end's steps."""
+BLOCKED_NOTICE = "notice.end_blocked"
+"""The one notice that lists the rules that stopped its request."""
+NOTICE_STEPS = {
+    "notice.read_only_ended": READ_ONLY_STEP + 1,
+    "notice.awaiting": 1000,
+    "notice.scheduled": 1010,
+    "notice.withdrawn": 1020,
+    "notice.declined": 1030,
+    "notice.end_blocked": 1040,
+}
+"""The first step of each notice's notifications: after any step of an end, and apart from
+each other, so that every notice of one request has keys of its own."""
 
 
 @frozen
@@ -100,13 +110,12 @@ def opened(request: LifecycleRequest, effects: tuple[Effect, ...] = ()) -> Follo
     return FollowUps(opened=(request,), events=(recorded(request),), effects=effects)
 
 
-def notices(
-    request: LifecycleRequest, notice: str, kinds: Iterable[EffectKind], *, step: int = REQUEST_STEP
-) -> tuple[Effect, ...]:
+def notices(request: LifecycleRequest, notice: str, kinds: Iterable[EffectKind]) -> tuple[Effect, ...]:
     """Notifications about ``request`` (one per kind), grouped with its collaboration so that
     they come after that collaboration's earlier effects."""
     group = request.collaboration_id or request.id
     r = request
+    step = NOTICE_STEPS[notice]
     return tuple(
         Effect(group, step + i, kind, r.office_id, r.customer_id, r.product, request_id=r.id, notice=notice)
         for i, kind in enumerate(kinds)
@@ -130,7 +139,6 @@ def revocation(request: LifecycleRequest) -> tuple[Effect, ...]:
         r,
         "notice.read_only_ended",
         (EffectKind.NOTIFY_OFFICE, EffectKind.NOTIFY_CUSTOMER),
-        step=READ_ONLY_STEP + 1,
     )
     return (revoke, *told)
 

@@ -26,7 +26,7 @@ import attrs
 from attrs import frozen
 
 from collabcore.app.config import Configuration
-from collabcore.app.follow_ups import READ_ONLY_STEP, START_STEP
+from collabcore.app.follow_ups import BLOCKED_NOTICE, READ_ONLY_STEP, START_STEP
 from collabcore.app.refusals import denied, no_effect
 from collabcore.app.requests import acting, whole_number
 from collabcore.domain.effects import Effect, EffectKind
@@ -314,7 +314,7 @@ class Relay:
             "product": loc.product(effect.product),
             "date": day.isoformat(),
         }
-        codes = () if request is None else request.codes
+        codes = request.codes if request is not None and notice == BLOCKED_NOTICE else ()
         reasons = tuple(f"{code}: {loc.text(f'rule.{code}')}" for code in codes if loc.has(f"rule.{code}"))
         return Notification(
             key=effect.key,

@@ -16,7 +16,7 @@ import attrs
 
 from collabcore.app.config import Configuration
 from collabcore.app.ending import Ending
-from collabcore.app.follow_ups import notices, opened, revocation, settled
+from collabcore.app.follow_ups import BLOCKED_NOTICE, notices, opened, revocation, settled
 from collabcore.app.lifecycle import Lifecycle, Terms
 from collabcore.app.refusals import denied, no_customer, no_office, no_request, visible
 from collabcore.app.requests import EndCommand
@@ -46,6 +46,10 @@ from collabcore.ports import UnitOfWork
 log = logging.getLogger("collabcore.scheduling")
 
 _NOTIFY_BOTH = (EffectKind.NOTIFY_OFFICE, EffectKind.NOTIFY_CUSTOMER)
+
+
+def _other(party: Party) -> Party:
+    return Party.CUSTOMER if party is Party.OFFICE else Party.OFFICE
 
 
 def _notify(party: Party) -> EffectKind:
@@ -110,7 +114,10 @@ class Scheduling:
                 awaits=awaits,
                 expires_at=None if awaits is None else now + rulebook.acceptance.expires_after,
             )
-            told = () if awaits is None else notices(request, "notice.awaiting", (_notify(awaits),))
+            if awaits is None:  # nobody loses a collaboration by surprise: the other party hears now
+                told = notices(request, "notice.scheduled", (_notify(_other(command.actor.party)),))
+            else:
+                told = notices(request, "notice.awaiting", (_notify(awaits),))
             opened(request, told).write(uow, at=now)
             uow.commit()
         log.info("end of %s scheduled for %s (%s)", current.id, day, request.status.value)
@@ -218,7 +225,11 @@ class Scheduling:
             if status is RequestStatus.SCHEDULED and r.kind is RequestKind.INVITATION:
                 started = self._start_invited(uow, r)
                 r, status = attrs.evolve(r, collaboration_id=started.id), RequestStatus.CARRIED_OUT
-            follow = settled(r, status, at=now, by=actor)
+            told: tuple[Effect, ...] = ()
+            if status in (RequestStatus.WITHDRAWN, RequestStatus.DECLINED):
+                notice = "notice.withdrawn" if status is RequestStatus.WITHDRAWN else "notice.declined"
+                told = notices(r, notice, (_notify(_other(actor.party)),))
+            follow = settled(r, status, at=now, by=actor, effects=told)
             changed = follow.changed[0][0]
             follow.write(uow, at=now)
             uow.commit()
@@ -372,7 +383,7 @@ class Scheduling:
             now = self.config.clock()
             if isinstance(done, Plan):
                 codes = tuple(f.code for f in done.blocking_findings)
-                told = notices(current, "notice.end_blocked", _NOTIFY_BOTH)
+                told = notices(current, BLOCKED_NOTICE, _NOTIFY_BOTH)
                 settled(current, RequestStatus.BLOCKED, at=now, codes=codes, effects=told).write(uow, at=now)
                 report = DueReport(blocked=1)
             else:

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import attrs
 import pytest
 
+from collabcore.app.follow_ups import BLOCKED_NOTICE, NOTICE_STEPS
 from collabcore.domain.billing import month_end
 from collabcore.domain.effects import EffectKind
 from collabcore.domain.errors import InvalidInput, NotFound, OperationRefused
@@ -114,6 +115,20 @@ class ScheduledEndContract(StoreUnderTest):
         ended = [e for e in events if type(e).__name__ == "CollaborationEnded"]
         assert len(ended) == 2, "each end once"
 
+    def test_the_other_party_hears_of_a_scheduled_end_and_of_its_withdrawal(self, world: World) -> None:
+        (collab,) = world.setup(PAYROLL)
+        r = world.service.schedule_end(
+            collab.id, actor=world.office_admin(), outcome=Outcome.END_SUBSCRIPTION
+        ).request
+        world.relay().drain()
+        (scheduled,) = world.fakes.notifications
+        assert scheduled.party is Party.CUSTOMER and r.effective_on is not None
+        assert r.effective_on.isoformat() in scheduled.subject, "nobody loses a collaboration by surprise"
+        world.service.withdraw(r.id, actor=world.customer_admin())
+        world.relay().drain()
+        (_, withdrawn) = world.fakes.notifications
+        assert withdrawn.party is Party.OFFICE and withdrawn.subject != scheduled.subject
+
     def test_either_party_withdraws_and_then_nothing_happens(self, world: World) -> None:
         (collab,) = world.setup(PAYROLL)
         r = world.service.schedule_end(
@@ -186,9 +201,14 @@ class ScheduledEndContract(StoreUnderTest):
         assert blocked.status is RequestStatus.BLOCKED and "R11" in blocked.codes
         assert _status(world, collab.id) is Status.ACTIVE, "a blocked end is not carried out"
         world.relay().drain()
-        told = [n for n in world.fakes.notifications if n.key.startswith(blocked.id)]
+        about = [n for n in world.fakes.notifications if n.key.startswith(blocked.id)]
+        told = [n for n in about if n.key.startswith(f"{blocked.id}:{NOTICE_STEPS[BLOCKED_NOTICE]}")]
+        told += [n for n in about if n.key.startswith(f"{blocked.id}:{NOTICE_STEPS[BLOCKED_NOTICE] + 1}")]
         assert {n.party for n in told} == {Party.OFFICE, Party.CUSTOMER}
         assert all(any(line.startswith("R11") for line in n.lines) for n in told), "with the findings"
+        (earlier,) = [n for n in about if n not in told]
+        assert earlier.party is Party.OFFICE, "the office heard of the scheduled end when it was made"
+        assert not any(line.startswith("R11") for line in earlier.lines), "and of nothing it could not know"
 
     def test_ending_now_supersedes_the_scheduled_end(self, world: World) -> None:
         (collab,) = world.setup(PAYROLL)

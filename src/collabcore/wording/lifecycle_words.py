@@ -57,6 +57,19 @@ LIFECYCLE_ENGLISH: Mapping[str, Template] = {
         "The end of the collaboration between {office} and {customer} for {product}, scheduled "
         "for {date}, was not carried out. Nothing has changed. What stopped it:"
     ),
+    "notice.scheduled.subject": "The collaboration for {product} is to end on {date}",
+    "notice.scheduled": (
+        "The collaboration between {office} and {customer} for {product} is scheduled to end on "
+        "{date}. Until then either party may withdraw the end."
+    ),
+    "notice.withdrawn.subject": "The end of {product} on {date} was withdrawn",
+    "notice.withdrawn": (
+        "The end of the collaboration between {office} and {customer} for {product} was withdrawn."
+    ),
+    "notice.declined.subject": "A request about {product} was declined",
+    "notice.declined": (
+        "The request about {product} between {office} and {customer} was declined; nothing changes."
+    ),
     "notice.read_only_ended.subject": "Read-only access to {product} has ended",
     "notice.read_only_ended": "{office}'s read-only access to {customer}'s {product} ended on {date}.",
     "notice.awaiting.subject": "A request about {product} waits for you",
@@ -119,6 +132,17 @@ LIFECYCLE_SWEDISH: Mapping[str, Template] = {
         "Avslutet av samarbetet mellan {office} och {customer} för {product}, schemalagt till "
         "{date}, genomfördes inte. Ingenting har ändrats. Det här stoppade det:"
     ),
+    "notice.scheduled.subject": "Samarbetet för {product} avslutas {date}",
+    "notice.scheduled": (
+        "Samarbetet mellan {office} och {customer} för {product} är schemalagt att avslutas {date}. "
+        "Fram till dess kan båda parter återkalla avslutet."
+    ),
+    "notice.withdrawn.subject": "Avslutet av {product} den {date} har återkallats",
+    "notice.withdrawn": (
+        "Avslutet av samarbetet mellan {office} och {customer} för {product} har återkallats."
+    ),
+    "notice.declined.subject": "En begäran om {product} har avböjts",
+    "notice.declined": "Begäran om {product} mellan {office} och {customer} har avböjts; ingenting ändras.",
     "notice.read_only_ended.subject": "Läsbehörigheten till {product} har upphört",
     "notice.read_only_ended": "Läsbehörigheten för {office} till {product} hos {customer} upphörde {date}.",
     "notice.awaiting.subject": "En begäran om {product} väntar på dig",
