@@ -275,7 +275,7 @@ class Moving:
             command.from_office_id,
             command.to_office_id,
             tuple(ends),
-            _unique(start_findings),
+            tuple(start_findings),
             tuple(handover),
             tuple(sorted(timeline, key=lambda s: s.on)),
         )
@@ -325,10 +325,3 @@ def _handed_over(effects: Iterable[Effect]) -> list[EffectKind]:
 
 def _effect_params(loc: Localizer, old: Collaboration, customer: Customer, office: str) -> dict[str, str]:
     return {"product": loc.product(old.product), "customer": customer.name, "office": office}
-
-
-def _unique(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    seen: dict[tuple[str, str], Finding] = {}
-    for f in findings:
-        seen.setdefault((f.code, f.message), f)
-    return tuple(seen.values())

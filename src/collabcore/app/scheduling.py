@@ -48,6 +48,21 @@ log = logging.getLogger("collabcore.scheduling")
 _NOTIFY_BOTH = (EffectKind.NOTIFY_OFFICE, EffectKind.NOTIFY_CUSTOMER)
 
 
+def _locked(uow: UnitOfWork, request: LifecycleRequest) -> LifecycleRequest | None:
+    """The request as stored, locked: its customer first, as every lifecycle write locks."""
+    uow.get_customer(request.customer_id, for_update=True)
+    return uow.get_request(request.id, for_update=True)
+
+
+def _end_command(request: LifecycleRequest) -> EndCommand:
+    """The end a scheduled end request carries out: by whom it asked, as it asked."""
+    r = request
+    assert r.collaboration_id is not None and r.outcome is not None and r.requested_by is not None
+    return EndCommand(
+        r.collaboration_id, r.requested_by, r.outcome, frozenset(r.acknowledge), r.confirm_deletion
+    )
+
+
 def _other(party: Party) -> Party:
     return Party.CUSTOMER if party is Party.OFFICE else Party.OFFICE
 
@@ -129,15 +144,7 @@ class Scheduling:
         request = self.get(request_id, actor)
         if request.kind is not RequestKind.SCHEDULED_END or request.collaboration_id is None:
             raise InvalidInput(f"Request {request_id} is not a scheduled end.", path="request_id")
-        assert request.outcome is not None and request.requested_by is not None
-        command = EndCommand(
-            request.collaboration_id,
-            request.requested_by,
-            request.outcome,
-            frozenset(request.acknowledge),
-            request.confirm_deletion,
-        )
-        return self.ending.plan(command, effective=request.effective_on)
+        return self.ending.plan(_end_command(request), effective=request.effective_on)
 
     # --- answering and withdrawing ---------------------------------------------------------
 
@@ -212,8 +219,7 @@ class Scheduling:
             found = uow.get_request(request_id)
             if found is None or not acts_for(actor, found.office_id, found.customer_id):
                 raise no_request(request_id, actor)
-            uow.get_customer(found.customer_id, for_update=True)
-            r = uow.get_request(request_id, for_update=True)
+            r = _locked(uow, found)
             assert r is not None
             if not r.is_open:
                 raise InvalidInput(
@@ -335,8 +341,7 @@ class Scheduling:
 
     def _fresh(self, uow: UnitOfWork, request: LifecycleRequest) -> LifecycleRequest | None:
         """The request, locked, if it is still as it was read (else another got there first)."""
-        uow.get_customer(request.customer_id, for_update=True)
-        current = uow.get_request(request.id, for_update=True)
+        current = _locked(uow, request)
         if current is None or current.version != request.version or not current.is_open:
             return None
         return current
@@ -359,10 +364,7 @@ class Scheduling:
 
     def _carry_out_end(self, request: LifecycleRequest) -> DueReport:
         r = request
-        assert r.collaboration_id is not None and r.outcome is not None and r.requested_by is not None
-        command = EndCommand(
-            r.collaboration_id, r.requested_by, r.outcome, frozenset(r.acknowledge), r.confirm_deletion
-        )
+        command = _end_command(r)
         facts = self.ending.facts(r.customer_id, self.config.products.get(r.product))
         with self.config.store.transaction() as uow:
             current = self._fresh(uow, r)

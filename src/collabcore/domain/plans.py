@@ -150,9 +150,12 @@ class MovePlan:
     def findings(self) -> tuple[Finding, ...]:
         """What stands in the way or asks for an acknowledgement on either side, and the
         start's information. An end's information is left out: it tells of the company
-        going on alone, which a move is not."""
-        ending = tuple(f for p in self.ends for f in p.findings if f.severity is not Severity.INFO)
-        return ending + self.start_findings
+        going on alone, which a move is not. Each said once, though several products say it."""
+        ending = (f for p in self.ends for f in p.findings if f.severity is not Severity.INFO)
+        unique: dict[tuple[str, str], Finding] = {}
+        for f in (*ending, *self.start_findings):
+            unique.setdefault((f.code, f.message), f)
+        return tuple(unique.values())
 
     @property
     def blocking_findings(self) -> tuple[Finding, ...]:

@@ -101,18 +101,11 @@ def move_text(plan: MovePlan, loc: Localizer) -> str:
     loc = narrating(loc)
     verdict = loc.text("plan.allowed" if plan.allowed else "plan.refused")
     lines = [loc.text("move.title", verdict=verdict)]
-    lines += finding_lines(loc, _unique_findings(plan))
+    lines += finding_lines(loc, plan.findings)
     lines.extend(f"  - {line}" for line in plan.handover)
     lines.append(loc.text("demo.timeline"))
     lines.extend(f"  {line}" for line in str(timeline_table(plan)).splitlines()[2:])
     return "\n".join(lines)
-
-
-def _unique_findings(plan: MovePlan) -> tuple[Finding, ...]:
-    seen: dict[tuple[str, str], Finding] = {}
-    for f in plan.findings:
-        seen.setdefault((f.code, f.message), f)
-    return tuple(seen.values())
 
 
 def overview_note(request: LifecycleRequest, loc: Localizer) -> str:
@@ -174,7 +167,7 @@ def plan_html(plan: Plan) -> str:
 
 def move_html(plan: MovePlan) -> str:
     verdict = "allowed" if plan.allowed else "refused"
-    findings = "".join(finding_html(f) for f in _unique_findings(plan))
+    findings = "".join(finding_html(f) for f in plan.findings)
     handover = "".join(f"<li>{html.escape(x)}</li>" for x in plan.handover)
     return (
         f"<div><h4>Move to {html.escape(plan.to_office_id)}: {verdict}</h4>{findings}"
