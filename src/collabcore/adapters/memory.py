@@ -42,6 +42,8 @@ class _State:
         self.outbox: dict[str, OutboxItem] = {}
         self.idempotency: dict[IdempotencyKey, IdempotencyRecord] = {}
         self.requests: dict[str, LifecycleRequest] = {}
+        # customer id, office id -> ids of their requests: every end reads its customer's
+        self.requests_by_party: dict[str, set[str]] = defaultdict(set)
         # customer id -> ids of its active collaborations
         self.active_by_customer: dict[str, set[str]] = defaultdict(set)
         # office id -> customer id -> ids of the office's active collaborations with it
@@ -211,11 +213,16 @@ class MemoryUnitOfWork(EndsByParts):
     def requests(
         self, *, customer_id: str | None = None, office_id: str | None = None, open_only: bool = False
     ) -> Sequence[LifecycleRequest]:
-        merged = {**self._state.requests, **self._requests}
+        # The port asks for at least one of the two; the customer's index is the narrower.
+        key = f"c:{customer_id}" if customer_id is not None else f"o:{office_id}"
+        ids = set(self._state.requests_by_party.get(key, ()))
+        ids.update(self._requests)
+        candidates = (self.get_request(i) for i in ids)
         found = [
             r
-            for r in merged.values()
-            if (customer_id is None or r.customer_id == customer_id)
+            for r in candidates
+            if r is not None
+            and (customer_id is None or r.customer_id == customer_id)
             and (office_id is None or r.office_id == office_id)
             and (not open_only or r.is_open)
         ]
@@ -312,7 +319,10 @@ class MemoryUnitOfWork(EndsByParts):
             state.events_by_customer[event.customer_id].append(event)
         state.outbox.update(self._outbox)
         state.idempotency.update(self._idempotency)
-        state.requests.update(self._requests)
+        for r in self._requests.values():
+            state.requests[r.id] = r
+            state.requests_by_party[f"c:{r.customer_id}"].add(r.id)
+            state.requests_by_party[f"o:{r.office_id}"].add(r.id)
         self._discard()
         self.committed = True
 
