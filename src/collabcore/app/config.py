@@ -221,11 +221,15 @@ def _check_words(brand: Any, language: Any, *, optional: bool = False) -> None:
         )
 
 
+def required_texts(rulebook: Rulebook) -> frozenset[str]:
+    """The text keys a service with this rulebook renders: each brand and language needs them all."""
+    return rulebook.text_keys | PLANNER_TEXTS | USER_MANAGEMENT_TEXTS | LIFECYCLE_TEXTS
+
+
 def _checked_localizer(
     texts: Texts, rulebook: Rulebook, products: ProductCatalog, brand: Brand | str, language: str
 ) -> Localizer:
-    required = rulebook.text_keys | PLANNER_TEXTS | USER_MANAGEMENT_TEXTS | LIFECYCLE_TEXTS
-    loc = texts.localizer(brand, language, required)
+    loc = texts.localizer(brand, language, required_texts(rulebook))
     for spec in products:
         loc.product(spec.key)
     return loc

@@ -6,6 +6,7 @@ Errors print one line and exit non-zero, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import tempfile
@@ -23,14 +24,17 @@ from collabcore.domain.errors import CollabCoreError, InvalidInput, OperationRef
 from collabcore.domain.findings import Finding
 from collabcore.domain.model import Outcome
 from collabcore.domain.records import OverviewCursor
+from collabcore.policy.engine import Rulebook
 from collabcore.policy.planner import PLANNER_TEXTS
 from collabcore.policy.rules import default_rulebook
 from collabcore.testing.fakes import FakeIntegrations
+from collabcore.tools.catalog_check import check_catalog
 from collabcore.tools.cli_lifecycle import actor_of, add_commands
 from collabcore.tools.demo import run_demo
 from collabcore.tools.display import finding_lines, overview_note, plan_text
 from collabcore.tools.reference import rules_reference
 from collabcore.tools.words import narrating
+from collabcore.wording.catalogs import read_catalog
 from collabcore.wording.texts import Localizer
 from collabcore.wording.words import default_texts
 
@@ -58,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     words(rules)
     rules.add_argument("--json", action="store_true", help="machine-readable output")
     rules.add_argument("--markdown", action="store_true", help="the reference page for docs/rules.md")
+    texts = commands.add_parser("texts", help="check a translator's catalog (.po or .mo)")
+    texts_commands = texts.add_subparsers(dest="texts_command", required=True, metavar="ACTION")
+    check = texts_commands.add_parser("check", help="missing keys, unknown placeholders, unused keys")
+    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check.add_argument(
+        "--rulebook", metavar="MODULE:NAME", help="a host's rulebook whose rules the catalog must cover"
+    )
+    check.add_argument("--json", action="store_true", help="machine-readable output")
     _store_commands(commands, words)
     return parser
 
@@ -286,6 +298,33 @@ def _rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _texts(args: argparse.Namespace) -> int:
+    rulebook = _load_rulebook(args.rulebook) if args.rulebook else None
+    reports = [check_catalog(read_catalog(path), rulebook=rulebook) for path in args.files]
+    if args.json:
+        print(json.dumps([to_data(report) for report in reports], ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(str(report) for report in reports))
+    return 0 if all(report.ok for report in reports) else 1
+
+
+def _load_rulebook(spec: str) -> Rulebook:
+    module_name, _, name = spec.partition(":")
+    try:
+        found = getattr(importlib.import_module(module_name), name or "rulebook")
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise InvalidInput(
+            f"Cannot load the rulebook {describe(spec)}: {exc}.",
+            hint="Name it as module:attribute, e.g. myhost.rules:rulebook.",
+            path="rulebook",
+        ) from None
+    if callable(found) and not isinstance(found, Rulebook):
+        found = found()
+    if not isinstance(found, Rulebook):
+        raise InvalidInput(f"{spec} is not a Rulebook, got {describe(found)}.", path="rulebook")
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -296,6 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "end": _plan_or_end,
             "overview": _overview,
             "end-all": _end_all,
+            "texts": _texts,
         }
         if args.command in LIFECYCLE:
             return _lifecycle(args)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, TypeAlias
 
 import attrs
@@ -18,6 +19,7 @@ from attrs import frozen
 
 from collabcore.domain.errors import ConfigurationError, InvalidInput, describe
 from collabcore.domain.validation import check_id, check_mapping, require_text, tuple_from
+from collabcore.wording.catalogs import BRAND_HEADER, Catalog, read_catalog
 
 Template: TypeAlias = str | tuple[str, ...]
 """A sentence, or ordered steps (remedies)."""
@@ -94,6 +96,31 @@ class Texts:
             )
         merged = {**self.templates.get(language, {}), **entries}
         return attrs.evolve(self, templates={**self.templates, language: merged})
+
+    def with_catalog(self, catalog: Catalog | str | Path | bytes) -> Texts:
+        """These texts with a gettext catalog's words: a language's sentences, or (when its
+        header names ``X-Collabcore-Brand``) a brand's terms, product names and own
+        sentences in one language. A new language or brand is added the same way."""
+        if not isinstance(catalog, Catalog):
+            catalog = read_catalog(catalog)
+        if catalog.brand is None:
+            if catalog.terms or catalog.products:
+                raise ConfigurationError(
+                    f"{catalog.source} gives terms or product names but names no brand.",
+                    hint=f"Add {BRAND_HEADER}: <brand key> to its header, or move them to the brand's file.",
+                )
+            return self.with_templates(catalog.language, catalog.templates)
+        language = catalog.language
+        known = self.brands.get(catalog.brand)
+        terms = dict(known.terms) if known else {}
+        products = dict(known.products) if known else {}
+        overrides = dict(known.overrides) if known else {}
+        terms[language] = {**terms.get(language, {}), **catalog.terms}
+        products[language] = {**products.get(language, {}), **catalog.products}
+        templates = catalog.templates
+        if templates:
+            overrides[language] = {**overrides.get(language, {}), **templates}
+        return self.with_brand(Brand(catalog.brand, terms, products, overrides))
 
     def localizer(self, brand: Brand | str, language: str, required: Iterable[str] = ()) -> Localizer:
         chosen = self.brand(brand)

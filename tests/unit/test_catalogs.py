@@ -1,0 +1,250 @@
+"""The words live in gettext catalogs: unchanged word for word, readable by the standard
+tools, extensible by a host's own file, and checked by ``collabcore texts check``."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import collabcore as cc
+from collabcore.domain.errors import ConfigurationError, InvalidInput
+from collabcore.testing import World
+from collabcore.tools.catalog_check import check_catalog
+from collabcore.tools.cli import main
+from collabcore.wording.catalogs import Catalog, read_catalog, shipped, write_mo, write_po
+from collabcore.wording.words import default_texts
+
+CATALOGS = Path(cc.__file__).parent / "wording" / "catalogs"
+SNAPSHOT = Path(__file__).parents[1] / "data" / "texts-0.2.json"
+
+
+def resolved() -> dict[str, Any]:
+    texts = default_texts()
+    out: dict[str, Any] = {}
+    for key, brand in texts.brands.items():
+        for language in brand.languages:
+            table = {**texts.templates.get(language, {}), **brand.overrides.get(language, {})}
+            out[f"{key}.{language}"] = {
+                "terms": dict(brand.terms[language]),
+                "products": dict(brand.products.get(language, {})),
+                "texts": {k: list(v) if isinstance(v, tuple) else v for k, v in table.items()},
+            }
+    return out
+
+
+def test_the_shipped_words_are_those_of_version_0_2_word_for_word() -> None:
+    # The snapshot was taken from the Python tables before they moved into catalogs.
+    # Words added since are allowed; none of the old ones may change or vanish.
+    before = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    now = resolved()
+    assert set(now) == set(before) == {"visma.en", "visma.sv", "spiris.en", "spiris.sv"}
+    for pair, old in before.items():
+        assert now[pair]["terms"] == old["terms"], pair
+        assert now[pair]["products"] == old["products"], pair
+        changed = {
+            k: (v, now[pair]["texts"].get(k))
+            for k, v in old["texts"].items()
+            if now[pair]["texts"].get(k) != v
+        }
+        assert changed == {}, pair
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is not installed")
+@pytest.mark.parametrize("path", sorted(CATALOGS.glob("*.po")), ids=lambda p: p.name)
+def test_gnu_msgfmt_accepts_every_shipped_catalog(path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.mo"
+    result = subprocess.run(["msgfmt", "--check", "-o", str(out), str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    # ... and what msgfmt compiles reads back as the .po itself.
+    assert read_catalog(out).entries == read_catalog(path).entries
+
+
+@pytest.mark.parametrize("name", ["en", "sv", "visma-en", "visma-sv", "spiris-en", "spiris-sv"])
+def test_the_standard_library_reads_our_mo_files_as_we_do(name: str) -> None:
+    catalog = shipped(name)
+    buffer = io.BytesIO()
+    write_mo(catalog, buffer)
+    translations = gettext.GNUTranslations(io.BytesIO(buffer.getvalue()))
+    assert translations.info()["language"] == catalog.language
+    for key, value in catalog.entries.items():
+        assert translations.gettext(key) == value
+    assert read_catalog(buffer.getvalue()) == Catalog(
+        catalog.language, catalog.entries, catalog.brand, "<bytes>"
+    )
+
+
+keys = st.text(min_size=1, max_size=30).filter(lambda k: "\x00" not in k and "\x04" not in k)
+values = st.text(min_size=1, max_size=80).filter(lambda v: "\x00" not in v)
+
+
+@given(st.dictionaries(keys, values, max_size=8), st.sampled_from([None, "visma", "acme"]))
+def test_po_and_mo_round_trip_any_text(entries: dict[str, str], brand: str | None) -> None:
+    catalog = Catalog("nb", entries, brand, "<bytes>")
+    po, mo = io.StringIO(), io.BytesIO()
+    write_po(catalog, po)
+    write_mo(catalog, mo)
+    assert read_catalog(po.getvalue().encode("utf-8")).entries == entries
+    assert read_catalog(mo.getvalue()).entries == entries
+    assert read_catalog(mo.getvalue()).brand == brand
+
+
+def norwegian(tmp_path: Path) -> tuple[Path, Path]:
+    """A host's Norwegian: every sentence (here the English one marked), and Visma's terms."""
+    sentences = Catalog("nb", {k: f"[nb] {v}" for k, v in shipped("en").entries.items()})
+    terms = Catalog("nb", {**shipped("visma-en").entries, "term.brand": "Visma Rådgiver"}, "visma")
+    paths = tmp_path / "nb.po", tmp_path / "visma-nb.po"
+    for path, catalog in zip(paths, (sentences, terms), strict=True):
+        with path.open("w", encoding="utf-8") as out:
+            write_po(catalog, out)
+    return paths
+
+
+def test_a_host_adds_a_language_with_catalog_files(tmp_path: Path) -> None:
+    sentences, terms = norwegian(tmp_path)
+    texts = default_texts().with_catalog(sentences).with_catalog(terms)
+    world = World(brand="visma", language="nb", texts=texts)
+    world.office()
+    world.customer(main_contact=False)
+    collaboration = world.collaboration(cc.EXPENSES)
+    plan = world.service.plan_end(collaboration.id, actor=world.office_admin(), outcome=cc.Outcome.DELETE)
+    assert plan.blockers[0].message.startswith("[nb] The main contact is missing")
+    assert plan.blockers[0].remedy[0].startswith("[nb] Go to Mina tjänster")
+    # The shipped languages are untouched by the host's.
+    assert texts.localizer("visma", "en").text("party.office") == "the accounting office"
+
+
+def test_a_host_adds_a_brand_with_one_catalog(tmp_path: Path) -> None:
+    terms = {**shipped("spiris-en").entries, "term.brand": "Acme Office", "term.portal": "Acme"}
+    path = tmp_path / "acme-en.po"
+    with path.open("w", encoding="utf-8") as out:
+        write_po(Catalog("en", {**terms, "R3": "Acme needs a main contact."}, "acme"), out)
+    texts = default_texts().with_catalog(path)
+    localizer = texts.localizer("acme", "en")
+    assert localizer.text("R3") == "Acme needs a main contact."
+    assert (
+        localizer.steps("R3.remedy")[0]
+        == "Go to Acme, switch to the customer's company and select Manage users."
+    )
+    assert check_catalog(read_catalog(path)).ok
+
+
+def test_texts_check_reports_missing_unknown_and_unused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entries = dict(shipped("sv").entries)
+    del entries["R3"]
+    entries["R9"] = entries["R9"] + " {salary}"
+    entries["R99.extra"] = "Något som ingen regel säger."
+    entries["R11.remedy"] = "{oops"
+    path = tmp_path / "sv-draft.po"
+    with path.open("w", encoding="utf-8") as out:
+        write_po(Catalog("sv", entries), out)
+    report = check_catalog(read_catalog(path))
+    assert report.missing == ("R3",)
+    assert report.unknown_placeholders == (("R9", "salary"), ("R11.remedy", "{"))
+    assert report.unused == ("R99.extra",)
+    assert not report.ok
+    assert main(["texts", "check", str(path)]) == 1
+    printed = capsys.readouterr().out
+    assert "  missing: R3\n" in printed and "unknown placeholder {salary} in R9\n" in printed
+    assert main(["texts", "check", "--json", str(CATALOGS / "sv.po")]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["missing"] == []
+
+
+def test_texts_check_knows_a_hosts_rulebook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # examples/custom_rule.py's R24 brings its own keys; with its rulebook they are used.
+    entries = {**shipped("en").entries, "R24.message": "Open invoices: {count}."}
+    path = tmp_path / "en.po"
+    with path.open("w", encoding="utf-8") as out:
+        write_po(Catalog("en", entries), out)
+    assert check_catalog(read_catalog(path)).unused == ("R24.message",)
+    assert main(["texts", "check", str(path), "--rulebook", "collabcore.policy.rules:nothing"]) == 2
+    assert "Cannot load the rulebook" in capsys.readouterr().err
+
+
+def test_a_brand_catalog_must_give_every_term_and_product(tmp_path: Path) -> None:
+    entries = dict(shipped("visma-sv").entries)
+    del entries["term.main_contact"], entries["product.payroll"]
+    report = check_catalog(Catalog("sv", {**entries, "term.colour": "blå"}, "visma"))
+    assert report.missing == ("term.main_contact", "product.payroll")
+    assert report.unused == ("term.colour",)
+
+
+@pytest.mark.parametrize(
+    ("content", "error", "says"),
+    [
+        (b'msgid "a"\nmsgstr "b"\n', ConfigurationError, "has no header"),
+        (b'msgid ""\nmsgstr "Content-Type: text/plain\\n"\n', ConfigurationError, "names no language"),
+        (
+            b'msgid ""\nmsgstr "Language: sv\\n"\nmsgid "a"\nmsgstr "\\q"\n',
+            ConfigurationError,
+            "unknown escape",
+        ),
+        (
+            b'msgid ""\nmsgstr "Language: sv\\n"\nmsgid "a"\nmsgid_plural "as"\nmsgstr[0] "b"\n',
+            ConfigurationError,
+            "plural",
+        ),
+        (
+            b'msgid ""\nmsgstr "Language: sv\\n"\nmsgctxt "x"\nmsgid "a"\nmsgstr "b"\n',
+            ConfigurationError,
+            "msgctxt",
+        ),
+        (
+            b'msgid ""\nmsgstr "Language: sv\\n"\nmsgid "a"\nmsgstr "b"\nmsgid "a"\nmsgstr "c"\n',
+            ConfigurationError,
+            "given twice",
+        ),
+        (b'msgid ""\nmsgstr "Language: sv\\n"\nmsgid "a\nmsgstr "b"\n', ConfigurationError, "quoted string"),
+        (b'msgid ""\nmsgstr "Language: sv\\n"\nfoo "a"\n', ConfigurationError, "unknown keyword"),
+        (
+            b'msgid ""\nmsgstr "Language: sv\\n"\nmsgid "a"\nmsgid "b"\nmsgstr "c"\n',
+            ConfigurationError,
+            "without its msgstr",
+        ),
+        (b"\xff\xfe\x00junk", InvalidInput, "neither a .mo file nor UTF-8"),
+        (b"\xde\x12\x04\x95\x00\x00\x00\x00\xff\xff\xff\x00", ConfigurationError, "not a readable .mo"),
+    ],
+)
+def test_a_broken_catalog_is_refused_with_the_line_and_the_fix(
+    content: bytes, error: type[Exception], says: str
+) -> None:
+    with pytest.raises(error, match=says):
+        read_catalog(content)
+
+
+@given(
+    st.binary(max_size=200)
+    | st.text(max_size=200).map(lambda t: ('msgid ""\nmsgstr "Language: sv\\n"\n' + t).encode())
+)
+def test_any_bytes_are_a_catalog_or_a_typed_error(content: bytes) -> None:
+    try:
+        catalog = read_catalog(content)
+    except (ConfigurationError, InvalidInput) as exc:
+        assert str(exc)
+    else:
+        assert catalog.language
+
+
+def test_terms_without_a_brand_are_refused_and_change_nothing() -> None:
+    texts = default_texts()
+    with pytest.raises(ConfigurationError, match="names no brand"):
+        texts.with_catalog(Catalog("sv", {"term.brand": "X"}, None, "x.po"))
+    with pytest.raises(InvalidInput, match="Cannot read the catalog"):
+        texts.with_catalog("no-such-file.po")
+
+
+def test_a_fuzzy_entry_is_not_used_until_reviewed() -> None:
+    po = b'msgid ""\nmsgstr "Language: sv\\n"\n\n#, fuzzy\nmsgid "R3"\nmsgstr "Kanske?"\n'
+    catalog = read_catalog(po)
+    assert "R3" not in catalog.entries and catalog.fuzzy == {"R3"}
+    assert "R3" in check_catalog(catalog).missing
