@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from collabcore.app.problems import PROBLEM_TEXTS
 from collabcore.domain.errors import ConfigurationError, InvalidInput, describe
 from collabcore.domain.model import Clock, IdGenerator, new_id, utc_now
 from collabcore.policy.engine import Rulebook
@@ -223,7 +224,7 @@ def _check_words(brand: Any, language: Any, *, optional: bool = False) -> None:
 
 def required_texts(rulebook: Rulebook) -> frozenset[str]:
     """The text keys a service with this rulebook renders: each brand and language needs them all."""
-    return rulebook.text_keys | PLANNER_TEXTS | USER_MANAGEMENT_TEXTS | LIFECYCLE_TEXTS
+    return rulebook.text_keys | PLANNER_TEXTS | USER_MANAGEMENT_TEXTS | LIFECYCLE_TEXTS | PROBLEM_TEXTS
 
 
 def _checked_localizer(

@@ -18,6 +18,7 @@ from collabcore.app.customers import Customers
 from collabcore.app.ending import Ending
 from collabcore.app.lifecycle import Lifecycle
 from collabcore.app.moving import MoveCommand, Moving
+from collabcore.app.problems import TYPE_BASE, Problem, problem
 from collabcore.app.reading import Reading
 from collabcore.app.relay import Relay, RetryPolicy
 from collabcore.app.requests import (
@@ -36,7 +37,7 @@ from collabcore.app.requests import (
     whole_number,
 )
 from collabcore.app.scheduling import Scheduling
-from collabcore.domain.errors import InvalidInput, describe
+from collabcore.domain.errors import CollabCoreError, InvalidInput, describe
 from collabcore.domain.events import Event
 from collabcore.domain.model import (
     AccountingOffice,
@@ -149,6 +150,13 @@ class CollaborationService:
         twin = object.__new__(CollaborationService)
         twin._use(self.configuration.speaking(brand, language), self._plan_memo_size)
         return twin
+
+    def problem(
+        self, error: CollabCoreError, *, instance: str | None = None, type_base: str = TYPE_BASE
+    ) -> Problem:
+        """The RFC 9457 problem document that answers ``error``, in this service's brand and
+        language (see :mod:`collabcore.app.problems`)."""
+        return problem(error, self.configuration.localizer, instance=instance, type_base=type_base)
 
     def relay(self, retry: RetryPolicy | None = None) -> Relay:
         """A relay over this service's store and integrations, in its brand, with its clock."""

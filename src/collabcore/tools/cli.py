@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from collabcore.adapters.documents import NAMES, document, problem_document, schema
 from collabcore.adapters.serialization import to_data, to_json
 from collabcore.adapters.sqlite import SQLiteStore
 from collabcore.app.bulk import BulkItem
@@ -70,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
         "--rulebook", metavar="MODULE:NAME", help="a host's rulebook whose rules the catalog must cover"
     )
     check.add_argument("--json", action="store_true", help="machine-readable output")
+    shape = commands.add_parser("schema", help="print the JSON Schema of a --json document")
+    shape.add_argument("name", choices=NAMES)
     _store_commands(commands, words)
     return parser
 
@@ -163,7 +166,7 @@ def _plan_or_end(args: argparse.Namespace) -> int:
         if args.command == "plan":
             plan = service.plan_end(args.collaboration, **options)
             if args.json:
-                print(to_json(plan))
+                print(json.dumps(document(plan), ensure_ascii=False))
             else:
                 print(plan_text(plan, service.localizer))
             return 0 if plan.allowed else 1
@@ -171,15 +174,14 @@ def _plan_or_end(args: argparse.Namespace) -> int:
             result = service.end(args.collaboration, idempotency_key=args.idempotency_key, **options)
         except OperationRefused as refused:
             if args.json:
-                print(
-                    json.dumps({"refused": str(refused), "findings": [to_data(f) for f in refused.findings]})
-                )
+                answer = problem_document(service.problem(refused).to_dict())
+                print(json.dumps(answer, ensure_ascii=False))
             else:
                 print(f"collabcore: {refused}", file=sys.stderr)
                 _findings(service.localizer, refused.findings)
             return 1
         print(
-            to_json(result)
+            json.dumps(document(result), ensure_ascii=False)
             if args.json
             else f"{result.collaboration.id}: {result.collaboration.status.value}"
         )
@@ -203,7 +205,7 @@ def _overview(args: argparse.Namespace) -> int:
         service = _service(args, store)
         page = service.overview(args.office or "", actor=actor_of(args), after=after, limit=args.limit)
         if args.json:
-            print(to_json(page))
+            print(json.dumps(document(page), ensure_ascii=False))
             return 0
         loc = service.localizer
         for item in page.items:
@@ -298,6 +300,11 @@ def _rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(schema(args.name), indent=2, ensure_ascii=False))
+    return 0
+
+
 def _texts(args: argparse.Namespace) -> int:
     rulebook = _load_rulebook(args.rulebook) if args.rulebook else None
     reports = [check_catalog(read_catalog(path), rulebook=rulebook) for path in args.files]
@@ -336,6 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "overview": _overview,
             "end-all": _end_all,
             "texts": _texts,
+            "schema": _schema,
         }
         if args.command in LIFECYCLE:
             return _lifecycle(args)

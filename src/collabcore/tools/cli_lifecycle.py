@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 from collections.abc import Callable
 from typing import Any
 
+from collabcore.adapters.documents import document
 from collabcore.adapters.serialization import to_json
 from collabcore.app.service import CollaborationService
 from collabcore.domain.errors import InvalidInput
@@ -93,7 +95,8 @@ def _day(text: str | None) -> datetime.date | None:
 
 
 def _show_request(args: argparse.Namespace, service: CollaborationService, request: LifecycleRequest) -> int:
-    print(to_json(request) if args.json else request_line(request, service.localizer))
+    shown = json.dumps(document(request), ensure_ascii=False) if args.json else None
+    print(shown or request_line(request, service.localizer))
     return 0
 
 
@@ -156,7 +159,7 @@ def _move(args: argparse.Namespace, service: CollaborationService) -> int:
 def _requests(args: argparse.Namespace, service: CollaborationService) -> int:
     found = service.requests(actor=actor_of(args), open_only=not args.all)
     if args.json:
-        print("[" + ", ".join(to_json(r) for r in found) + "]")
+        print(json.dumps([document(r) for r in found], ensure_ascii=False))
     else:
         for r in found:
             print(request_line(r, service.localizer))

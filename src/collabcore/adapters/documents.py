@@ -1,0 +1,177 @@
+"""The JSON documents collabcore hands to other programs, and their JSON Schemas.
+
+``document(value)`` is what ``--json`` prints and what the example web host answers:
+the value's data (:func:`~collabcore.adapters.serialization.to_data`) with two
+members in front, ``document`` (``collabcore.plan``...) and ``document_version``
+(not ``version``: a request carries a ``version`` of its own). The
+schemas are derived from the same attrs classes, shipped as files
+(``collabcore/adapters/schemas/<name>.schema.json``) and checked in the tests
+against real output, so a program in any language can validate what it reads.
+
+``document_version`` changes whenever a document's shape does (a member added, removed or
+given another meaning); the tests fail until the shipped schema is regenerated,
+which is when the number must be raised.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from collections.abc import Mapping
+from datetime import date, datetime
+from enum import Enum
+from importlib import resources
+from typing import Any
+
+import attrs
+
+from collabcore.adapters.serialization import to_data
+from collabcore.domain.errors import InvalidInput, describe
+from collabcore.domain.findings import Finding, Severity
+from collabcore.domain.plans import Plan
+from collabcore.domain.records import EndResult, OverviewPage
+from collabcore.domain.requests import LifecycleRequest
+
+VERSION = 1
+"""The version of every document's shape; see the module's docstring."""
+
+DOCUMENTS: Mapping[str, type] = {
+    "plan": Plan,
+    "finding": Finding,
+    "end_result": EndResult,
+    "overview_page": OverviewPage,
+    "request": LifecycleRequest,
+}
+"""Document name -> the class whose data it carries. ``problem`` (RFC 9457) is the sixth."""
+
+NAMES: tuple[str, ...] = (*DOCUMENTS, "problem")
+_BY_CLASS = {kind: name for name, kind in DOCUMENTS.items()}
+_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def document(value: Any) -> dict[str, Any]:
+    """The JSON-ready document of a plan, finding, end result, overview page or request."""
+    name = _BY_CLASS.get(type(value))
+    if name is None:
+        raise InvalidInput(
+            f"No document is defined for {describe(value)}.",
+            hint=f"Documents exist for: {', '.join(k.__name__ for k in DOCUMENTS.values())}.",
+            path="value",
+        )
+    return {"document": f"collabcore.{name}", "document_version": VERSION, **to_data(value)}
+
+
+def problem_document(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An RFC 9457 problem document (``Problem.to_dict()``) with the two members in front."""
+    return {"document": "collabcore.problem", "document_version": VERSION, **data}
+
+
+def schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of one document, as shipped."""
+    if name not in NAMES:
+        raise InvalidInput(f"No schema named {describe(name)}; there are: {', '.join(NAMES)}.", path="name")
+    text = (
+        resources.files("collabcore.adapters").joinpath("schemas", f"{name}.schema.json").read_text("utf-8")
+    )
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def generate(name: str) -> dict[str, Any]:
+    """The JSON Schema of one document, derived from its class (what the shipped file holds)."""
+    defs: dict[str, Any] = {}
+    if name == "problem":
+        body = _problem(defs)
+    else:
+        _of(DOCUMENTS[name], defs)
+        body = defs.pop(DOCUMENTS[name].__name__)
+    header = {"document": {"const": f"collabcore.{name}"}, "document_version": {"const": VERSION}}
+    if header.keys() & body["properties"].keys():
+        raise TypeError(f"a field of {name} is named like a document's header")  # rename the header
+    properties = {**header, **body["properties"]}
+    out: dict[str, Any] = {
+        "$schema": _DIALECT,
+        "$id": f"urn:collabcore:schema:{name}:{VERSION}",
+        "title": f"collabcore {name.replace('_', ' ')}, version {VERSION}",
+        "type": "object",
+        "properties": properties,
+        "required": [*header, *body["required"]],
+        "additionalProperties": False,
+    }
+    if defs:
+        out["$defs"] = dict(sorted(defs.items()))
+    return out
+
+
+def _of(kind: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        return {"anyOf": [_of(arg, defs) for arg in args]}
+    if kind is type(None):
+        return {"type": "null"}
+    if origin in (tuple, frozenset, set):
+        return {"type": "array", "items": _of(args[0], defs)}
+    if origin is not None and issubclass(origin, Mapping):
+        return {"type": "object", "additionalProperties": _of(args[1], defs)}
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return {"type": "string", "enum": [member.value for member in kind]}
+    if kind is bool:
+        return {"type": "boolean"}
+    simple = {str: {"type": "string"}, int: {"type": "integer"}, float: {"type": "number"}}
+    if kind in simple:
+        return dict(simple[kind])
+    if kind is datetime:
+        return {"type": "string", "format": "date-time"}
+    if kind is date:
+        return {"type": "string", "format": "date"}
+    if attrs.has(kind):
+        name = kind.__name__
+        if name not in defs:
+            defs[name] = {}  # a placeholder first: a class may refer to itself
+            hints = typing.get_type_hints(kind)
+            fields = attrs.fields(kind)
+            defs[name] = {
+                "type": "object",
+                "properties": {f.name: _of(hints[f.name], defs) for f in fields},
+                "required": [f.name for f in fields],
+                "additionalProperties": False,
+            }
+        return {"$ref": f"#/$defs/{name}"}
+    raise TypeError(f"no JSON Schema for {kind!r}")  # a new field type: teach _of about it
+
+
+def _problem(defs: dict[str, Any]) -> dict[str, Any]:
+    string = {"type": "string"}
+    return {
+        "properties": {
+            "type": string,
+            "title": string,
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "detail": string,
+            "instance": string,
+            "codes": {"type": "array", "items": string},
+            "findings": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "code": string,
+                        "key": string,
+                        "severity": _of(Severity, defs),
+                        "message": string,
+                        "remedy": {"type": "array", "items": string},
+                    },
+                    "required": ["code", "key", "severity", "message", "remedy"],
+                    "additionalProperties": False,
+                },
+            },
+            "invalid": {
+                "type": "object",
+                "properties": {"path": string, "reason": string},
+                "required": ["reason"],
+                "additionalProperties": False,
+            },
+        },
+        "required": ["type", "title", "status", "detail"],
+    }
