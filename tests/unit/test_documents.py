@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -66,11 +67,12 @@ def test_real_documents_follow_their_schemas(brand: str, language: str) -> None:
     result = service.end(expenses, actor=office, outcome=cc.Outcome.DELETE, confirm_deletion=True)
     valid("end_result", document(result))
     errors: list[CollabCoreError] = []
-    for attempt in (
+    attempts: tuple[Callable[[], object], ...] = (
         lambda: service.end(expenses, actor=office, outcome=cc.Outcome.DELETE, confirm_deletion=True),
         lambda: service.end("nope", actor=office, outcome=cc.Outcome.DELETE),
         lambda: service.end(payroll, actor=cc.Actor.customer("customer-1", "staff"), outcome="nonsense"),
-    ):
+    )
+    for attempt in attempts:
         with pytest.raises(CollabCoreError) as caught:
             attempt()
         errors.append(caught.value)
