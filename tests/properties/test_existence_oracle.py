@@ -183,6 +183,8 @@ def test_every_operation_taking_an_id_is_walked() -> None:
         "get_subscription",
         "facts",
         "speaking",
+        "within",  # a twin over the host's connection
+        "problem",  # words for an error, no id
         "relay",
         "requests",  # the actor's own party's, no id
         "carry_out_due",  # the host's scheduler

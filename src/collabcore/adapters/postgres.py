@@ -9,6 +9,7 @@ so several relay workers never take the same effect.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -158,8 +159,14 @@ class PostgresUnitOfWork(SQLUnitOfWork):
 
     def _begin_in_pipeline(self) -> None:
         if self._write and not self._begun:
-            self._connection.execute("BEGIN")
+            self._open()
             self._begun = True
+
+    def _open(self) -> None:
+        self._connection.execute("BEGIN")
+
+    def _finish(self) -> None:
+        self._connection.execute("COMMIT")
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         def send() -> Any:
@@ -309,7 +316,7 @@ class PostgresUnitOfWork(SQLUnitOfWork):
                         (r.scope, r.key, r.fingerprint, r.created_at, self._json(r)),
                     )
                 if commit:
-                    self._connection.execute("COMMIT")
+                    self._finish()
         except psycopg.errors.DivisionByZero:
             raise ConcurrencyConflict(
                 f"Collaboration {c.id} changed since it was read.", hint="Read it again and retry."
@@ -327,7 +334,7 @@ class PostgresUnitOfWork(SQLUnitOfWork):
     def commit(self) -> None:
         if self._begun:
             try:
-                self._connection.execute("COMMIT")
+                self._finish()
             except psycopg.Error as exc:
                 raise _storage_error(exc) from exc
             self._begun = False
@@ -338,6 +345,125 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         if not (self._connection.closed or self._connection.broken):
             self._connection.rollback()
         self._begun = False
+
+
+class JoinedPostgresUnitOfWork(PostgresUnitOfWork):
+    """A unit of work inside the host's transaction: a savepoint, released (not committed),
+    with collabcore's schema on the search path only between the two."""
+
+    def __init__(
+        self, connection: Any, decoded: DecodedRows | None, savepoint: str, schema: str, host_path: str
+    ) -> None:
+        # write=True: even a read opens the savepoint, which puts the schema on the path.
+        super().__init__(connection, write=True, decoded=decoded)
+        self._savepoint = savepoint
+        self._schema = schema
+        self._host_path = host_path
+
+    def _open(self) -> None:
+        self._connection.execute(f"SAVEPOINT {self._savepoint}")
+        self._connection.execute("SELECT set_config('search_path', %s, true)", (self._schema,))
+
+    def _finish(self) -> None:
+        self._connection.execute("SELECT set_config('search_path', %s, true)", (self._host_path,))
+        self._connection.execute(f"RELEASE SAVEPOINT {self._savepoint}")
+
+    def rollback(self) -> None:
+        # Rolling back to the savepoint also restores the host's search path.
+        if self._begun and not (self._connection.closed or self._connection.broken):
+            with self._connection.pipeline():
+                self._connection.execute(f"ROLLBACK TO SAVEPOINT {self._savepoint}")
+                self._connection.execute(f"RELEASE SAVEPOINT {self._savepoint}")
+        self._begun = False
+
+
+class _HostConnection:
+    """The host's connection as collabcore's units of work use it: jsonb is read as text on
+    collabcore's own cursors, and the host's adapters are left as they are."""
+
+    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+        self.connection = connection
+
+    @property
+    def closed(self) -> bool:
+        return self.connection.closed
+
+    @property
+    def broken(self) -> bool:
+        return self.connection.broken
+
+    def cursor(self) -> psycopg.Cursor[Any]:
+        cursor = self.connection.cursor()
+        cursor.adapters.register_loader("jsonb", TextLoader)
+        return cursor
+
+    def execute(self, sql: Any, params: Any = None) -> psycopg.Cursor[Any]:
+        return self.cursor().execute(sql, params)
+
+    def pipeline(self) -> Any:
+        return self.connection.pipeline()
+
+
+class JoinedPostgresStore:
+    """A :class:`PostgresStore` working in the host's transaction on the host's psycopg
+    connection (to the database that holds collabcore's schema).
+
+    Each of collabcore's transactions is a savepoint in the host's: what collabcore
+    keeps is kept only if the host commits, and a refusal undoes only collabcore's
+    part. The host's search path and adapters are left as they were. The host opens
+    the transaction (``with connection.transaction():``, or any statement on a
+    connection that is not in autocommit mode) and ends it; :meth:`close` leaves the
+    connection to the host.
+    """
+
+    def __init__(self, store: PostgresStore, connection: psycopg.Connection[Any]) -> None:
+        self.store = store
+        self.connection = connection
+        self._host = _HostConnection(connection)
+        self._names = itertools.count(1)
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[PostgresUnitOfWork]:
+        status = self.connection.info.transaction_status
+        if status == psycopg.pq.TransactionStatus.INERROR:
+            raise ConfigurationError(
+                "The host's transaction has failed already; nothing more can be done in it.",
+                hint="Roll it back and begin again.",
+            )
+        if self.connection.autocommit and status != psycopg.pq.TransactionStatus.INTRANS:
+            raise ConfigurationError(
+                "The host's connection has no open transaction to join.",
+                hint="Open one first (with connection.transaction(): ...), and call collabcore in it.",
+            )
+        try:
+            host_path, found = self.connection.execute(
+                "SELECT current_setting('search_path'), to_regclass(%s) IS NOT NULL",
+                (f"{self.store.schema}.collaborations",),
+            ).fetchone() or ("", False)
+        except psycopg.Error as exc:
+            raise _storage_error(exc) from exc
+        if not found:
+            raise ConfigurationError(
+                f"The host's connection is to a database without collabcore's schema {self.store.schema}.",
+                hint="Connect it to the database this PostgresStore uses.",
+            )
+        savepoint = f"collabcore_{next(self._names)}"
+        uow = JoinedPostgresUnitOfWork(
+            self._host, self.store._decoded, savepoint, self.store.schema, host_path
+        )
+        try:
+            yield uow
+        except psycopg.Error as exc:
+            raise _storage_error(exc) from exc
+        finally:
+            uow.rollback()
+
+    def schema_version(self) -> int:
+        with self.transaction(write=False) as uow:
+            return stored_version(uow)
+
+    def close(self) -> None:
+        """Nothing: the connection is the host's."""
 
 
 _LOAD_END = """
@@ -494,6 +620,16 @@ class PostgresStore:
         """Give a dead connection back (the pool drops it and opens another) and take a live one."""
         self._pool.putconn(dead)
         return self._pool.getconn()
+
+    def joining(self, connection: psycopg.Connection[Any]) -> JoinedPostgresStore:
+        """This store inside the host's own transaction on ``connection``: collabcore's
+        writes, its events and its outbox commit or roll back with the host's rows. See
+        :class:`JoinedPostgresStore`."""
+        if not isinstance(connection, psycopg.Connection):
+            raise InvalidInput(
+                f"connection must be a psycopg.Connection, got {describe(connection)}.", path="connection"
+            )
+        return JoinedPostgresStore(self, connection)
 
     def close(self) -> None:
         self._pool.close()

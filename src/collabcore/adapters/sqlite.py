@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import json
 import os
 import sqlite3
@@ -25,7 +26,7 @@ from typing import Any
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
 from collabcore.adapters.serialization import stored_data
 from collabcore.adapters.sql import SQLUnitOfWork, migrate, stored_version, utc_text
-from collabcore.domain.errors import InvalidInput, StorageError, describe
+from collabcore.domain.errors import ConfigurationError, InvalidInput, StorageError, describe
 
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
@@ -128,6 +129,70 @@ class SQLiteUnitOfWork(SQLUnitOfWork):
     def rollback(self) -> None:
         if self._connection.in_transaction:
             self._connection.execute("ROLLBACK")
+
+
+class JoinedSQLiteUnitOfWork(SQLiteUnitOfWork):
+    """A unit of work inside the host's transaction: a savepoint, released (not committed)."""
+
+    def __init__(self, connection: sqlite3.Connection, decoded: DecodedRows | None, savepoint: str) -> None:
+        super().__init__(connection, decoded)
+        self._savepoint = savepoint
+
+    def commit(self) -> None:
+        self._execute(f"RELEASE SAVEPOINT {self._savepoint}")
+        self.committed = True
+
+    def rollback(self) -> None:
+        if not self.committed and self._connection.in_transaction:
+            self._connection.execute(f"ROLLBACK TO SAVEPOINT {self._savepoint}")
+            self._connection.execute(f"RELEASE SAVEPOINT {self._savepoint}")
+            self.committed = True  # nothing of it is left to undo
+
+
+class JoinedSQLiteStore:
+    """A :class:`SQLiteStore` working in the host's transaction on the host's connection.
+
+    Each of collabcore's transactions is a savepoint in the host's: what collabcore
+    keeps is kept only if the host commits, and a refusal undoes only collabcore's
+    part. The host begins the transaction (``BEGIN IMMEDIATE`` for writes, so that
+    two writers never deadlock upgrading their locks) and commits or rolls back;
+    :meth:`close` leaves the connection to the host.
+    """
+
+    def __init__(self, store: SQLiteStore, connection: sqlite3.Connection) -> None:
+        self.store = store
+        self.connection = connection
+        self._names = itertools.count(1)
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[SQLiteUnitOfWork]:
+        connection = self.connection
+        if not connection.in_transaction:
+            raise ConfigurationError(
+                "The host's connection has no open transaction to join.",
+                hint="Begin it first (connection.execute('BEGIN IMMEDIATE')), then call collabcore, "
+                "then commit or roll back.",
+            )
+        savepoint = f"collabcore_{next(self._names)}"
+        uow = JoinedSQLiteUnitOfWork(connection, self.store._decoded, savepoint)
+        uow._execute(f"SAVEPOINT {savepoint}")
+        try:
+            foreign_keys = uow._execute("PRAGMA foreign_keys").fetchone()
+            if not foreign_keys or not foreign_keys[0]:
+                raise ConfigurationError(
+                    "The host's connection has foreign keys off; collabcore's tables rely on them.",
+                    hint="Run PRAGMA foreign_keys = ON on the connection before its transaction begins.",
+                )
+            yield uow
+        finally:
+            uow.rollback()
+
+    def schema_version(self) -> int:
+        with self.transaction(write=False) as uow:
+            return stored_version(uow)
+
+    def close(self) -> None:
+        """Nothing: the connection is the host's."""
 
 
 class _Fetched:
@@ -248,6 +313,27 @@ class SQLiteStore:
             yield uow
         finally:
             uow.rollback()
+
+    def joining(self, connection: sqlite3.Connection) -> JoinedSQLiteStore:
+        """This store inside the host's own transaction on ``connection`` (a connection to
+        the same database file): collabcore's writes, its events and its outbox commit or
+        roll back with the host's rows. See :class:`JoinedSQLiteStore`."""
+        if not isinstance(connection, sqlite3.Connection):
+            raise InvalidInput(
+                f"connection must be a sqlite3.Connection, got {describe(connection)}.", path="connection"
+            )
+        try:
+            files = [row[2] for row in connection.execute("PRAGMA database_list") if row[1] == "main"]
+        except sqlite3.Error as exc:
+            raise _storage_error(exc) from exc
+        if not files or not files[0] or os.path.realpath(files[0]) != os.path.realpath(self.path):
+            raise InvalidInput(
+                f"The connection is to {describe(files[0] if files else None)}, not to this store's "
+                f"database {self.path}.",
+                hint="Open the host's connection on the same file; collabcore's tables live in it.",
+                path="connection",
+            )
+        return JoinedSQLiteStore(self, connection)
 
     def close(self) -> None:
         with self._guard:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
+from typing import Any
+
+import attrs
 
 from collabcore.app.bulk import Bulk, BulkItem, Progress
 from collabcore.app.config import Configuration, Integrations
@@ -37,7 +40,7 @@ from collabcore.app.requests import (
     whole_number,
 )
 from collabcore.app.scheduling import Scheduling
-from collabcore.domain.errors import CollabCoreError, InvalidInput, describe
+from collabcore.domain.errors import CollabCoreError, ConfigurationError, InvalidInput, describe
 from collabcore.domain.events import Event
 from collabcore.domain.model import (
     AccountingOffice,
@@ -149,6 +152,23 @@ class CollaborationService:
         """The same service over the same store, in another brand or language."""
         twin = object.__new__(CollaborationService)
         twin._use(self.configuration.speaking(brand, language), self._plan_memo_size)
+        return twin
+
+    def within(self, connection: Any) -> CollaborationService:
+        """The same service inside the host's own transaction on ``connection`` (a sqlite3
+        connection to a :class:`SQLiteStore`'s file, or a psycopg connection to a
+        :class:`PostgresStore`'s database): what it writes, its events and its outbox
+        commit or roll back with the host's rows, and the relay carries the effects out
+        once the host has committed. The host opens and ends the transaction."""
+        joining = getattr(self.store, "joining", None)
+        if joining is None:
+            raise ConfigurationError(
+                f"A {type(self.store).__name__} cannot work in a host's transaction.",
+                hint="SQLiteStore and PostgresStore can (store.joining(connection)); a host's own "
+                "store can offer joining() too.",
+            )
+        twin = object.__new__(CollaborationService)
+        twin._use(attrs.evolve(self.configuration, store=joining(connection)), self._plan_memo_size)
         return twin
 
     def problem(

@@ -4,6 +4,8 @@
   a test module, give it a ``make_store`` and pytest runs the whole suite
   against your adapter (this repository runs it on memory, SQLite and
   PostgreSQL).
+- :class:`HostTransactionContract`: for a store that can work in the host's own
+  transaction (``store.joining(connection)``, ``service.within(connection)``).
 - :class:`World`: a ready cast of offices, customers and collaborations.
 - :class:`FakeIntegrations`: every integration port in memory, with facts set in one line.
 - :mod:`collabcore.testing.strategies`: hypothesis strategies for the domain.
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
         AuditTrailContract,
         DirectoryContract,
         EndStorageContract,
+        HostTransactionContract,
         IdempotencyContract,
         LifecycleContract,
         OutboxContract,
@@ -48,6 +51,7 @@ _CONTRACTS = frozenset(
         "AuditTrailContract",
         "DirectoryContract",
         "EndStorageContract",
+        "HostTransactionContract",
         "IdempotencyContract",
         "LifecycleContract",
         "OutboxContract",
@@ -69,6 +73,7 @@ __all__ = [
     "DirectoryContract",
     "EndStorageContract",
     "FakeIntegrations",
+    "HostTransactionContract",
     "IdempotencyContract",
     "IntegrationFailure",
     "LifecycleContract",

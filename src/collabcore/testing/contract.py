@@ -47,6 +47,7 @@ from collabcore.domain import (
     SubscriptionStatus,
 )
 from collabcore.testing.contract_base import StoreUnderTest, audit_added, snapshot
+from collabcore.testing.host_transaction import HostTransactionContract as HostTransactionContract
 from collabcore.testing.lifecycle_contract import LifecycleContract as LifecycleContract
 from collabcore.testing.security_contract import SecurityContract
 from collabcore.testing.world import CUSTOMER_ADMIN, World
