@@ -46,7 +46,7 @@ def test_a_connection_to_another_database_or_no_connection_is_refused(tmp_path: 
     other = sqlite3.connect(tmp_path / "theirs.db")
     with pytest.raises(InvalidInput, match="not to this store's database"):
         service.within(other)
-    with pytest.raises(InvalidInput, match="must be a sqlite3.Connection"):
+    with pytest.raises(InvalidInput, match=r"must be a sqlite3\.Connection"):
         service.within("ours.db")
     with pytest.raises(ConfigurationError, match="cannot work in a host's transaction"):
         cc.CollaborationService(cc.MemoryStore()).within(other)
