@@ -12,6 +12,8 @@ from collabcore.testing import World
 
 DSN_VARIABLE = "COLLABCORE_TEST_POSTGRES_DSN"
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="session")
 def postgres_dsn() -> str:
