@@ -35,3 +35,4 @@ def test_notebook_runs_on_a_kernel(tmp_path: Path) -> None:
     html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert any("<b>R8</b>" in h for h in html), "the plan shows as HTML"
     assert any("<table>" in h for h in html), "tables show as HTML"
+    assert any("image/png" in o.get("data", {}) for o in outputs), "the heat map shows as a picture"

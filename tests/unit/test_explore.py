@@ -113,3 +113,66 @@ def test_a_scenario_shows_what_happens_on_each_date() -> None:
     assert "2027-03-15" in days and "2027-03-31" in days, "its day, and the month's end it is paid to"
     assert "läsbehörighet" in str(table), "R20 in the reader's words"
     assert "<table>" in table._repr_html_()
+
+
+def test_a_table_becomes_a_pandas_or_polars_frame() -> None:
+    import polars as pl
+
+    from collabcore import explore as ex
+
+    table = ex.decision_table(ex.Grid(actors=("office-admin", "office-clerk"), products=(cc.EXPENSES,)))
+    frame = table.to_pandas()
+    assert list(frame.columns) == list(table.columns) and len(frame) == len(table)
+    assert not frame[frame["actor"] == "office-clerk"]["allowed"].any(), "a clerk may not end (R14)"
+    polars = table.to_polars()
+    assert polars.height == len(table)
+    blocked = polars.filter(pl.col("blockers").list.contains("R14"))
+    assert set(blocked["actor"].to_list()) == {"office-clerk"}
+
+
+def test_the_heat_map_counts_what_the_table_says() -> None:
+    from collabcore import explore as ex
+
+    table = ex.decision_table(ex.Grid(products=(cc.EXPENSES, cc.PAYROLL)))
+    picture = ex.heatmap(table)
+    records = table.as_dicts()
+    for row, line in zip(picture.rows, picture.cells, strict=True):
+        mine = [r for r in records if r["outcome"] == row]
+        for column, count in zip(picture.columns, line, strict=True):
+            expected = (
+                sum(r["allowed"] for r in mine)
+                if column == "allowed"
+                else sum(column in r["blockers"] for r in mine)
+            )
+            assert count == expected, (row, column)
+    assert picture._repr_png_().startswith(b"\x89PNG")
+    by_actor = ex.heatmap(table, rows="actor")
+    assert set(by_actor.rows) == set(ex.ACTORS)
+
+
+def test_the_heat_map_refuses_what_it_cannot_draw() -> None:
+    from collabcore import explore as ex
+    from collabcore.domain.errors import InvalidInput
+
+    table = ex.decision_table(ex.Grid(actors=("office-admin",), products=(cc.EXPENSES,)))
+    with pytest.raises(InvalidInput, match="rows must be a column"):
+        ex.heatmap(table, rows="colour")
+    with pytest.raises(InvalidInput, match="draws a decision table"):
+        ex.heatmap(ex.Table(("a",), ((1,),)))
+
+
+@pytest.mark.parametrize("module", ["pandas", "polars", "matplotlib.figure"])
+def test_without_the_notebook_extra_the_error_says_how_to_install_it(
+    module: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collabcore.domain.errors import ConfigurationError
+
+    monkeypatch.setitem(sys.modules, module, None)  # what a missing library looks like to import
+    table = explore.decision_table(explore.Grid(actors=("office-admin",), products=(cc.EXPENSES,)))
+    draw = {
+        "pandas": table.to_pandas,
+        "polars": table.to_polars,
+        "matplotlib.figure": lambda: explore.heatmap(table),
+    }
+    with pytest.raises(ConfigurationError, match=r"collabcore\[notebook\]"):
+        draw[module]()

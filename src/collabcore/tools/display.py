@@ -8,12 +8,14 @@ import).
 from __future__ import annotations
 
 import html
+import importlib
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from attrs import frozen
 
+from collabcore.domain.errors import ConfigurationError
 from collabcore.domain.findings import Finding
 from collabcore.domain.plans import MovePlan, Plan, TimelineStep
 from collabcore.domain.requests import LifecycleRequest, RequestKind, RequestStatus
@@ -21,6 +23,17 @@ from collabcore.policy.engine import Rulebook
 from collabcore.tools.words import narrating
 from collabcore.wording.texts import Localizer
 from collabcore.wording.words import default_texts
+
+
+def optional_module(name: str) -> Any:
+    """An optional library, or a ConfigurationError that says how to install it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise ConfigurationError(
+            f"This needs {name}, which is not installed.",
+            hint="pip install 'collabcore[notebook]' (pandas, polars and matplotlib).",
+        ) from None
 
 
 @frozen
@@ -36,6 +49,18 @@ class Table:
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def to_pandas(self) -> Any:
+        """The rows as a pandas DataFrame (needs pandas: ``pip install 'collabcore[notebook]'``)."""
+        pandas = optional_module("pandas")
+        return pandas.DataFrame.from_records(list(self.rows), columns=list(self.columns))
+
+    def to_polars(self) -> Any:
+        """The rows as a polars DataFrame (needs polars: ``pip install 'collabcore[notebook]'``);
+        tuples of codes become list columns."""
+        polars = optional_module("polars")
+        rows = [[list(v) if isinstance(v, tuple) else v for v in row] for row in self.rows]
+        return polars.DataFrame(rows, schema=list(self.columns), orient="row", strict=False)
 
     def __str__(self) -> str:
         cells = [self.columns, *(tuple(_cell(v) for v in row) for row in self.rows)]

@@ -43,6 +43,7 @@ from collabcore.tools.display import (
     rulebook_table,
     timeline_table,
 )
+from collabcore.tools.pictures import Picture, heatmap
 from collabcore.wording.texts import Texts
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "COLUMNS",
     "FACT_PRESETS",
     "Grid",
+    "Picture",
     "Row",
     "Scenario",
     "Table",
@@ -58,6 +60,7 @@ __all__ = [
     "decision_table",
     "finding_html",
     "finding_lines",
+    "heatmap",
     "move_text",
     "plan_html",
     "plan_text",
