@@ -169,7 +169,7 @@ def test_without_the_notebook_extra_the_error_says_how_to_install_it(
 
     monkeypatch.setitem(sys.modules, module, None)  # what a missing library looks like to import
     table = explore.decision_table(explore.Grid(actors=("office-admin",), products=(cc.EXPENSES,)))
-    draw = {
+    draw: dict[str, Callable[[], Any]] = {
         "pandas": table.to_pandas,
         "polars": table.to_polars,
         "matplotlib.figure": lambda: explore.heatmap(table),
