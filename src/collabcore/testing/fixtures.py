@@ -1,4 +1,7 @@
-"""pytest fixtures for hosts' own tests. Enable them in a conftest.py with
+"""The first pytest fixtures for hosts' own tests, kept for the suites that use them.
+New suites need nothing: collabcore's plugin (:mod:`collabcore.testing.plugin`) is
+loaded by pytest itself and gives ``collabcore_world`` and the rest. These are
+enabled in a conftest.py with
 
     pytest_plugins = ["collabcore.testing.fixtures"]
 
