@@ -10,7 +10,7 @@ import pytest
 
 from collabcore.ports import Store
 from collabcore.testing.contract import StoreContract
-from collabcore.testing.plugin import store_factory
+from collabcore.testing.store_option import store_factory
 
 
 class TestHostStoreContract(StoreContract):

@@ -23,7 +23,6 @@ Turn the plugin off with ``-p no:collabcore``.
 
 from __future__ import annotations
 
-import importlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -37,10 +36,10 @@ from collabcore.adapters.sqlite import SQLiteStore
 from collabcore.app.service import CollaborationService
 from collabcore.ports import Store
 from collabcore.testing.fakes import FakeIntegrations
+from collabcore.testing.store_option import STORE_OPTION, store_factory
 from collabcore.testing.world import ManualClock, World
 
 DSN_VARIABLE = "COLLABCORE_TEST_POSTGRES_DSN"
-STORE_OPTION = "collabcore_store"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,24 +54,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="MODULE:FUNCTION",
         help="run collabcore's store contract on the store this function makes from a folder",
     )
-
-
-def store_factory(config: pytest.Config) -> Callable[[Path], Store] | None:
-    """The host's store maker named by ``--collabcore-store`` or the ini option, if any."""
-    spec = config.getoption(STORE_OPTION) or config.getini(STORE_OPTION)
-    if not spec:
-        return None
-    module_name, _, name = str(spec).partition(":")
-    try:
-        found = getattr(importlib.import_module(module_name), name)
-    except (ImportError, AttributeError, ValueError) as exc:
-        raise pytest.UsageError(
-            f"collabcore_store = {spec}: cannot load it ({exc}); write module:function."
-        ) from None
-    if not callable(found):
-        raise pytest.UsageError(f"collabcore_store = {spec} is not a function.")
-    maker: Callable[[Path], Store] = found
-    return maker
 
 
 @pytest.hookimpl(tryfirst=True)
