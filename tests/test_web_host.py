@@ -9,8 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 import collabcore as cc
 from collabcore.adapters.documents import schema
@@ -267,3 +270,58 @@ def test_pages_follow_the_cursor(client: Any, world: World) -> None:
 )
 def test_accept_language_is_negotiated(header: str | None, chosen: str) -> None:
     assert web_host.negotiate(header, ("en", "sv"), "en") == chosen
+
+
+hostile = st.text(max_size=40) | st.sampled_from(
+    ["collab-1", "collab-3", "../../etc", "' OR 1=1 --", "\x00", "é" * 300]
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    collaboration=st.sampled_from(["collab-1", "collab-2"]) | hostile,
+    user=st.just("admin") | hostile,
+    language=hostile,
+    key=st.none() | hostile,
+    body=st.just({})
+    | st.dictionaries(
+        st.sampled_from(["outcome", "acknowledge", "confirm_deletion", "expected_version", "effective", "x"]),
+        json_values,
+        max_size=4,
+    ),
+    route=st.sampled_from(["end", "schedule", "plan"]),
+    outcome=st.sampled_from([o.value for o in cc.Outcome]),
+)
+def test_hostile_requests_get_a_problem_never_a_crash(
+    client: Any,
+    collaboration: str,
+    user: str,
+    language: str,
+    key: str | None,
+    body: dict[str, Any],
+    route: str,
+    outcome: str,
+) -> None:
+    body = {"outcome": outcome, **body} if "outcome" not in body else body
+    headers = {"X-User": f"office:office-1:{user}", "Accept-Language": language}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    # Any bytes a client can put in a header: UTF-8 and all, but no line breaks or NULs.
+    raw = {
+        k: "".join(c for c in v if c >= " " and c != "\x7f").encode("utf-8", "replace")
+        for k, v in headers.items()
+    }
+    path = f"/collaborations/{quote(collaboration, safe='')}/{route}"
+    if route == "plan":
+        answer = client.get(path, params={"outcome": str(body.get("outcome"))}, headers=raw)
+    else:
+        answer = client.post(path, json=body, headers=raw)
+    event(f"{route} {answer.status_code}")
+    assert answer.status_code in (200, 201, 400, 401, 403, 404, 409, 422), answer.text
+    if answer.status_code >= 400 and answer.status_code != 401:
+        problem(answer, answer.status_code)

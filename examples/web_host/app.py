@@ -23,10 +23,13 @@ import os
 import threading
 from collections.abc import Callable
 from datetime import date
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import collabcore as cc
 from collabcore.adapters.documents import document, problem_document
@@ -167,6 +170,28 @@ def create_app(service: cc.CollaborationService) -> FastAPI:
             return speaking(request)
         except cc.CollabCoreError:
             return service  # an unknown brand is answered in the service's own words
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: Exception) -> JSONResponse:
+        # The framework's own checks (a missing or malformed query parameter) answer as
+        # collabcore's do: a 400 naming the field, not FastAPI's 422, which here means refused.
+        assert isinstance(error, RequestValidationError)
+        first = error.errors()[0] if error.errors() else {}
+        path = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
+        return await problem(request, cc.InvalidInput(str(first.get("msg", "invalid")), path=path))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, StarletteHTTPException)
+        if error.status_code == 404:
+            return await problem(request, cc.NotFound("No such route."))
+        body = {
+            "type": "about:blank",
+            "title": HTTPStatus(error.status_code).phrase,
+            "status": error.status_code,
+            "detail": str(error.detail),
+        }
+        return JSONResponse(body, error.status_code, headers={"Content-Type": "application/problem+json"})
 
     @app.exception_handler(Unauthenticated)
     async def unauthenticated(request: Request, _: Exception) -> JSONResponse:
