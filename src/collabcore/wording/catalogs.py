@@ -19,6 +19,7 @@ way, and ``msgfmt --check`` accepts the shipped files).
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Iterator, Mapping
 from importlib import resources
@@ -38,6 +39,7 @@ BRAND_HEADER = "X-Collabcore-Brand"
 
 _MO_MAGIC = 0x950412DE
 _KEYWORDS = ("msgctxt", "msgid", "msgid_plural", "msgstr")
+_ESCAPED = re.compile(r"\\(.?)", re.DOTALL)
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
 
 
@@ -137,23 +139,23 @@ def _header(catalog_header: str, name: str) -> tuple[str, str | None]:
 def _po_string(line: str, name: str, number: int) -> str:
     if len(line) < 2 or not (line.startswith('"') and line.endswith('"')):
         raise ConfigurationError(f"{name}, line {number}: expected a quoted string, got {line[:60]!r}.")
-    out: list[str] = []
     body = line[1:-1]
-    i = 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\":
-            escaped = body[i + 1 : i + 2]
-            if escaped not in _ESCAPES:
-                raise ConfigurationError(f"{name}, line {number}: unknown escape \\{escaped}.")
-            out.append(_ESCAPES[escaped])
-            i += 2
-            continue
-        if char == '"':
+    if "\\" not in body:  # most lines: nothing to unescape
+        if '"' in body:
             raise ConfigurationError(f'{name}, line {number}: a " inside a string must be written \\".')
-        out.append(char)
-        i += 1
-    return "".join(out)
+        return body
+
+    def unescape(match: re.Match[str]) -> str:
+        escaped = match.group(1)
+        if escaped == '"':
+            return escaped
+        if escaped not in _ESCAPES:
+            raise ConfigurationError(f"{name}, line {number}: unknown escape \\{escaped}.")
+        return _ESCAPES[escaped]
+
+    if '"' in _ESCAPED.sub("", body):
+        raise ConfigurationError(f'{name}, line {number}: a " inside a string must be written \\".')
+    return _ESCAPED.sub(unescape, body)
 
 
 def _from_po(text: str, name: str) -> Catalog:
