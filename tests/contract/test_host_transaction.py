@@ -50,3 +50,24 @@ def test_a_connection_to_another_database_or_no_connection_is_refused(tmp_path: 
         service.within("ours.db")
     with pytest.raises(ConfigurationError, match="cannot work in a host's transaction"):
         cc.CollaborationService(cc.MemoryStore()).within(other)
+
+
+@pytest.mark.postgres
+def test_a_postgres_connection_without_collabcores_schema_is_told_so(
+    postgres_dsn: str, postgres_schema: str
+) -> None:
+    import psycopg
+
+    import collabcore as cc
+    from collabcore.adapters.postgres import PostgresStore
+    from collabcore.domain.errors import ConfigurationError
+
+    store = PostgresStore(postgres_dsn, schema=postgres_schema, max_size=2)
+    service = cc.CollaborationService(store)
+    store.drop_schema()  # as if the host's connection were to another database
+    with psycopg.connect(postgres_dsn) as connection, connection.transaction():
+        with pytest.raises(ConfigurationError, match="without collabcore's schema"):
+            service.within(connection).overview("office-1", actor=cc.Actor.office("office-1", "u"))
+        # The host's transaction is still usable: only collabcore's savepoint was undone.
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+    store.close()

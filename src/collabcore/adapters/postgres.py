@@ -351,21 +351,26 @@ class JoinedPostgresUnitOfWork(PostgresUnitOfWork):
     """A unit of work inside the host's transaction: a savepoint, released (not committed),
     with collabcore's schema on the search path only between the two."""
 
-    def __init__(
-        self, connection: Any, decoded: DecodedRows | None, savepoint: str, schema: str, host_path: str
-    ) -> None:
+    def __init__(self, connection: Any, decoded: DecodedRows | None, savepoint: str, schema: str) -> None:
         # write=True: even a read opens the savepoint, which puts the schema on the path.
         super().__init__(connection, write=True, decoded=decoded)
         self._savepoint = savepoint
         self._schema = schema
-        self._host_path = host_path
 
     def _open(self) -> None:
+        # The host's search path is kept on the server, so that opening and closing cost no
+        # round trip of their own: both are queued with the unit of work's statements.
         self._connection.execute(f"SAVEPOINT {self._savepoint}")
-        self._connection.execute("SELECT set_config('search_path', %s, true)", (self._schema,))
+        self._connection.execute(
+            "SELECT set_config('collabcore.host_search_path', current_setting('search_path'), true), "
+            "set_config('search_path', %s, true)",
+            (self._schema,),
+        )
 
     def _finish(self) -> None:
-        self._connection.execute("SELECT set_config('search_path', %s, true)", (self._host_path,))
+        self._connection.execute(
+            "SELECT set_config('search_path', current_setting('collabcore.host_search_path'), true)"
+        )
         self._connection.execute(f"RELEASE SAVEPOINT {self._savepoint}")
 
     def rollback(self) -> None:
@@ -435,26 +440,21 @@ class JoinedPostgresStore:
                 "The host's connection has no open transaction to join.",
                 hint="Open one first (with connection.transaction(): ...), and call collabcore in it.",
             )
-        try:
-            host_path, found = self.connection.execute(
-                "SELECT current_setting('search_path'), to_regclass(%s) IS NOT NULL",
-                (f"{self.store.schema}.collaborations",),
-            ).fetchone() or ("", False)
-        except psycopg.Error as exc:
-            raise _storage_error(exc) from exc
-        if not found:
-            raise ConfigurationError(
-                f"The host's connection is to a database without collabcore's schema {self.store.schema}.",
-                hint="Connect it to the database this PostgresStore uses.",
-            )
         savepoint = f"collabcore_{next(self._names)}"
-        uow = JoinedPostgresUnitOfWork(
-            self._host, self.store._decoded, savepoint, self.store.schema, host_path
-        )
+        uow = JoinedPostgresUnitOfWork(self._host, self.store._decoded, savepoint, self.store.schema)
         try:
             yield uow
         except psycopg.Error as exc:
             raise _storage_error(exc) from exc
+        except StorageError as exc:
+            # Found only when it happens, so that a working connection pays nothing to check.
+            if isinstance(exc.__cause__, psycopg.errors.UndefinedTable):
+                raise ConfigurationError(
+                    f"The host's connection is to a database without collabcore's schema "
+                    f"{self.store.schema}.",
+                    hint="Connect it to the database this PostgresStore uses.",
+                ) from None
+            raise
         finally:
             uow.rollback()
 
