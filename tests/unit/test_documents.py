@@ -105,3 +105,21 @@ def test_only_documented_values_become_documents() -> None:
         document(cc.Actor.office("o", "u"))
     with pytest.raises(InvalidInput, match="No schema named"):
         schema("../../etc/passwd")
+
+
+def test_the_lifecycle_commands_print_documents(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "demo.db")
+    main(["demo", "--db", db])
+    capsys.readouterr()
+    anna = ["--db", db, "--office", "office-1", "--user", "anna"]
+    kim = ["--db", db, "--customer", "customer-1", "--user", "kim"]
+    assert main(["schedule", "collaboration-1", *anna, "--outcome", "deactivate", "--json"]) == 0
+    valid("scheduled", json.loads(capsys.readouterr().out))
+    assert main(["due", "--db", db, "--json"]) == 0
+    valid("due_report", json.loads(capsys.readouterr().out))
+    facts = '{"bank_integration_active": false, "linked_services": []}'
+    move = ["move", *kim, "--from-office", "office-1", "--to-office", "office-2", "--facts", facts, "--json"]
+    assert main([*move, "--plan"]) == 0
+    valid("move_plan", json.loads(capsys.readouterr().out))
+    assert main(move) == 0
+    valid("move_result", json.loads(capsys.readouterr().out))

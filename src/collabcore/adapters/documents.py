@@ -29,9 +29,9 @@ import attrs
 from collabcore.adapters.serialization import to_data
 from collabcore.domain.errors import InvalidInput, describe
 from collabcore.domain.findings import Finding, Severity
-from collabcore.domain.plans import Plan
-from collabcore.domain.records import EndResult, OverviewPage
-from collabcore.domain.requests import LifecycleRequest
+from collabcore.domain.plans import MovePlan, Plan
+from collabcore.domain.records import EndResult, MoveResult, OverviewPage
+from collabcore.domain.requests import DueReport, LifecycleRequest, Scheduled
 
 VERSION = 1
 """The version of every document's shape; see the module's docstring."""
@@ -42,8 +42,12 @@ DOCUMENTS: Mapping[str, type] = {
     "end_result": EndResult,
     "overview_page": OverviewPage,
     "request": LifecycleRequest,
+    "scheduled": Scheduled,
+    "move_plan": MovePlan,
+    "move_result": MoveResult,
+    "due_report": DueReport,
 }
-"""Document name -> the class whose data it carries. ``problem`` (RFC 9457) is the sixth."""
+"""Document name -> the class whose data it carries; ``problem`` (RFC 9457) is one more."""
 
 NAMES: tuple[str, ...] = (*DOCUMENTS, "problem")
 _BY_CLASS = {kind: name for name, kind in DOCUMENTS.items()}
@@ -60,6 +64,11 @@ def document(value: Any) -> dict[str, Any]:
             path="value",
         )
     return {"document": f"collabcore.{name}", "document_version": VERSION, **to_data(value)}
+
+
+def document_json(value: Any) -> str:
+    """:func:`document` as one line of JSON (what ``--json`` prints)."""
+    return json.dumps(document(value), ensure_ascii=False)
 
 
 def problem_document(data: Mapping[str, Any]) -> dict[str, Any]:

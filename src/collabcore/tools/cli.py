@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from collabcore.adapters.documents import NAMES, document, problem_document, schema
+from collabcore.adapters.documents import NAMES, document_json, problem_document, schema
 from collabcore.adapters.serialization import to_data, to_json
 from collabcore.adapters.sqlite import SQLiteStore
 from collabcore.app.bulk import BulkItem
@@ -166,7 +166,7 @@ def _plan_or_end(args: argparse.Namespace) -> int:
         if args.command == "plan":
             plan = service.plan_end(args.collaboration, **options)
             if args.json:
-                print(json.dumps(document(plan), ensure_ascii=False))
+                print(document_json(plan))
             else:
                 print(plan_text(plan, service.localizer))
             return 0 if plan.allowed else 1
@@ -181,7 +181,7 @@ def _plan_or_end(args: argparse.Namespace) -> int:
                 _findings(service.localizer, refused.findings)
             return 1
         print(
-            json.dumps(document(result), ensure_ascii=False)
+            document_json(result)
             if args.json
             else f"{result.collaboration.id}: {result.collaboration.status.value}"
         )
@@ -205,7 +205,7 @@ def _overview(args: argparse.Namespace) -> int:
         service = _service(args, store)
         page = service.overview(args.office or "", actor=actor_of(args), after=after, limit=args.limit)
         if args.json:
-            print(json.dumps(document(page), ensure_ascii=False))
+            print(document_json(page))
             return 0
         loc = service.localizer
         for item in page.items:

@@ -9,8 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from collabcore.adapters.documents import document
-from collabcore.adapters.serialization import to_json
+from collabcore.adapters.documents import document, document_json
 from collabcore.app.service import CollaborationService
 from collabcore.domain.errors import InvalidInput
 from collabcore.domain.model import Actor, Outcome, Party
@@ -95,7 +94,7 @@ def _day(text: str | None) -> datetime.date | None:
 
 
 def _show_request(args: argparse.Namespace, service: CollaborationService, request: LifecycleRequest) -> int:
-    shown = json.dumps(document(request), ensure_ascii=False) if args.json else None
+    shown = document_json(request) if args.json else None
     print(shown or request_line(request, service.localizer))
     return 0
 
@@ -110,7 +109,7 @@ def _schedule(args: argparse.Namespace, service: CollaborationService) -> int:
         confirm_deletion=args.confirm_deletion,
     )
     if args.json:
-        print(to_json(scheduled))
+        print(document_json(scheduled))
         return 0
     print(request_line(scheduled.request, service.localizer))
     print(plan_text(scheduled.preview, service.localizer))
@@ -145,11 +144,11 @@ def _move(args: argparse.Namespace, service: CollaborationService) -> int:
     customer = args.customer or ""
     plan = service.plan_move(customer, **options)
     if args.plan or not plan.allowed:
-        print(to_json(plan) if args.json else move_text(plan, service.localizer))
+        print(document_json(plan) if args.json else move_text(plan, service.localizer))
         return 0 if plan.allowed else 1
     moved = service.move(customer, **options)
     if args.json:
-        print(to_json(moved))
+        print(document_json(moved))
     else:
         for ended, started in zip(moved.ended, moved.started, strict=True):
             print(f"{ended.collaboration.id} -> {started.id} ({started.office_id})")
@@ -169,7 +168,7 @@ def _requests(args: argparse.Namespace, service: CollaborationService) -> int:
 def _due(args: argparse.Namespace, service: CollaborationService) -> int:
     report = service.carry_out_due(limit=args.limit)
     if args.json:
-        print(to_json(report))
+        print(document_json(report))
     else:
         names = ("carried_out", "blocked", "expired", "revoked", "skipped", "failed")
         print(", ".join(f"{n}: {getattr(report, n)}" for n in names))
