@@ -204,6 +204,11 @@ def test_a_brand_catalog_must_give_every_term_and_product(tmp_path: Path) -> Non
             ConfigurationError,
             "given twice",
         ),
+        (
+            b'msgid ""\nmsgstr "Language: sv\\n"\nmsgid "a"\nmsgstr ""\nmsgid "a"\nmsgstr "c"\n',
+            ConfigurationError,
+            "given twice",
+        ),
         (b'msgid ""\nmsgstr "Language: sv\\n"\nmsgid "a\nmsgstr "b"\n', ConfigurationError, "quoted string"),
         (b'msgid ""\nmsgstr "Language: sv\\n"\nfoo "a"\n', ConfigurationError, "unknown keyword"),
         (
@@ -248,3 +253,20 @@ def test_a_fuzzy_entry_is_not_used_until_reviewed() -> None:
     catalog = read_catalog(po)
     assert "R3" not in catalog.entries and catalog.fuzzy == {"R3"}
     assert "R3" in check_catalog(catalog).missing
+
+
+def test_a_translator_starts_from_a_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["texts", "template", "nb"]) == 0
+    path = tmp_path / "nb.po"
+    path.write_text(capsys.readouterr().out, encoding="utf-8")
+    untranslated = read_catalog(path)
+    assert untranslated.entries == {} and untranslated.language == "nb"
+    assert set(check_catalog(untranslated).missing) >= set(shipped("en").entries)
+    # The translator's notes hold the English; "translating" by copying them fills every key.
+    filled = {key: note.removeprefix("en: ") for key, note in untranslated.notes.items()}
+    assert check_catalog(Catalog("nb", filled)).ok
+    assert main(["texts", "template", "nb", "--brand", "spiris"]) == 0
+    terms = read_catalog(capsys.readouterr().out.encode("utf-8"))
+    assert terms.brand == "spiris" and set(terms.notes) == set(shipped("spiris-en").entries)
+    assert main(["texts", "template", "nb", "--brand", "acme"]) == 2
+    assert "No shipped catalog acme-en" in capsys.readouterr().err

@@ -35,7 +35,7 @@ from collabcore.tools.demo import run_demo
 from collabcore.tools.display import finding_lines, overview_note, plan_text
 from collabcore.tools.reference import rules_reference
 from collabcore.tools.words import narrating
-from collabcore.wording.catalogs import read_catalog
+from collabcore.wording.catalogs import read_catalog, template, write_po
 from collabcore.wording.texts import Localizer
 from collabcore.wording.words import default_texts
 
@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
         "--rulebook", metavar="MODULE:NAME", help="a host's rulebook whose rules the catalog must cover"
     )
     check.add_argument("--json", action="store_true", help="machine-readable output")
+    start = texts_commands.add_parser("template", help="print a new .po file for a language to translate")
+    start.add_argument("language", help="the new language's code, e.g. nb")
+    start.add_argument("--brand", help="the brand's terms and product names instead of the sentences")
     shape = commands.add_parser("schema", help="print the JSON Schema of a --json document")
     shape.add_argument("name", choices=NAMES)
     _store_commands(commands, words)
@@ -306,6 +309,9 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _texts(args: argparse.Namespace) -> int:
+    if args.texts_command == "template":
+        write_po(template(args.language, args.brand), sys.stdout)
+        return 0
     rulebook = _load_rulebook(args.rulebook) if args.rulebook else None
     reports = [check_catalog(read_catalog(path), rulebook=rulebook) for path in args.files]
     if args.json:

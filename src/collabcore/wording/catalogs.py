@@ -122,6 +122,21 @@ def shipped(name: str) -> Catalog:
     return _from_po(data.decode("utf-8"), f"{name}.po")
 
 
+def template(language: str, brand: str | None = None, source: str = "en") -> Catalog:
+    """A new catalog for translators: every key of the shipped ``source`` language (or of
+    ``brand`` in it), untranslated, each with the source text as its translator's note."""
+    name = f"{brand}-{source}" if brand else source
+    try:
+        origin = shipped(name)
+    except FileNotFoundError:
+        raise InvalidInput(
+            f"No shipped catalog {name}; a template starts from one of the shipped languages and brands.",
+            path="brand" if brand else "source",
+        ) from None
+    notes = {key: f"{source}: {text}" for key, text in origin.entries.items()}
+    return Catalog(language, dict.fromkeys(origin.entries, ""), brand, f"{language}.po", frozenset(), notes)
+
+
 def _header(catalog_header: str, name: str) -> tuple[str, str | None]:
     fields = dict(
         (k.strip(), v.strip())
@@ -162,21 +177,23 @@ def _from_po(text: str, name: str) -> Catalog:
     entries: dict[str, str] = {}
     notes: dict[str, str] = {}
     fuzzy: set[str] = set()
+    seen: set[str] = set()
     header: str | None = None
     for entry in _po_entries(text, name):
         msgid, msgstr, flags, note, number = entry
         if msgid == "":
             header = msgstr
             continue
-        if msgid in entries or msgid in fuzzy:
+        if msgid in seen:
             raise ConfigurationError(f"{name}, line {number}: {msgid} is given twice.")
+        seen.add(msgid)
         if "fuzzy" in flags:
             fuzzy.add(msgid)
             continue
+        if note:
+            notes[msgid] = note  # an untranslated entry's too: it tells the translator what to write
         if msgstr:
             entries[msgid] = msgstr
-            if note:
-                notes[msgid] = note
     if header is None:
         raise ConfigurationError(
             f"{name} has no header.", hint='Start it with msgid "" and a Language field.'
