@@ -18,11 +18,13 @@ from typing import Any, Protocol
 
 import pytest
 
+from collabcore.app.service import CollaborationService
 from collabcore.domain import EXPENSES, PAYROLL, Outcome
 from collabcore.domain.errors import CollabCoreError, ConfigurationError
 from collabcore.domain.refusals import EndRefused
 from collabcore.ports import Store
 from collabcore.testing.contract_base import StoreUnderTest, snapshot
+from collabcore.testing.faults import Crash, FaultyStore
 from collabcore.testing.world import World
 
 
@@ -221,6 +223,24 @@ class HostTransactionContract(StoreUnderTest):
         assert host.notes() == ["after", "before"] or host.notes() == ["before", "after"]
         after = snapshot(world, ["customer-1"], ["collab-1", "collab-2"])
         assert after[:2] == before[:2] and after[3:] == before[3:], "only the refusal's audit event is new"
+
+    def test_a_crash_in_collabcores_part_leaves_the_hosts_transaction_whole(
+        self, world: World, host: Host
+    ) -> None:
+        before = snapshot(world, ["customer-1"], ["collab-1", "collab-2"])
+        host.begin()
+        host.write("before")
+        joining = getattr(world.store, "joining")  # noqa: B009 - the contract's subject
+        faulty = FaultyStore(joining(host.connection))
+        service = CollaborationService(faulty, integrations=world.fakes.integrations(), clock=world.clock)
+        # Mid-end: the collaboration is written, its effects are not.
+        faulty.arm("before:enqueue_effects")
+        with pytest.raises(Crash):
+            service.end("collab-1", actor=world.customer_admin(), outcome=Outcome.CUSTOMER_CONTINUES)
+        host.write("after")
+        host.commit()
+        assert sorted(host.notes()) == ["after", "before"]
+        assert snapshot(world, ["customer-1"], ["collab-1", "collab-2"]) == before, "no half an end"
 
     def test_without_an_open_transaction_nothing_is_done(self, world: World, host: Host) -> None:
         before = snapshot(world, ["customer-1"], ["collab-1", "collab-2"])
