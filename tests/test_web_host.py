@@ -329,3 +329,15 @@ def test_hostile_requests_get_a_problem_never_a_crash(
     assert answer.status_code in (200, 201, 400, 401, 403, 404, 409, 422), answer.text
     if answer.status_code >= 400 and answer.status_code != 401:
         problem(answer, answer.status_code)
+
+
+def test_uvicorn_finds_the_app_on_the_file_it_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLLABCORE_DB", str(tmp_path / "served.db"))
+    app = web_host.app
+    assert (tmp_path / "served.db").exists()
+    client = fastapi_testclient.TestClient(app)
+    assert client.get("/overview", headers=OFFICE).status_code == 404  # nobody registered yet
+    with pytest.raises(AttributeError):
+        _ = web_host.nothing

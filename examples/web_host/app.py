@@ -29,6 +29,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import collabcore as cc
@@ -281,8 +282,6 @@ def create_app(service: cc.CollaborationService) -> FastAPI:
 
 async def run(call: Callable[[], Any]) -> Any:
     """A write, off the event loop: collabcore's stores are blocking (SQLite, psycopg)."""
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(call)
 
 
