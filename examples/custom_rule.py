@@ -51,7 +51,7 @@ def pension_reported_before_handover(ctx: cc.RuleContext) -> Iterator[cc.Flag]:
         yield cc.Flag("R24")
 
 
-PENSION_WORDS = {
+PENSION_WORDS: dict[str, dict[str, Template]] = {
     "en": {
         "rule.R24": "Payroll: the pension is reported",
         "R24": "The pension for this month has not been reported in {product}.",
