@@ -30,6 +30,7 @@ import attrs
 from attrs import frozen
 
 from collabcore.domain.errors import ConfigurationError, InvalidInput, describe
+from collabcore.domain.validation import check_id, check_mapping, require_text
 
 STEPS_SUFFIX = ".remedy"
 """Keys whose template is ordered steps, one per line."""
@@ -38,6 +39,7 @@ PRODUCT_PREFIX = "product."
 BRAND_HEADER = "X-Collabcore-Brand"
 
 _MO_MAGIC = 0x950412DE
+_SHIPPED_NAME = re.compile(r"[a-z][a-z0-9_]*(-[a-z][a-z0-9_]*)?")
 _KEYWORDS = ("msgctxt", "msgid", "msgid_plural", "msgstr")
 _ESCAPED = re.compile(r"\\(.?)", re.DOTALL)
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
@@ -47,15 +49,15 @@ _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
 class Catalog:
     """The entries of one ``.po``/``.mo`` file, in file order, with its header fields."""
 
-    language: str
-    entries: Mapping[str, str]
+    language: str = attrs.field(validator=lambda _, a, v: require_text(v, a.name))
+    entries: Mapping[str, str] = attrs.field(validator=check_mapping(str, str))
     """text key -> message string (steps joined by newlines)."""
-    brand: str | None = None
+    brand: str | None = attrs.field(default=None, validator=attrs.validators.optional(check_id))
     source: str = ""
     """Where it was read from, for messages."""
     fuzzy: frozenset[str] = attrs.field(factory=frozenset)
     """Keys marked fuzzy: present, but gettext (and collabcore) do not use them."""
-    notes: Mapping[str, str] = attrs.field(factory=dict)
+    notes: Mapping[str, str] = attrs.field(factory=dict, validator=check_mapping(str, str))
     """text key -> a comment for translators (``#.`` lines), written by :func:`write_po`."""
 
     @property
@@ -118,6 +120,8 @@ def read_catalog(source: str | Path | bytes) -> Catalog:
 
 def shipped(name: str) -> Catalog:
     """One of the catalogs that ship with collabcore (``en``, ``visma-sv``...)."""
+    if not isinstance(name, str) or not _SHIPPED_NAME.fullmatch(name):
+        raise InvalidInput(f"No shipped catalog is named {describe(name)}.", path="name")
     data = resources.files("collabcore.wording").joinpath("catalogs", f"{name}.po").read_bytes()
     return _from_po(data.decode("utf-8"), f"{name}.po")
 
@@ -128,7 +132,7 @@ def template(language: str, brand: str | None = None, source: str = "en") -> Cat
     name = f"{brand}-{source}" if brand else source
     try:
         origin = shipped(name)
-    except FileNotFoundError:
+    except (FileNotFoundError, InvalidInput):
         raise InvalidInput(
             f"No shipped catalog {name}; a template starts from one of the shipped languages and brands.",
             path="brand" if brand else "source",
