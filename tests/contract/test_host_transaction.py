@@ -71,3 +71,34 @@ def test_a_postgres_connection_without_collabcores_schema_is_told_so(
         # The host's transaction is still usable: only collabcore's savepoint was undone.
         assert connection.execute("SELECT 1").fetchone() == (1,)
     store.close()
+
+
+@pytest.mark.postgres
+def test_psycopgs_own_transaction_blocks_carry_collabcore_along(
+    postgres_dsn: str, postgres_schema: str
+) -> None:
+    """The way psycopg users write it: a connection out of autocommit, `with transaction()`."""
+    import psycopg
+
+    import collabcore as cc
+    from collabcore.adapters.postgres import PostgresStore
+    from collabcore.testing import World
+
+    world = World(PostgresStore(postgres_dsn, schema=postgres_schema, max_size=2))
+    expenses, payroll = world.setup(cc.EXPENSES, cc.PAYROLL)
+    admin = world.customer_admin()
+    with psycopg.connect(postgres_dsn) as connection:
+        with pytest.raises(RuntimeError), connection.transaction():
+            world.service.within(connection).end(expenses.id, actor=admin, outcome="customer_continues")
+            raise RuntimeError("the host fails after collabcore's part")
+        with connection.transaction():
+            world.service.within(connection).end(payroll.id, actor=admin, outcome="end_subscription")
+        # Without a transaction block, psycopg begins one itself: the host commits it.
+        world.service.within(connection).end(
+            expenses.id, actor=admin, outcome="delete", confirm_deletion=True
+        )
+        connection.commit()
+    statuses = [world.service.get_collaboration(c.id, actor=admin).status.value for c in (expenses, payroll)]
+    assert statuses == ["ended", "ended"]
+    assert world.service.get_collaboration(expenses.id, actor=admin).outcome is cc.Outcome.DELETE
+    world.store.close()

@@ -270,6 +270,8 @@ def test_a_translator_starts_from_a_template(tmp_path: Path, capsys: pytest.Capt
     assert terms.brand == "spiris" and set(terms.notes) == set(shipped("spiris-en").entries)
     assert main(["texts", "template", "nb", "--brand", "acme"]) == 2
     assert "No shipped catalog acme-en" in capsys.readouterr().err
-    assert main(["texts", "template", "nb", "--brand", "../../catalogs/en"]) == 2, "no path out of the package"
+    assert main(["texts", "template", "nb", "--brand", "../../catalogs/en"]) == 2, (
+        "no path out of the package"
+    )
     with pytest.raises(InvalidInput):
         shipped("../en")
