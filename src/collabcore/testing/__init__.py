@@ -9,7 +9,9 @@
 - :class:`World`: a ready cast of offices, customers and collaborations.
 - :class:`FakeIntegrations`: every integration port in memory, with facts set in one line.
 - :mod:`collabcore.testing.strategies`: hypothesis strategies for the domain.
-- :mod:`collabcore.testing.fixtures`: pytest fixtures for a host's own tests.
+- :mod:`collabcore.testing.plugin`: pytest fixtures for a host's own tests, loaded by
+  pytest itself (``collabcore_world``, the stores...), and the store contract on a host's
+  store named in its pytest configuration.
 
 The contracts and fixtures need pytest, the strategies hypothesis (``pip install
 collabcore[test]``); World and the fakes need neither.
