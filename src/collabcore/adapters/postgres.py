@@ -9,7 +9,6 @@ so several relay workers never take the same effect.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,7 +19,7 @@ from typing import Any, TypeVar
 
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
 from collabcore.adapters.serialization import stored_data
-from collabcore.adapters.sql import SQLUnitOfWork, migrate, stored_version
+from collabcore.adapters.sql import JoinedStore, SQLUnitOfWork, migrate, stored_version
 from collabcore.domain.errors import (
     ConcurrencyConflict,
     ConfigurationError,
@@ -409,7 +408,7 @@ class _HostConnection:
         return self.connection.pipeline()
 
 
-class JoinedPostgresStore:
+class JoinedPostgresStore(JoinedStore):
     """A :class:`PostgresStore` working in the host's transaction on the host's psycopg
     connection (to the database that holds collabcore's schema).
 
@@ -422,10 +421,10 @@ class JoinedPostgresStore:
     """
 
     def __init__(self, store: PostgresStore, connection: psycopg.Connection[Any]) -> None:
+        super().__init__(connection)
         self.store = store
-        self.connection = connection
+        self.connection: psycopg.Connection[Any] = connection
         self._host = _HostConnection(connection)
-        self._names = itertools.count(1)
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[PostgresUnitOfWork]:
@@ -440,7 +439,7 @@ class JoinedPostgresStore:
                 "The host's connection has no open transaction to join.",
                 hint="Open one first (with connection.transaction(): ...), and call collabcore in it.",
             )
-        savepoint = f"collabcore_{next(self._names)}"
+        savepoint = self._savepoint()
         uow = JoinedPostgresUnitOfWork(self._host, self.store._decoded, savepoint, self.store.schema)
         try:
             yield uow
@@ -457,13 +456,6 @@ class JoinedPostgresStore:
             raise
         finally:
             uow.rollback()
-
-    def schema_version(self) -> int:
-        with self.transaction(write=False) as uow:
-            return stored_version(uow)
-
-    def close(self) -> None:
-        """Nothing: the connection is the host's."""
 
 
 _LOAD_END = """

@@ -8,7 +8,9 @@ key, instead of handing half a value to the rules.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -474,3 +476,26 @@ class SQLUnitOfWork(EndsByParts):
             (record.scope, record.key, record.fingerprint, self._time(record.created_at), self._json(record)),
             lambda: key_reused(record.key),
         )
+
+
+class JoinedStore:
+    """What the stores that work in a host's transaction share: a new savepoint name for
+    each of collabcore's transactions, the schema version read through one, and a close
+    that leaves the connection to the host. Subclasses give ``transaction``."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self._names = itertools.count(1)
+
+    def transaction(self, *, write: bool = True) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _savepoint(self) -> str:
+        return f"collabcore_{next(self._names)}"
+
+    def schema_version(self) -> int:
+        with self.transaction(write=False) as uow:
+            return stored_version(uow)
+
+    def close(self) -> None:
+        """Nothing: the connection is the host's."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import itertools
 import json
 import os
 import sqlite3
@@ -25,7 +24,7 @@ from typing import Any
 
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
 from collabcore.adapters.serialization import stored_data
-from collabcore.adapters.sql import SQLUnitOfWork, migrate, stored_version, utc_text
+from collabcore.adapters.sql import JoinedStore, SQLUnitOfWork, migrate, stored_version, utc_text
 from collabcore.domain.errors import ConfigurationError, InvalidInput, StorageError, describe
 
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -149,7 +148,7 @@ class JoinedSQLiteUnitOfWork(SQLiteUnitOfWork):
             self.committed = True  # nothing of it is left to undo
 
 
-class JoinedSQLiteStore:
+class JoinedSQLiteStore(JoinedStore):
     """A :class:`SQLiteStore` working in the host's transaction on the host's connection.
 
     Each of collabcore's transactions is a savepoint in the host's: what collabcore
@@ -160,9 +159,9 @@ class JoinedSQLiteStore:
     """
 
     def __init__(self, store: SQLiteStore, connection: sqlite3.Connection) -> None:
+        super().__init__(connection)
         self.store = store
-        self.connection = connection
-        self._names = itertools.count(1)
+        self.connection: sqlite3.Connection = connection
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[SQLiteUnitOfWork]:
@@ -173,7 +172,7 @@ class JoinedSQLiteStore:
                 hint="Begin it first (connection.execute('BEGIN IMMEDIATE')), then call collabcore, "
                 "then commit or roll back.",
             )
-        savepoint = f"collabcore_{next(self._names)}"
+        savepoint = self._savepoint()
         uow = JoinedSQLiteUnitOfWork(connection, self.store._decoded, savepoint)
         uow._execute(f"SAVEPOINT {savepoint}")
         try:
@@ -186,13 +185,6 @@ class JoinedSQLiteStore:
             yield uow
         finally:
             uow.rollback()
-
-    def schema_version(self) -> int:
-        with self.transaction(write=False) as uow:
-            return stored_version(uow)
-
-    def close(self) -> None:
-        """Nothing: the connection is the host's."""
 
 
 class _Fetched:
