@@ -145,12 +145,14 @@ def _end_writes_sqlite(connection: sqlite3.Connection, rows: list[tuple[str, str
     )
 
 
-def sqlite_end_floor(path: Path, count: int) -> list[float]:
-    """Seconds per end, the same transaction shape as CollaborationService.end."""
+def sqlite_end_floor(path: Path, count: int, synchronous: str = "FULL") -> tuple[list[float], float]:
+    """Seconds per end, the same transaction shape as CollaborationService.end, and the
+    CPU seconds all the ends took."""
     _schema_sqlite(path)
-    connection = _sqlite(path)
+    connection = _sqlite(path, synchronous)
     _populate_sqlite(connection, count)
     samples = []
+    cpu = time.process_time()
     for n in range(count):
         start = time.perf_counter()
         connection.execute("BEGIN IMMEDIATE")
@@ -169,8 +171,9 @@ def sqlite_end_floor(path: Path, count: int) -> list[float]:
         _end_writes_sqlite(connection, [(f"k{n}", f"c{n}")])
         connection.execute("COMMIT")
         samples.append(time.perf_counter() - start)
+    cpu = time.process_time() - cpu
     connection.close()
-    return samples
+    return samples, cpu
 
 
 def sqlite_overview_floor(path: Path, middle: OverviewCursor) -> tuple[float, float]:
