@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from attrs import frozen
 
+from collabcore.domain.deferred import deferred_fields
+
 
 class Severity(StrEnum):
     BLOCKER = "blocker"
@@ -16,9 +18,11 @@ class Severity(StrEnum):
     """Something the actor should know; never stops anything."""
 
 
+@deferred_fields("message", "remedy")
 @frozen
 class Finding:
-    """A rendered flag: stable code, severity, message and ordered remedy steps."""
+    """A rendered flag: stable code, severity, message and ordered remedy steps. The
+    planner's findings render their words the first time they are read."""
 
     code: str
     severity: Severity

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from attrs import frozen
 
+from collabcore.domain.deferred import deferred_fields, unrendered
 from collabcore.domain.effects import Effect
 from collabcore.domain.findings import Finding, Severity
 from collabcore.domain.model import Actor, Collaboration, Outcome, Party
@@ -19,6 +20,7 @@ class AccessLevel(StrEnum):
     NONE = "none"
 
 
+@deferred_fields("lines")
 @frozen
 class Consequences:
     outcome: Outcome
@@ -43,8 +45,13 @@ class TimelineStep:
     """The text key, a machine-readable name of the step such as ``timeline.ends``."""
 
 
+@deferred_fields("effect_descriptions", "timeline")
 @frozen
 class Plan:
+    """What ending would do. Its words (the findings' messages and remedies, the effects'
+    descriptions, the consequences' lines, the timeline) are rendered when first read:
+    an end that goes ahead reads none of them."""
+
     collaboration: Collaboration
     actor: Actor
     outcome: Outcome
@@ -105,25 +112,9 @@ class Plan:
         return tuple(sorted(self.acknowledged | confirmed))
 
     def at(self, moment: datetime) -> Plan:
-        """The same plan as planned at ``moment`` (a memoized plan, handed out again)."""
-        p = self
-        return Plan(
-            p.collaboration,
-            p.actor,
-            p.outcome,
-            p.findings,
-            p.effects,
-            p.effect_descriptions,
-            p.consequences,
-            p.acknowledged,
-            p.deletion_confirmed,
-            p.brand,
-            p.language,
-            moment,
-            p.confirmation_codes,
-            p.effective_on,
-            p.timeline,
-        )
+        """The same plan as planned at ``moment`` (a memoized plan, handed out again), its
+        words still unrendered if they were."""
+        return unrendered(self, planned_at=moment)
 
     def _acknowledges(self, code: str) -> bool:
         if code in self.confirmation_codes:

@@ -8,11 +8,13 @@ access, who pays until when, what is deleted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from collabcore.domain.billing import month_end, next_day
+from collabcore.domain.deferred import later, unrendered
 from collabcore.domain.effects import Effect, EffectKind
 from collabcore.domain.findings import Finding, Severity
 from collabcore.domain.model import Outcome, Party
@@ -79,15 +81,46 @@ def common_params(loc: Localizer, ctx: RuleContext) -> dict[str, str]:
 def render_findings(
     loc: Localizer, ctx: RuleContext, flagged: Iterable[tuple[Rule, Flag, Severity]]
 ) -> tuple[Finding, ...]:
-    base = common_params(loc, ctx)
-    findings = []
-    for rule, flag, severity in flagged:
-        params = {**base, **{k: render_value(loc, v) for k, v in flag.params.items()}}
-        message = sentence(loc.text(flag.key, **params))
-        remedy_key = next((k for k in (f"{flag.key}.remedy", f"{rule.id}.remedy") if loc.has(k)), None)
-        remedy = loc.steps(remedy_key, **params) if remedy_key else ()
-        findings.append(Finding(rule.id, severity, message, remedy, flag.key))
-    return tuple(findings)
+    """The findings of ``flagged``; each renders its message and remedy when first read."""
+    base = _Once(partial(common_params, loc, ctx))
+    return tuple(
+        Finding(
+            rule.id,
+            severity,
+            later(partial(_message, loc, base, flag)),
+            later(partial(_remedy, loc, base, rule, flag)),
+            flag.key,
+        )
+        for rule, flag, severity in flagged
+    )
+
+
+class _Once:
+    """The parameters every finding of a plan shares, worked out for the first one read."""
+
+    __slots__ = ("make", "value")
+
+    def __init__(self, make: Callable[[], dict[str, str]]) -> None:
+        self.make: Callable[[], dict[str, str]] | None = make
+        self.value: dict[str, str] = {}
+
+    def __call__(self) -> dict[str, str]:
+        if self.make is not None:
+            self.value, self.make = self.make(), None
+        return self.value
+
+
+def _params(loc: Localizer, base: Callable[[], dict[str, str]], flag: Flag) -> dict[str, str]:
+    return {**base(), **{k: render_value(loc, v) for k, v in flag.params.items()}}
+
+
+def _message(loc: Localizer, base: Callable[[], dict[str, str]], flag: Flag) -> str:
+    return sentence(loc.text(flag.key, **_params(loc, base, flag)))
+
+
+def _remedy(loc: Localizer, base: Callable[[], dict[str, str]], rule: Rule, flag: Flag) -> tuple[str, ...]:
+    remedy_key = next((k for k in (f"{flag.key}.remedy", f"{rule.id}.remedy") if loc.has(k)), None)
+    return loc.steps(remedy_key, **_params(loc, base, flag)) if remedy_key else ()
 
 
 def sentence(text: str) -> str:
@@ -108,10 +141,12 @@ def effects_of(ctx: RuleContext) -> tuple[Effect, ...]:
         kinds = tuple(
             EffectKind.RESTRICT_OFFICE_ACCESS if k is EffectKind.REVOKE_OFFICE_ACCESS else k for k in kinds
         )
-    return tuple(
-        Effect(c.id, step, kind, c.office_id, c.customer_id, c.product)
-        for step, kind in enumerate(kinds, start=1)
-    )
+    if not kinds:
+        return ()
+    # The ids are the stored collaboration's, checked when it was read: checked once
+    # here, for the first effect, and copied into the others.
+    first = Effect(c.id, 1, kinds[0], c.office_id, c.customer_id, c.product)
+    return (first, *(unrendered(first, step=step, kind=kind) for step, kind in enumerate(kinds[1:], start=2)))
 
 
 def consequences_of(loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...]) -> Consequences | None:
@@ -131,12 +166,6 @@ def consequences_of(loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...
         company = AccessLevel.FULL
     until = month_end(ctx.today)
     deleted = EffectKind.ERASE_SERVICE_DATA in kinds
-    params = {
-        **common_params(loc, ctx),
-        "payer": loc.text(f"party.{c.invoice_recipient.value}"),
-        "date": until.isoformat(),
-        "next_date": next_day(until).isoformat(),
-    }
     if continues:
         billing = PAID_THEN_COMPANY if c.invoice_recipient is Party.OFFICE else "billing.unchanged"
     else:
@@ -152,8 +181,25 @@ def consequences_of(loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...
         paid_until=until,
         next_payer=Party.CUSTOMER if continues else None,
         data_deleted=deleted,
-        lines=tuple(sentence(loc.text(k, **params)) for k in keys),
+        lines=later(partial(_consequence_lines, loc, ctx, c.invoice_recipient, until, tuple(keys))),
     )
+
+
+def _consequence_lines(
+    loc: Localizer, ctx: RuleContext, payer: Party, until: date, keys: tuple[str, ...]
+) -> tuple[str, ...]:
+    params = {
+        **common_params(loc, ctx),
+        "payer": loc.text(f"party.{payer.value}"),
+        "date": until.isoformat(),
+        "next_date": next_day(until).isoformat(),
+    }
+    return tuple(sentence(loc.text(k, **params)) for k in keys)
+
+
+def _effect_descriptions(loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...]) -> tuple[str, ...]:
+    params = common_params(loc, ctx)
+    return tuple(loc.text(f"effect.{e.kind.value}", **params) for e in effects)
 
 
 def make_plan(
@@ -171,7 +217,6 @@ def make_plan(
     assert ctx.collaboration is not None and ctx.outcome is not None
     findings = render_findings(loc, ctx, rulebook.evaluate(ctx))
     effects = effects_of(ctx)
-    params = common_params(loc, ctx)
     consequences = consequences_of(loc, ctx, effects)
     return Plan(
         collaboration=ctx.collaboration,
@@ -179,7 +224,7 @@ def make_plan(
         outcome=ctx.outcome,
         findings=findings,
         effects=effects,
-        effect_descriptions=tuple(loc.text(f"effect.{e.kind.value}", **params) for e in effects),
+        effect_descriptions=later(partial(_effect_descriptions, loc, ctx, effects)),
         consequences=consequences,
         acknowledged=frozenset(acknowledge),
         deletion_confirmed=confirm_deletion,
@@ -188,7 +233,7 @@ def make_plan(
         planned_at=now,
         confirmation_codes=rulebook.confirmation_codes,
         effective_on=effective_on,
-        timeline=timeline_of(loc, ctx, effects, consequences, now.date()),
+        timeline=later(partial(timeline_of, loc, ctx, effects, consequences, now.date())),
     )
 
 
