@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from collabcore.adapters.by_parts import EndsByParts
 from collabcore.adapters.decoded import KEPT_KINDS, DecodedRows
-from collabcore.adapters.serialization import from_data
+from collabcore.adapters.serialization import stored_value
 from collabcore.domain.effects import Effect
 from collabcore.domain.errors import (
     ConcurrencyConflict,
@@ -135,7 +135,7 @@ class SQLUnitOfWork(EndsByParts):
             if found is not None:
                 return found
         try:
-            value: T = from_data(self._unjson(raw), kind)
+            value: T = stored_value(self._unjson(raw), kind)
         except (InvalidInput, ValueError, TypeError) as exc:
             raise CorruptRecord(
                 f"Row {describe(key)} of table {table} cannot be read: {exc}",

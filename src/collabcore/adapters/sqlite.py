@@ -29,6 +29,9 @@ from collabcore.domain.errors import ConfigurationError, InvalidInput, StorageEr
 
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""One encoder for every row: ``json.dumps`` with options builds a new one per call."""
+
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         "CREATE TABLE offices (id TEXT PRIMARY KEY, data TEXT NOT NULL)",
@@ -111,7 +114,7 @@ class SQLiteUnitOfWork(SQLUnitOfWork):
         return isinstance(cause, sqlite3.IntegrityError) and "UNIQUE" in str(cause)
 
     def _json(self, value: Any, kind: Any = None) -> Any:
-        return json.dumps(stored_data(value, kind), ensure_ascii=False, separators=(",", ":"))
+        return _ENCODE(stored_data(value, kind))
 
     def _unjson(self, raw: Any) -> Any:
         if not isinstance(raw, str):
