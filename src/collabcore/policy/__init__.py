@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collabcore.policy.authorization import Denial, end_denial, may_end
 from collabcore.policy.engine import (
     Acceptance,
     CheckFn,
@@ -32,6 +33,7 @@ __all__ = [
     "PLANNER_TEXTS",
     "Acceptance",
     "CheckFn",
+    "Denial",
     "Fact",
     "Facts",
     "Flag",
@@ -47,7 +49,9 @@ __all__ = [
     "default_products",
     "default_rulebook",
     "effects_of",
+    "end_denial",
     "make_plan",
+    "may_end",
     "render_findings",
     "rule",
     "timeline_of",

@@ -104,6 +104,33 @@ def office_rights_denial(actor: Actor, office: AccountingOffice | None) -> Denia
     return None
 
 
+def end_denial(
+    actor: Actor, collaboration: Collaboration, *, office: AccountingOffice | None, customer: Customer | None
+) -> Denial | None:
+    """R1 and R14 alone, for ``collaboration`` as stored with its stored ``office`` and
+    ``customer``: None if ``actor`` may end it (whatever the other rules then find), else
+    why not. Another tenant's collaboration, or one whose customer is missing, is hidden."""
+    if not sees_collaboration(actor, collaboration):
+        return HIDDEN
+    if actor.party is Party.OFFICE:
+        if office is None or office.id != collaboration.office_id:
+            return HIDDEN
+        return office_rights_denial(actor, office)
+    if customer is None or customer.id != collaboration.customer_id:
+        return HIDDEN
+    return customer_admin_denial(actor, customer)
+
+
+def may_end(
+    actor: Actor, collaboration: Collaboration, *, office: AccountingOffice | None, customer: Customer | None
+) -> bool:
+    """May ``actor`` end ``collaboration`` (R1, R14)? The yes/no a host asks before it shows
+    an "End collaboration" button; :func:`end_denial` says why not. Only who may act is
+    decided here: the end's other rules (payroll, expenses, the main contact...) are the
+    plan's (``service.plan_end``)."""
+    return end_denial(actor, collaboration, office=office, customer=customer) is None
+
+
 # --- the rules the planner evaluates -------------------------------------------------
 
 _ACTS = (Operation.END, Operation.START, Operation.CHANGE_VARIANT)
