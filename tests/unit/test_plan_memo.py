@@ -84,3 +84,40 @@ def test_a_plan_from_the_memo_differs_from_the_first_in_its_time_only() -> None:
     assert again == attrs.evolve(first, planned_at=again.planned_at)
     moment = w.clock()
     assert first.at(moment) == attrs.evolve(first, planned_at=moment)
+
+
+def test_an_end_takes_the_plan_its_page_showed_and_keeps_none() -> None:
+    CALLS.clear()
+    w, service, collab = world()
+    admin = w.office_admin()
+    w.fakes.set_facts("customer-1", unsubmitted_reports=0)
+    service.plan_end(collab.id, actor=admin, outcome="customer_continues")
+    assert len(CALLS) == 1
+    service.end(collab.id, actor=admin, outcome="customer_continues")
+    assert len(CALLS) == 1, "the end planned nothing anew: the memo had its plan"
+    memo = service._ending.memo
+    assert memo is not None and len(memo._plans) == 1, "and the end kept no plan of its own"
+
+
+def test_an_end_without_a_remembered_plan_plans_afresh_and_keeps_none() -> None:
+    CALLS.clear()
+    w, service, collab = world()
+    service.end(collab.id, actor=w.office_admin(), outcome="customer_continues")
+    assert len(CALLS) == 1
+    memo = service._ending.memo
+    assert memo is not None and not memo._plans and not memo.knows(collab.id)
+
+
+def test_the_memo_forgets_a_collaboration_with_its_last_plan() -> None:
+    w, service, collab = world(memo=2)
+    admin = w.office_admin()
+    service.plan_end(collab.id, actor=admin, outcome="delete")
+    service.plan_end(collab.id, actor=admin, outcome="customer_continues")
+    memo = service._ending.memo
+    assert memo is not None and memo.knows(collab.id)
+    other = w.collaboration(cc.PAYROLL)
+    service.plan_end(other.id, actor=admin, outcome="customer_continues")
+    assert memo.knows(collab.id) and memo.knows(other.id)
+    service.plan_end(other.id, actor=admin, outcome="end_subscription")
+    assert not memo.knows(collab.id) and memo.knows(other.id)
+    assert sum(memo._collaborations.values()) == len(memo._plans) == 2

@@ -109,8 +109,17 @@ class Ending:
                 raise key_reused(idempotency_key)
             return attrs.evolve(snapshot.idempotency.result, replayed=True)
         current = visible(snapshot.collaboration, command.collaboration_id, command.actor)
+        # An end takes a plan from the memo (the page that showed it planned it), but keeps
+        # none: the collaboration it ends will not be planned in this state again.
         plan = self.planned(
-            snapshot, current, command, facts, memo=memo, accepted=accepted, effective=effective
+            snapshot,
+            current,
+            command,
+            facts,
+            memo=memo,
+            remember=False,
+            accepted=accepted,
+            effective=effective,
         )
         if not plan.allowed:
             return plan
@@ -177,16 +186,18 @@ class Ending:
         facts: Facts,
         *,
         memo: bool = True,
+        remember: bool = True,
         accepted: bool | None = None,
         effective: date | None = None,
     ) -> Plan:
-        """The plan of ending ``collab`` (on ``effective``, if given) with what was read."""
+        """The plan of ending ``collab`` (on ``effective``, if given) with what was read; from
+        the memo if it is there (``memo``), kept in it if not (``remember``)."""
         config = self.config
         now = config.clock()
         if accepted is None and config.rulebook.acceptance.needed(Operation.END, command.actor):
             accepted = False
         key: Hashable | None = None
-        if memo and self.memo is not None:
+        if memo and self.memo is not None and (remember or self.memo.knows(collab.id)):
             s = snapshot  # its parts, not the snapshot: they hash from their caches
             c = command  # its fields, not the command: a fresh value's hash is computed anew
             key = (collab, s.customer, s.office, s.others, s.subscription, c.actor, c.outcome)
@@ -207,7 +218,7 @@ class Ending:
             confirm_deletion=command.confirm_deletion,
             effective_on=effective,
         )
-        if key is not None and self.memo is not None:
+        if remember and key is not None and self.memo is not None:
             self.memo.put(key, plan)
         return plan
 
