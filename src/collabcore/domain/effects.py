@@ -7,6 +7,7 @@ from enum import StrEnum
 import attrs
 from attrs import frozen
 
+from collabcore.domain.errors import InvalidInput, describe
 from collabcore.domain.validation import check_id, check_version, instance_of, optional
 
 
@@ -47,6 +48,39 @@ class Effect:
     an invitation, the end of a read-only access); its key is made from the request."""
     notice: str | None = attrs.field(default=None, validator=optional(check_id))
     """A notification's text key when it is not about an end."""
+
+    @classmethod
+    def steps(
+        cls,
+        collaboration_id: str,
+        office_id: str,
+        customer_id: str,
+        product: str,
+        kinds: tuple[EffectKind, ...],
+    ) -> tuple[Effect, ...]:
+        """One effect per kind, in order from step 1, for one collaboration. Every value is
+        checked once, on the first effect; the others differ only in step and kind."""
+        if not kinds:
+            return ()
+        first = cls(collaboration_id, 1, kinds[0], office_id, customer_id, product)
+        effects = [first]
+        for step, kind in enumerate(kinds[1:], start=2):
+            if type(kind) is not EffectKind:
+                raise InvalidInput(f"kind must be an EffectKind, got {describe(kind)}.", path="kind")
+            effect = object.__new__(cls)
+            for name, value in (
+                ("collaboration_id", collaboration_id),
+                ("step", step),
+                ("kind", kind),
+                ("office_id", office_id),
+                ("customer_id", customer_id),
+                ("product", product),
+                ("request_id", None),
+                ("notice", None),
+            ):
+                object.__setattr__(effect, name, value)
+            effects.append(effect)
+        return tuple(effects)
 
     @property
     def key(self) -> str:

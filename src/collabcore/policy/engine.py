@@ -243,6 +243,11 @@ class Rulebook:
     """Which office-started operations wait for the customer's Administrator (``requiring_acceptance``)."""
     _by_operation: dict[Operation, tuple[Rule, ...]] = attrs.field(init=False, eq=False, repr=False)
     _confirmation: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
+    _applicable: dict[tuple[Operation, str], tuple[tuple[Rule, Severity | None], ...]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+    """The rules for one operation on one product, each with its re-grade: worked out on the
+    first plan for that pair (products are the host's, so not known in advance)."""
 
     def __attrs_post_init__(self) -> None:
         ids = [r.id for r in self.rules]
@@ -252,6 +257,7 @@ class Rulebook:
         index = {op: tuple(r for r in self.rules if op in r.operations) for op in Operation}
         object.__setattr__(self, "_by_operation", index)
         object.__setattr__(self, "_confirmation", frozenset(r.id for r in self.rules if r.confirms_deletion))
+        object.__setattr__(self, "_applicable", {})
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -313,10 +319,15 @@ class Rulebook:
             )
 
     def evaluate(self, ctx: RuleContext) -> Iterator[tuple[Rule, Flag, Severity]]:
-        for r in self._by_operation[ctx.operation]:
-            if r.products is not None and ctx.product.key not in r.products:
-                continue
-            graded = self.grades.get(r.id)
+        pair = (ctx.operation, ctx.product.key)
+        applicable = self._applicable.get(pair)
+        if applicable is None:
+            applicable = self._applicable[pair] = tuple(
+                (r, self.grades.get(r.id))
+                for r in self._by_operation[ctx.operation]
+                if r.products is None or ctx.product.key in r.products
+            )
+        for r, graded in applicable:
             for flag in r.check(ctx):
                 yield r, flag, graded or flag.severity or r.severity
 

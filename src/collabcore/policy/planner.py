@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from collabcore.domain.billing import month_end, next_day
-from collabcore.domain.deferred import later, unrendered
+from collabcore.domain.deferred import later
 from collabcore.domain.effects import Effect, EffectKind
 from collabcore.domain.findings import Finding, Severity
 from collabcore.domain.model import Outcome, Party
@@ -141,12 +141,7 @@ def effects_of(ctx: RuleContext) -> tuple[Effect, ...]:
         kinds = tuple(
             EffectKind.RESTRICT_OFFICE_ACCESS if k is EffectKind.REVOKE_OFFICE_ACCESS else k for k in kinds
         )
-    if not kinds:
-        return ()
-    # The ids are the stored collaboration's, checked when it was read: checked once
-    # here, for the first effect, and copied into the others.
-    first = Effect(c.id, 1, kinds[0], c.office_id, c.customer_id, c.product)
-    return (first, *(unrendered(first, step=step, kind=kind) for step, kind in enumerate(kinds[1:], start=2)))
+    return Effect.steps(c.id, c.office_id, c.customer_id, c.product, kinds)
 
 
 def consequences_of(loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...]) -> Consequences | None:
