@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -348,3 +349,25 @@ def test_sqlite_a_corrupt_file_raises_storage_errors_only(tmp_path: Path) -> Non
         for n in range(1, 301):
             reader.service.get_collaboration(f"collab-{n}", actor=reader.office_admin())
     reader.store.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is not available here")
+def test_a_forked_child_opens_its_own_sqlite_connection(tmp_path: Path) -> None:
+    """SQLite connections must not cross a fork; the store counts forks instead of asking
+    the process id on every transaction."""
+    world = World(cc.SQLiteStore(tmp_path / "fork.db"))
+    (collab,) = world.setup(cc.BOOKKEEPING)
+    parent = world.store._connection()  # type: ignore[attr-defined]
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit code, never return into pytest
+        code = 1
+        try:
+            child = world.store._connection()  # type: ignore[attr-defined]
+            with world.store.transaction(write=False) as uow:
+                found = uow.get_collaboration(collab.id)
+            code = 0 if child is not parent and found == collab else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert world.store._connection() is parent  # type: ignore[attr-defined]

@@ -49,7 +49,16 @@ OVERVIEW_CHUNK = 500
 
 def utc_text(moment: datetime) -> str:
     """A fixed-width UTC form, so that text comparison is time order (SQLite)."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    global _last_utc_text
+    last = _last_utc_text  # one tuple, replaced whole: a racing thread reads a matching pair
+    if last[0] is moment:  # an end writes its one moment into several rows
+        return last[1]
+    text = moment.astimezone(UTC).isoformat(timespec="microseconds")
+    _last_utc_text = (moment, text)
+    return text
+
+
+_last_utc_text: tuple[datetime | None, str] = (None, "")
 
 
 def migrate(uow: SQLUnitOfWork, migrations: dict[int, tuple[str, ...]], where: str) -> None:

@@ -29,6 +29,17 @@ from collabcore.domain.errors import ConfigurationError, InvalidInput, StorageEr
 
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
+_forks = [0]
+"""Forks so far: a child never uses its parent's connection. Counted at each fork rather
+than comparing os.getpid() on every transaction (a system call)."""
+
+
+def _count_fork() -> None:
+    _forks[0] += 1
+
+
+os.register_at_fork(after_in_child=_count_fork)
+
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 """One encoder for every row: ``json.dumps`` with options builds a new one per call."""
 
@@ -283,7 +294,7 @@ class SQLiteStore:
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None or self._local.pid != os.getpid():
+        if connection is None or self._local.forks != _forks[0]:
             try:
                 connection = sqlite3.connect(
                     self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
@@ -294,7 +305,7 @@ class SQLiteStore:
             except sqlite3.Error as exc:
                 raise _open_error(self.path, exc) from exc
             self._local.connection = connection
-            self._local.pid = os.getpid()
+            self._local.forks = _forks[0]
             with self._guard:
                 self._connections.append(connection)
         return connection
