@@ -111,6 +111,29 @@ class Outbox(Protocol):
         ...
 
 
+class OutboxInFewerStatements(Protocol):
+    """What a store's unit of work may add so that the relay sends fewer statements. Not
+    part of :class:`UnitOfWork`: the relay uses these where a unit of work has them, and
+    :class:`Outbox`'s own methods where it has not (a host's store need not change)."""
+
+    def lease_outbox_items(self, items: Sequence[OutboxItem]) -> None:
+        """Write back, all at once, items this transaction has just claimed (and so locked):
+        what ``update_outbox_item`` (unfenced) would write for each."""
+        ...
+
+    def settle_outbox_item(self, item: OutboxItem, *, fenced: str) -> bool:
+        """``update_outbox_item(item, fenced=fenced)`` and, if it wrote, the commit, in one go:
+        False, and nothing kept, when another worker holds the lease now."""
+        ...
+
+    def notification_reads(
+        self, effect: Effect
+    ) -> tuple[Collaboration | None, AccountingOffice | None, Customer | None, Sequence[OutboxItem]]:
+        """What a notification of ``effect``'s end says: its collaboration, office and customer,
+        and the collaboration's outbox (``outbox(collaboration_id=...)``), read together."""
+        ...
+
+
 class IdempotencyKeys(Protocol):
     """Keys are scoped to the acting party: the same key text of two parties are two keys."""
 

@@ -22,6 +22,8 @@ from collabcore.domain import (
     CollaborationEnded,
     Customer,
     CustomerUser,
+    Effect,
+    EffectKind,
     Event,
     InvalidInput,
     OfficeUser,
@@ -65,6 +67,7 @@ READ: dict[type, st.SearchStrategy[Any]] = {
     Customer: s.customers(),
     AccountingOffice: s.offices,
     Subscription: s.subscriptions,
+    OutboxItem: outbox_items,
 }
 
 
@@ -188,6 +191,17 @@ def _samples() -> list[tuple[type, dict[str, Any]]]:
         Customer("c", "1", "Name", (CustomerUser("u", "User", Role.ADMINISTRATOR),), "u"),
         AccountingOffice("o", "Office", (OfficeUser("u", "User", Role.USER, True),)),
         Subscription("c", "p", Party.OFFICE, paid_until=at.date()),
+        OutboxItem(
+            Effect("k", 2, EffectKind.NOTIFY_OFFICE, "o", "c", "p", request_id="r", notice="n"),
+            EffectStatus.FAILED,
+            3,
+            at,
+            at,
+            "boom",
+            "fixed",
+            (Attempt(at, "boom"), Attempt(at)),
+            "lease-1",
+        ),
     ]
     return [(type(v), json.loads(json.dumps(converter().unstructure(v)))) for v in values]
 

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from collabcore.domain.effects import Effect
+from collabcore.domain.effects import Effect, EffectKind
 from collabcore.domain.events import CollaborationEnded, Event
 from collabcore.domain.model import (
     AccountingOffice,
@@ -37,7 +37,7 @@ from collabcore.domain.model import (
     Subscription,
     SubscriptionStatus,
 )
-from collabcore.domain.outbox import OutboxItem
+from collabcore.domain.outbox import Attempt, EffectStatus, OutboxItem
 from collabcore.domain.validation import MAX_COUNT, MAX_ID_LENGTH, require_text
 
 T = TypeVar("T")
@@ -355,11 +355,69 @@ def read_subscription(data: Any) -> Subscription:
     )
 
 
+_EFFECT = frozenset(
+    {"collaboration_id", "step", "kind", "office_id", "customer_id", "product", "request_id", "notice"}
+)
+_ATTEMPT = frozenset({"at", "error"})
+_OUTBOX_ITEM = frozenset(
+    {
+        "effect",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "updated_at",
+        "last_error",
+        "resolution",
+        "history",
+        "lease",
+    }
+)
+_KIND, _EFFECT_STATUS = _members(EffectKind), _members(EffectStatus)
+
+
+def read_effect(data: Any) -> Effect:
+    d = _fields(data, _EFFECT)
+    return Effect(
+        _text(d["collaboration_id"]),
+        _whole(d["step"]),
+        _member(_KIND, d["kind"]),
+        _text(d["office_id"]),
+        _text(d["customer_id"]),
+        _text(d["product"]),
+        _maybe_text(d["request_id"]),
+        _maybe_text(d["notice"]),
+    )
+
+
+def read_outbox_item(data: Any) -> OutboxItem:
+    """The relay reads every item of a collaboration for each notification it sends."""
+    d = _fields(data, _OUTBOX_ITEM)
+    history = []
+    for entry in _list(d["history"]):
+        a = _fields(entry, _ATTEMPT)
+        history.append(_assembled(Attempt, (_moment(a["at"]), _maybe_text(a["error"]))))
+    return _assembled(
+        OutboxItem,
+        (
+            read_effect(d["effect"]),
+            _member(_EFFECT_STATUS, d["status"]),
+            _whole(d["attempts"]),
+            _moment(d["next_attempt_at"]),
+            _moment(d["updated_at"]),
+            _maybe_text(d["last_error"]),
+            _maybe_text(d["resolution"]),
+            tuple(history),
+            _maybe_text(d["lease"]),
+        ),
+    )
+
+
 READERS: dict[type, Callable[[Any], Any]] = {
     Collaboration: read_collaboration,
     Customer: read_customer,
     AccountingOffice: read_office,
     Subscription: read_subscription,
+    OutboxItem: read_outbox_item,
 }
 
 

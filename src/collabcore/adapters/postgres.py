@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
 from collabcore.adapters.serialization import stored_data
 from collabcore.adapters.sql import JoinedStore, SQLUnitOfWork, migrate, stored_version
+from collabcore.domain.effects import Effect
 from collabcore.domain.errors import (
     ConcurrencyConflict,
     ConfigurationError,
@@ -344,6 +345,66 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         if not (self._connection.closed or self._connection.broken):
             self._connection.rollback()
         self._begun = False
+
+    def settle_outbox_item(self, item: OutboxItem, *, fenced: str) -> bool:
+        # One round trip: BEGIN, the fenced update and COMMIT in one pipeline. A fence that
+        # no longer holds changes no row, and committing a transaction that changed nothing
+        # keeps nothing, so the commit need not wait for the update's answer.
+        sql = _placeholders(
+            "UPDATE outbox SET status = ?, next_attempt_at = ?, lease = ?, data = ? "
+            "WHERE key = ? AND lease = ?"
+        )
+        params = (item.status.value, item.next_attempt_at, item.lease, self._json(item), item.key, fenced)
+
+        def send() -> int:
+            with self._connection.pipeline():
+                self._begin_in_pipeline()
+                cursor = self._connection.execute(sql, params)
+                if self._begun:
+                    self._finish()
+            return cursor.rowcount
+
+        written = self._sent(send) == 1
+        self._begun, self.committed = False, True
+        return written
+
+    def notification_reads(
+        self, effect: Effect
+    ) -> tuple[Collaboration | None, AccountingOffice | None, Customer | None, Sequence[OutboxItem]]:
+        # One round trip for the four reads (each its own snapshot, as four reads outside a
+        # transaction are): a relay sends a notification for every other effect.
+        def send() -> list[list[Any]]:
+            with self._connection.pipeline():
+                self._begin_in_pipeline()
+                cursors = [
+                    self._connection.execute(
+                        "SELECT data FROM collaborations WHERE id = %s", (effect.collaboration_id,)
+                    ),
+                    self._connection.execute("SELECT data FROM offices WHERE id = %s", (effect.office_id,)),
+                    self._connection.execute(
+                        "SELECT data FROM customers WHERE id = %s", (effect.customer_id,)
+                    ),
+                    self._connection.execute(
+                        "SELECT key, data FROM outbox WHERE collaboration_id = %s "
+                        "ORDER BY collaboration_id, step",
+                        (effect.collaboration_id,),
+                    ),
+                ]
+            return [cursor.fetchall() for cursor in cursors]
+
+        collab_rows, office_rows, customer_rows, outbox_rows = self._sent(send)
+        return (
+            self._decode(collab_rows[0][0], Collaboration, "collaborations", effect.collaboration_id)
+            if collab_rows
+            else None,
+            self._decode(office_rows[0][0], AccountingOffice, "offices", effect.office_id)
+            if office_rows
+            else None,
+            self._decode(customer_rows[0][0], Customer, "customers", effect.customer_id)
+            if customer_rows
+            else None,
+            [self._decode(data, OutboxItem, "outbox", key) for key, data in outbox_rows],
+        )
 
 
 class JoinedPostgresUnitOfWork(PostgresUnitOfWork):

@@ -479,6 +479,30 @@ class SQLUnitOfWork(EndsByParts):
             return False
         raise StorageError(f"Effect {item.key} is not in the outbox.")
 
+    def lease_outbox_items(self, items: Sequence[OutboxItem]) -> None:
+        """:class:`~collabcore.ports.OutboxInFewerStatements`: the claimed rows exist and are
+        locked by this transaction, so one batch of updates needs no count of rows changed."""
+        self._executemany(
+            "UPDATE outbox SET status = ?, next_attempt_at = ?, lease = ?, data = ? WHERE key = ?",
+            [(i.status.value, self._time(i.next_attempt_at), i.lease, self._json(i), i.key) for i in items],
+        )
+
+    def settle_outbox_item(self, item: OutboxItem, *, fenced: str) -> bool:
+        written = self.update_outbox_item(item, fenced=fenced)
+        if written:
+            self.commit()
+        return written
+
+    def notification_reads(
+        self, effect: Effect
+    ) -> tuple[Collaboration | None, AccountingOffice | None, Customer | None, Sequence[OutboxItem]]:
+        return (
+            self.get_collaboration(effect.collaboration_id),
+            self.get_office(effect.office_id),
+            self.get_customer(effect.customer_id),
+            self.outbox(collaboration_id=effect.collaboration_id),
+        )
+
     def save_idempotency(self, record: IdempotencyRecord) -> None:
         self._insert(
             "INSERT INTO idempotency (scope, key, fingerprint, created_at, data) VALUES (?, ?, ?, ?, ?)",

@@ -127,8 +127,12 @@ class Relay:
                 attrs.evolve(item, next_attempt_at=now + lease, updated_at=now, lease=new_id())
                 for item in uow.claim_due_effects(now=now, limit=limit)
             ]
-            for item in claimed:
-                uow.update_outbox_item(item)
+            lease_all = getattr(uow, "lease_outbox_items", None)  # OutboxInFewerStatements
+            if lease_all is not None:
+                lease_all(claimed)
+            else:
+                for item in claimed:
+                    uow.update_outbox_item(item)
             uow.commit()
         report = RelayReport()
         for item in claimed:
@@ -159,6 +163,10 @@ class Relay:
 
     def _write(self, item: OutboxItem, *, fenced: str | None) -> bool:
         with self.config.store.transaction() as uow:
+            settle = getattr(uow, "settle_outbox_item", None)  # OutboxInFewerStatements
+            if settle is not None and fenced is not None:
+                written: bool = settle(item, fenced=fenced)
+                return written
             written = uow.update_outbox_item(item, fenced=fenced)
             if written:
                 uow.commit()
@@ -249,10 +257,15 @@ class Relay:
         if effect.notice is not None:
             return self._notice(effect, effect.notice)
         with self.config.store.transaction(write=False) as uow:
-            collab = uow.get_collaboration(effect.collaboration_id)
-            office = uow.get_office(effect.office_id)
-            customer = uow.get_customer(effect.customer_id)
-            effects = tuple(i.effect for i in uow.outbox(collaboration_id=effect.collaboration_id))
+            together = getattr(uow, "notification_reads", None)  # OutboxInFewerStatements
+            if together is not None:
+                collab, office, customer, items = together(effect)
+            else:
+                collab = uow.get_collaboration(effect.collaboration_id)
+                office = uow.get_office(effect.office_id)
+                customer = uow.get_customer(effect.customer_id)
+                items = uow.outbox(collaboration_id=effect.collaboration_id)
+            effects = tuple(i.effect for i in items)
         collab = require_state(collab, f"collaboration {effect.collaboration_id}")
         customer = require_state(customer, f"customer {effect.customer_id}")
         office = require_state(office, f"office {effect.office_id}")

@@ -24,13 +24,17 @@ class FaultyUnitOfWork(EndsByParts):
     """Wraps a unit of work; every method call passes two crash points, before and after.
 
     An end's reads and writes are taken part by part (EndsByParts), so that each part is a
-    crash point of its own; a store's one-round-trip versions are atomic from outside."""
+    crash point of its own; a store's one-round-trip versions are atomic from outside. So
+    are the relay's (:class:`~collabcore.ports.OutboxInFewerStatements`): hidden unless the
+    store is made with ``whole=True``, when they are crash points of their own."""
 
     def __init__(self, inner: Any, store: FaultyStore) -> None:
         self._inner = inner
         self._store = store
 
     def __getattr__(self, name: str) -> Any:
+        if name in FEWER_STATEMENTS and not self._store.whole:
+            raise AttributeError(name)  # the relay then takes the finer methods
         target = getattr(self._inner, name)
         if not callable(target):
             return target
@@ -44,11 +48,15 @@ class FaultyUnitOfWork(EndsByParts):
         return call
 
 
+FEWER_STATEMENTS = frozenset({"lease_outbox_items", "settle_outbox_item", "notification_reads"})
+
+
 class FaultyStore:
     """Wraps a store; raises Crash the ``nth`` time the point ``crash_at`` is reached."""
 
-    def __init__(self, inner: Store) -> None:
+    def __init__(self, inner: Store, *, whole: bool = False) -> None:
         self.inner = inner
+        self.whole = whole
         self.crash_at: str | None = None
         self.nth = 1
         self.seen = 0
