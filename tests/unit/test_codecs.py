@@ -266,3 +266,17 @@ def test_the_codecs_know_every_field(value: Any) -> None:
     reader = codecs.READERS.get(type(value))
     if reader is not None:
         assert codecs.read(converter().unstructure(value), type(value)) == value
+
+
+json_data = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(json_data)
+def test_sqlite_rows_are_written_as_json_dumps_writes_them(data: Any) -> None:
+    from collabcore.adapters.sqlite import _ENCODE
+
+    assert _ENCODE(data) == json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -17,7 +17,7 @@ import sqlite3
 import tempfile
 import threading
 import urllib.parse
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -40,8 +40,21 @@ def _count_fork() -> None:
 
 os.register_at_fork(after_in_child=_count_fork)
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-"""One encoder for every row: ``json.dumps`` with options builds a new one per call."""
+
+def _json_encoder() -> Callable[[Any], str]:
+    """One encoder for every row, built once: ``json.dumps`` with options builds a new one
+    per call, and even a kept ``JSONEncoder`` builds its C encoder anew for each value.
+    Without the C speedups, the kept encoder."""
+    kept = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return kept.encode
+    # markers=None: no check for cycles, which rows made of plain data never have.
+    encode = make(None, kept.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    return lambda data: "".join(encode(data, 0))
+
+
+_ENCODE = _json_encoder()
 
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
