@@ -19,8 +19,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
-import attrs
-
+from collabcore.domain.assembly import assembled
 from collabcore.domain.effects import Effect, EffectKind
 from collabcore.domain.events import CollaborationEnded, Event
 from collabcore.domain.model import (
@@ -220,13 +219,13 @@ def read_actor(data: Any) -> Actor:
 
 def read_collaboration(data: Any) -> Collaboration:
     """The most read row of all, so its validators' checks are made here, inline, and the
-    value assembled without running them again (``validators_agree`` in the tests holds
-    the two sets of checks together)."""
+    value assembled without running them again (a field-by-field test holds the two sets of
+    checks together)."""
     d = _fields(data, COLLABORATION_FIELDS)
     ended_at, ended_by, outcome, variant = d["ended_at"], d["ended_by"], d["outcome"], d["variant"]
-    return _assembled(
+    return assembled(
         Collaboration,
-        (
+        *(
             _id(d["id"]),
             _id(d["office_id"]),
             _id(d["customer_id"]),
@@ -262,33 +261,6 @@ def _count(value: Any) -> int:
     if type(value) is not int or not 0 <= value <= MAX_COUNT:
         raise NotOurShape
     return value
-
-
-_ASSEMBLERS: dict[type, Callable[..., Any]] = {}
-
-
-def _assembled(kind: type[T], values: tuple[Any, ...]) -> T:
-    """An attrs value from its fields' values, already checked, in field order."""
-    assemble = _ASSEMBLERS.get(kind) or _assembler(kind)
-    value: T = assemble(*values)
-    return value
-
-
-def _assembler(kind: type) -> Callable[..., Any]:
-    """A function that builds ``kind`` from its fields as its attrs ``__init__`` does, less
-    the validators (their checks are made by the reader), generated once from the class."""
-    names = [f.name for f in attrs.fields(kind)]
-    params = ", ".join(f"v{i}" for i in range(len(names)))
-    lines = [f"def assemble({params}):", "    self = _new(kind)", "    _set = _setattr.__get__(self)"]
-    lines += [f"    _set({name!r}, v{i})" for i, name in enumerate(names)]
-    if "_attrs_cached_hash" in kind.__dict__:
-        lines.append("    _set('_attrs_cached_hash', None)")  # as __init__ leaves it: not hashed yet
-    lines.append("    return self")
-    namespace: dict[str, Any] = {"_new": object.__new__, "_setattr": object.__setattr__, "kind": kind}
-    # Our own text, made from the class's field names: nothing of a caller's goes in.
-    exec("\n".join(lines), namespace)
-    _ASSEMBLERS[kind] = namespace["assemble"]
-    return _ASSEMBLERS[kind]
 
 
 COLLABORATION_FIELDS = frozenset(
@@ -395,10 +367,10 @@ def read_outbox_item(data: Any) -> OutboxItem:
     history = []
     for entry in _list(d["history"]):
         a = _fields(entry, _ATTEMPT)
-        history.append(_assembled(Attempt, (_moment(a["at"]), _maybe_text(a["error"]))))
-    return _assembled(
+        history.append(assembled(Attempt, _moment(a["at"]), _maybe_text(a["error"])))
+    return assembled(
         OutboxItem,
-        (
+        *(
             read_effect(d["effect"]),
             _member(_EFFECT_STATUS, d["status"]),
             _whole(d["attempts"]),

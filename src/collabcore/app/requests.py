@@ -52,6 +52,14 @@ def acting(value: Any) -> Actor:
             path="actor",
         )
     party = object.__getattribute__(value, "party")
+    if type(value) is Actor and type(party) is Party:
+        user_id = exact_text(object.__getattribute__(value, "user_id"), "actor.user_id")
+        party_id = exact_text(object.__getattribute__(value, "party_id"), "actor.party_id")
+        if user_id is object.__getattribute__(value, "user_id") and party_id is object.__getattribute__(
+            value, "party_id"
+        ):
+            return value  # exact types throughout, each checked: the caller's value is the copy
+        return Actor(user_id=user_id, party=party, party_id=party_id)
     if type(party) is not Party:
         allowed = [p for p in Party if type(party) is str and party == p.value]
         if not allowed:

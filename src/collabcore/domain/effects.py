@@ -7,6 +7,7 @@ from enum import StrEnum
 import attrs
 from attrs import frozen
 
+from collabcore.domain.assembly import assembled
 from collabcore.domain.errors import InvalidInput, describe
 from collabcore.domain.validation import check_id, check_version, instance_of, optional
 
@@ -67,19 +68,9 @@ class Effect:
         for step, kind in enumerate(kinds[1:], start=2):
             if type(kind) is not EffectKind:
                 raise InvalidInput(f"kind must be an EffectKind, got {describe(kind)}.", path="kind")
-            effect = object.__new__(cls)
-            for name, value in (
-                ("collaboration_id", collaboration_id),
-                ("step", step),
-                ("kind", kind),
-                ("office_id", office_id),
-                ("customer_id", customer_id),
-                ("product", product),
-                ("request_id", None),
-                ("notice", None),
-            ):
-                object.__setattr__(effect, name, value)
-            effects.append(effect)
+            effects.append(
+                assembled(cls, collaboration_id, step, kind, office_id, customer_id, product, None, None)
+            )
         return tuple(effects)
 
     @property
