@@ -80,33 +80,47 @@ def unrendered(instance: T, **changes: Any) -> T:
     """A copy of a slotted ``instance`` with ``changes``, its deferred fields left as they
     are (``attrs.evolve`` would read, and so render, every one)."""
     kind = type(instance)
-    slots = _SLOTS.get(kind) or _slots_of(kind)
-    unknown = changes.keys() - slots.keys()
-    if unknown:
-        raise TypeError(f"{kind.__name__} has no field(s) {', '.join(sorted(unknown))}")
-    copy = object.__new__(kind)
-    for name, slot in slots.items():
-        if name in changes:
-            value = changes[name]
-        else:
-            try:
-                value = slot.__get__(instance, kind)
-            except AttributeError:  # a cache slot (attrs' hash) not filled yet
-                continue
-        slot.__set__(copy, value)
-    return copy
+    copy = _COPIERS.get(kind) or _copier(kind)
+    if changes.keys() - _FIELDS[kind]:
+        unknown = sorted(changes.keys() - _FIELDS[kind])
+        raise TypeError(f"{kind.__name__} has no field(s) {', '.join(unknown)}")
+    copied: T = copy(instance, changes)
+    return copied
 
 
-_SLOTS: dict[type, dict[str, Any]] = {}
+_COPIERS: dict[type, Callable[[Any, dict[str, Any]], Any]] = {}
+_FIELDS: dict[type, frozenset[str]] = {}
+_MISSING = object()
 
 
-def _slots_of(kind: type) -> dict[str, Any]:
-    """The raw slot descriptors of ``kind`` and its bases, by name."""
-    found: dict[str, Any] = {}
+def _copier(kind: type) -> Callable[[Any, dict[str, Any]], Any]:
+    """A function that copies ``kind`` slot by slot, raw (a deferred value stays deferred),
+    generated once from its slots: a plan handed out again by the memo is copied so."""
+    slots: dict[str, Any] = {}
     for klass in reversed(kind.__mro__):
         for name in getattr(klass, "__slots__", ()):
             if name != "__weakref__":
                 descriptor = kind.__dict__.get(name, klass.__dict__.get(name))
-                found[name] = descriptor.slot if isinstance(descriptor, _ReadOnce) else klass.__dict__[name]
-    _SLOTS[kind] = found
-    return found
+                slots[name] = descriptor.slot if isinstance(descriptor, _ReadOnce) else klass.__dict__[name]
+    namespace: dict[str, Any] = {"_new": object.__new__, "kind": kind, "_MISSING": _MISSING}
+    lines = ["def copy(src, changes):", "    new = _new(kind)", "    get = changes.get"]
+    for i, (name, slot) in enumerate(slots.items()):
+        namespace[f"set{i}"], namespace[f"get{i}"] = slot.__set__, slot.__get__
+        if name.startswith("_attrs_"):  # attrs' hash cache: copied if filled (it is the same value)
+            lines += [
+                "    try:",
+                f"        set{i}(new, get{i}(src))",
+                "    except AttributeError:",
+                "        pass",
+            ]
+        else:
+            lines += [
+                f"    v = get({name!r}, _MISSING)",
+                f"    set{i}(new, get{i}(src) if v is _MISSING else v)",
+            ]
+    lines.append("    return new")
+    # Our own text, made from the class's slot names: nothing of a caller's goes in.
+    exec("\n".join(lines), namespace)
+    _FIELDS[kind] = frozenset(n for n in slots if not n.startswith("_attrs_"))
+    _COPIERS[kind] = namespace["copy"]
+    return _COPIERS[kind]
