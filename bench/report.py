@@ -15,19 +15,27 @@ ROUND_TRIPS_NOTE = (
 
 
 FLOORS_NOTE = """\
-How the floors are made (bench/floors.py):
+How the floors are made ([bench/floors.py](../bench/floors.py), where each floor's statements
+are written out):
 
 - Every floor writes to collabcore's own tables and indexes, made by collabcore's own
   migration, so the database work compared is the same; the floor skips rules, texts,
   validation and the attrs values, and parses JSON with `json.loads` and nothing else.
-- SQLite end: the same five reads, the version-checked update, the event, the
-  subscription and four outbox rows, one `BEGIN IMMEDIATE … COMMIT`.
-- PostgreSQL end: the same reads under `FOR UPDATE` in one pipelined round trip, then
-  every write and the `COMMIT` in a second; workers are processes, as for collabcore.
-  collabcore spends a third round trip before the transaction, reading the collaboration
-  to ask the integrations for facts without holding a lock.
-- Bulk end: page by page, the office's next 500 active collaborations with their
-  customers, then their writes in one transaction.
+- SQLite end (`sqlite_end_floor`): the same five reads, the version-checked update, the
+  event, the subscription and four outbox rows, one `BEGIN IMMEDIATE … COMMIT`, with the
+  same `synchronous` setting as collabcore's store in the same run (NORMAL, then FULL).
+  CPU per end is `time.process_time()` over the ends alone, for both.
+- PostgreSQL end (`postgres_end_floor`): the same reads under `FOR UPDATE` in one pipelined
+  round trip, then every write and the `COMMIT` in a second; workers are processes, as for
+  collabcore. collabcore spends a third round trip before the transaction, reading the
+  collaboration to ask the integrations for facts without holding a lock.
+- Relay (`postgres_relay_floor`): one effect at a time, `SELECT … FOR UPDATE SKIP LOCKED
+  LIMIT 1`, `UPDATE`, `COMMIT`, in threads, as collabcore's relay workers are run here.
+  collabcore's relay also builds and "sends" a notification for every other effect.
+- Overview (`sqlite_overview_floor`): the office's active collaborations joined with their
+  customers, both JSON documents parsed for every row.
+- Bulk end (`sqlite_bulk_floor`): page by page, the office's next 500 active collaborations
+  with their customers, then their writes in one transaction; no rules are asked.
 - collabcore keeps decoded rows by their stored text (`decoded_rows=`, 4096 by default):
   a page read again decodes nothing. The rows marked "cache off" show the same reads with
   it off, every row decoded every time; "plan memo off" shows `plan_end` computing each
@@ -201,6 +209,16 @@ def performance_page(output: dict[str, Any], before: dict[str, Any] | None = Non
         f"Machine: Python {machine['python']}, SQLite {machine['sqlite']}, {machine['cpus']} CPUs, "
         f"{machine['platform']}; run at {machine['when']}.",
         "",
+        *(
+            [
+                "*Before* is the same `bench/run.py` run on the code before issue 15 "
+                f"(`bench/before.json`, run at {before['machine']['when']}), on the same machine, "
+                "so both columns are measured the same way.",
+                "",
+            ]
+            if before is not None
+            else []
+        ),
         "| what | compared with | target | before → after | met |",
         "|---|---|---|---|---|",
     ]

@@ -128,9 +128,9 @@ class OutboxInFewerStatements(Protocol):
 
     def notification_reads(
         self, effect: Effect
-    ) -> tuple[Collaboration | None, AccountingOffice | None, Customer | None, Sequence[OutboxItem]]:
+    ) -> tuple[Collaboration | None, AccountingOffice | None, Customer | None, Sequence[Effect]]:
         """What a notification of ``effect``'s end says: its collaboration, office and customer,
-        and the collaboration's outbox (``outbox(collaboration_id=...)``), read together."""
+        and the effects in the collaboration's outbox, in step order, read together."""
         ...
 
 

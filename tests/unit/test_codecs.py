@@ -68,6 +68,7 @@ READ: dict[type, st.SearchStrategy[Any]] = {
     AccountingOffice: s.offices,
     Subscription: s.subscriptions,
     OutboxItem: outbox_items,
+    Effect: s.effects,
 }
 
 
@@ -191,6 +192,7 @@ def _samples() -> list[tuple[type, dict[str, Any]]]:
         Customer("c", "1", "Name", (CustomerUser("u", "User", Role.ADMINISTRATOR),), "u"),
         AccountingOffice("o", "Office", (OfficeUser("u", "User", Role.USER, True),)),
         Subscription("c", "p", Party.OFFICE, paid_until=at.date()),
+        Effect("k", 3, EffectKind.REVOKE_OFFICE_ACCESS, "o", "c", "p"),
         OutboxItem(
             Effect("k", 2, EffectKind.NOTIFY_OFFICE, "o", "c", "p", request_id="r", notice="n"),
             EffectStatus.FAILED,

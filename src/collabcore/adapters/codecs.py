@@ -390,6 +390,7 @@ READERS: dict[type, Callable[[Any], Any]] = {
     AccountingOffice: read_office,
     Subscription: read_subscription,
     OutboxItem: read_outbox_item,
+    Effect: read_effect,
 }
 
 

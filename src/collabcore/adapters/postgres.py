@@ -111,6 +111,8 @@ def _placeholders(sql: str) -> str:
 class PostgresUnitOfWork(SQLUnitOfWork):
     lock_clause = " FOR UPDATE"
     claim_clause = " FOR UPDATE OF o SKIP LOCKED"
+    _autocommit = True
+    """The connection is collabcore's own, in autocommit: one statement is a transaction."""
 
     # The connection runs in autocommit mode and this unit of work sends BEGIN itself,
     # queued in one pipeline with its first statement: psycopg's own BEGIN would cost
@@ -347,69 +349,44 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         self._begun = False
 
     def settle_outbox_item(self, item: OutboxItem, *, fenced: str) -> bool:
-        # One round trip: BEGIN, the fenced update and COMMIT in one pipeline. A fence that
-        # no longer holds changes no row, and committing a transaction that changed nothing
-        # keeps nothing, so the commit need not wait for the update's answer.
-        sql = _placeholders(
-            "UPDATE outbox SET status = ?, next_attempt_at = ?, lease = ?, data = ? "
-            "WHERE key = ? AND lease = ?"
-        )
+        # One statement, one round trip: nothing else has been sent in this unit of work,
+        # so the fenced update runs as a transaction of its own (the connection is in
+        # autocommit) and needs neither BEGIN nor COMMIT. A fence that no longer holds
+        # changes no row, and so keeps nothing.
+        if self._begun or not self._autocommit:
+            return super().settle_outbox_item(item, fenced=fenced)
         params = (item.status.value, item.next_attempt_at, item.lease, self._json(item), item.key, fenced)
-
-        def send() -> int:
-            with self._connection.pipeline():
-                self._begin_in_pipeline()
-                cursor = self._connection.execute(sql, params)
-                if self._begun:
-                    self._finish()
-            return cursor.rowcount
-
-        written = self._sent(send) == 1
-        self._begun, self.committed = False, True
+        written = self._sent(lambda: self._connection.execute(_SETTLE, params).rowcount) == 1
+        self.committed = True
         return written
 
     def notification_reads(
         self, effect: Effect
-    ) -> tuple[Collaboration | None, AccountingOffice | None, Customer | None, Sequence[OutboxItem]]:
-        # One round trip for the four reads (each its own snapshot, as four reads outside a
-        # transaction are): a relay sends a notification for every other effect.
-        def send() -> list[list[Any]]:
-            with self._connection.pipeline():
-                self._begin_in_pipeline()
-                cursors = [
-                    self._connection.execute(
-                        "SELECT data FROM collaborations WHERE id = %s", (effect.collaboration_id,)
-                    ),
-                    self._connection.execute("SELECT data FROM offices WHERE id = %s", (effect.office_id,)),
-                    self._connection.execute(
-                        "SELECT data FROM customers WHERE id = %s", (effect.customer_id,)
-                    ),
-                    self._connection.execute(
-                        "SELECT key, data FROM outbox WHERE collaboration_id = %s "
-                        "ORDER BY collaboration_id, step",
-                        (effect.collaboration_id,),
-                    ),
-                ]
-            return [cursor.fetchall() for cursor in cursors]
-
-        collab_rows, office_rows, customer_rows, outbox_rows = self._sent(send)
+    ) -> tuple[Collaboration | None, AccountingOffice | None, Customer | None, Sequence[Effect]]:
+        # One statement (one round trip, one snapshot): a relay sends a notification for
+        # every other effect.
+        if not self._autocommit:
+            return super().notification_reads(effect)
+        ids = (effect.collaboration_id, effect.office_id, effect.customer_id)
+        params = {"c": ids[0], "o": ids[1], "cu": ids[2]}
+        row = self._sent(lambda: self._connection.execute(_NOTIFICATION_READS, params).fetchone())
+        if row is None:  # a SELECT from one row answers one row: a broken server
+            raise StorageError("PostgreSQL answered no row to the notification's reads.")
+        collab, office, customer, keys, items = row
         return (
-            self._decode(collab_rows[0][0], Collaboration, "collaborations", effect.collaboration_id)
-            if collab_rows
-            else None,
-            self._decode(office_rows[0][0], AccountingOffice, "offices", effect.office_id)
-            if office_rows
-            else None,
-            self._decode(customer_rows[0][0], Customer, "customers", effect.customer_id)
-            if customer_rows
-            else None,
-            [self._decode(data, OutboxItem, "outbox", key) for key, data in outbox_rows],
+            None if collab is None else self._decode(collab, Collaboration, "collaborations", ids[0]),
+            None if office is None else self._decode(office, AccountingOffice, "offices", ids[1]),
+            None if customer is None else self._decode(customer, Customer, "customers", ids[2]),
+            # Only each item's effect is read and decoded: its attempts are not the notice's.
+            [self._decode(data, Effect, "outbox", key) for key, data in zip(keys, items, strict=True)],
         )
 
 
 class JoinedPostgresUnitOfWork(PostgresUnitOfWork):
     """A unit of work inside the host's transaction: a savepoint, released (not committed),
     with collabcore's schema on the search path only between the two."""
+
+    _autocommit = False
 
     def __init__(self, connection: Any, decoded: DecodedRows | None, savepoint: str, schema: str) -> None:
         # write=True: even a read opens the savepoint, which puts the schema on the path.
@@ -533,6 +510,20 @@ SELECT c.data,
          WHERE r.customer_id = c.customer_id AND r.status IN ('awaiting_acceptance', 'scheduled'))
   FROM (SELECT 1) AS one
   LEFT JOIN collaborations c ON c.id = %(id)s
+"""
+
+_SETTLE = (
+    "UPDATE outbox SET status = %s, next_attempt_at = %s, lease = %s, data = %s WHERE key = %s AND lease = %s"
+)
+
+_NOTIFICATION_READS = """
+SELECT (SELECT data FROM collaborations WHERE id = %(c)s),
+       (SELECT data FROM offices WHERE id = %(o)s),
+       (SELECT data FROM customers WHERE id = %(cu)s),
+       coalesce(array_agg(x.key ORDER BY x.collaboration_id, x.step), '{}'),
+       coalesce(array_agg((x.data -> 'effect')::text ORDER BY x.collaboration_id, x.step), '{}')
+  FROM (SELECT 1) AS one
+  LEFT JOIN outbox x ON x.collaboration_id = %(c)s
 """
 
 _LOCK_CUSTOMER_OF = (

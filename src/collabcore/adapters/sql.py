@@ -495,12 +495,12 @@ class SQLUnitOfWork(EndsByParts):
 
     def notification_reads(
         self, effect: Effect
-    ) -> tuple[Collaboration | None, AccountingOffice | None, Customer | None, Sequence[OutboxItem]]:
+    ) -> tuple[Collaboration | None, AccountingOffice | None, Customer | None, Sequence[Effect]]:
         return (
             self.get_collaboration(effect.collaboration_id),
             self.get_office(effect.office_id),
             self.get_customer(effect.customer_id),
-            self.outbox(collaboration_id=effect.collaboration_id),
+            tuple(i.effect for i in self.outbox(collaboration_id=effect.collaboration_id)),
         )
 
     def save_idempotency(self, record: IdempotencyRecord) -> None:

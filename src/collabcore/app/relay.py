@@ -259,13 +259,12 @@ class Relay:
         with self.config.store.transaction(write=False) as uow:
             together = getattr(uow, "notification_reads", None)  # OutboxInFewerStatements
             if together is not None:
-                collab, office, customer, items = together(effect)
+                collab, office, customer, effects = together(effect)
             else:
                 collab = uow.get_collaboration(effect.collaboration_id)
                 office = uow.get_office(effect.office_id)
                 customer = uow.get_customer(effect.customer_id)
-                items = uow.outbox(collaboration_id=effect.collaboration_id)
-            effects = tuple(i.effect for i in items)
+                effects = tuple(i.effect for i in uow.outbox(collaboration_id=effect.collaboration_id))
         collab = require_state(collab, f"collaboration {effect.collaboration_id}")
         customer = require_state(customer, f"customer {effect.customer_id}")
         office = require_state(office, f"office {effect.office_id}")

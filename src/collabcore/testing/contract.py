@@ -47,6 +47,7 @@ from collabcore.domain import (
     SubscriptionStatus,
 )
 from collabcore.testing.contract_base import StoreUnderTest, audit_added, snapshot
+from collabcore.testing.faults import FEWER_STATEMENTS
 from collabcore.testing.host_transaction import HostTransactionContract as HostTransactionContract
 from collabcore.testing.lifecycle_contract import LifecycleContract as LifecycleContract
 from collabcore.testing.security_contract import SecurityContract
@@ -391,6 +392,46 @@ class OutboxContract(StoreUnderTest):
         with world.store.transaction(write=False) as uow:
             assert [i.key for i in uow.outbox(statuses=[EffectStatus.DONE])] == [first.key]
             assert uow.get_outbox_item("missing") is None
+
+    def test_fewer_statements_agree_with_the_outbox_methods(self, world: World) -> None:
+        """OutboxInFewerStatements, where the store offers it: the same rows as the plain
+        Outbox methods would write and read, the fence kept, the commit made."""
+        (collab,) = world.setup(EXPENSES)
+        world.service.end(
+            collab.id, actor=world.office_admin(), outcome=Outcome.DELETE, confirm_deletion=True
+        )
+        now = world.clock.now + timedelta(seconds=1)
+        with world.store.transaction() as uow:
+            offered = [n for n in FEWER_STATEMENTS if hasattr(uow, n)]
+            if not offered:
+                pytest.skip("this store offers none of OutboxInFewerStatements (the relay uses Outbox)")
+            (claimed,) = uow.claim_due_effects(now=now, limit=10)
+            leased = attrs.evolve(claimed, next_attempt_at=now + timedelta(minutes=5), lease="token-1")
+            if hasattr(uow, "lease_outbox_items"):
+                uow.lease_outbox_items([leased])
+            else:
+                uow.update_outbox_item(leased)
+            uow.commit()
+        with world.store.transaction(write=False) as uow:
+            assert uow.get_outbox_item(leased.key) == leased
+            if hasattr(uow, "notification_reads"):
+                read, office, customer, effects = uow.notification_reads(leased.effect)
+                assert (read, office, customer) == (
+                    uow.get_collaboration(collab.id),
+                    uow.get_office(collab.office_id),
+                    uow.get_customer(collab.customer_id),
+                )
+                assert list(effects) == [i.effect for i in uow.outbox(collaboration_id=collab.id)]
+        if "settle_outbox_item" in offered:
+            done = attrs.evolve(leased, status=EffectStatus.DONE, lease=None)
+            with world.store.transaction() as uow:
+                assert getattr(uow, "settle_outbox_item")(done, fenced="token-2") is False  # noqa: B009
+            with world.store.transaction(write=False) as uow:
+                assert uow.get_outbox_item(leased.key) == leased, "a lost fence writes nothing"
+            with world.store.transaction() as uow:
+                assert getattr(uow, "settle_outbox_item")(done, fenced="token-1") is True  # noqa: B009
+            with world.store.transaction(write=False) as uow:
+                assert uow.get_outbox_item(leased.key) == done, "and a held one is committed"
 
     def test_relay_carries_out_every_effect_once(self, world: World) -> None:
         (collab,) = world.setup(PAYROLL)

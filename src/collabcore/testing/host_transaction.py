@@ -192,6 +192,24 @@ class HostTransactionContract(StoreUnderTest):
         host.rollback()
         assert host.session() == before, "collabcore leaves the host's connection as it found it"
 
+    def test_a_relay_in_the_hosts_transaction_keeps_its_work_with_the_hosts(
+        self, world: World, host: Host
+    ) -> None:
+        """The relay's fewer-statement writes and reads (one statement in autocommit on
+        collabcore's own PostgreSQL connection) stay inside the host's savepoints here."""
+        result = world.service.end(
+            "collab-1", actor=world.customer_admin(), outcome=Outcome.CUSTOMER_CONTINUES
+        )
+        before = host.session()
+        host.begin()
+        host.write("relay run")
+        report = world.service.within(host.connection).relay().drain()
+        assert report.done == len(result.effects)
+        host.rollback()
+        assert host.session() == before, "collabcore leaves the host's connection as it found it"
+        assert world.relay().drain().done == len(result.effects), "rolled back with the host's rows"
+        assert world.relay().drain().attempted == 0
+
     def test_a_host_rollback_takes_collabcores_rows_with_it(self, world: World, host: Host) -> None:
         before = snapshot(world, ["customer-1"], ["collab-1", "collab-2"])
         host.begin()
