@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 
-from collabcore.adapters.by_parts import EndsByParts, load_end_by_parts
+from collabcore.adapters.by_parts import EndsByParts, OutboxByParts, load_end_by_parts
 from collabcore.domain.effects import Effect
 from collabcore.domain.errors import ConcurrencyConflict, InvalidInput, StorageError, key_reused
 from collabcore.domain.events import Event
@@ -65,7 +65,7 @@ class _State:
                     del by_office[c.customer_id]
 
 
-class MemoryUnitOfWork(EndsByParts):
+class MemoryUnitOfWork(EndsByParts, OutboxByParts):
     def __init__(self, state: _State) -> None:
         self._state = state
         self._offices: dict[str, AccountingOffice] = {}

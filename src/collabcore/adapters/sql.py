@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from collabcore.adapters.by_parts import EndsByParts
+from collabcore.adapters.by_parts import EndsByParts, OutboxByParts
 from collabcore.adapters.decoded import KEPT_KINDS, DecodedRows
 from collabcore.adapters.serialization import stored_value
 from collabcore.domain.effects import Effect
@@ -94,7 +94,7 @@ def stored_version(uow: SQLUnitOfWork) -> int:
         ) from None
 
 
-class SQLUnitOfWork(EndsByParts):
+class SQLUnitOfWork(EndsByParts, OutboxByParts):
     """Queries written once with ``?`` placeholders; hooks cover the dialects' differences."""
 
     lock_clause = ""
@@ -485,22 +485,6 @@ class SQLUnitOfWork(EndsByParts):
         self._executemany(
             "UPDATE outbox SET status = ?, next_attempt_at = ?, lease = ?, data = ? WHERE key = ?",
             [(i.status.value, self._time(i.next_attempt_at), i.lease, self._json(i), i.key) for i in items],
-        )
-
-    def settle_outbox_item(self, item: OutboxItem, *, fenced: str) -> bool:
-        written = self.update_outbox_item(item, fenced=fenced)
-        if written:
-            self.commit()
-        return written
-
-    def notification_reads(
-        self, effect: Effect
-    ) -> tuple[Collaboration | None, AccountingOffice | None, Customer | None, Sequence[Effect]]:
-        return (
-            self.get_collaboration(effect.collaboration_id),
-            self.get_office(effect.office_id),
-            self.get_customer(effect.customer_id),
-            tuple(i.effect for i in self.outbox(collaboration_id=effect.collaboration_id)),
         )
 
     def save_idempotency(self, record: IdempotencyRecord) -> None:
