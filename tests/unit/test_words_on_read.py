@@ -124,7 +124,26 @@ def test_unrendered_copies_keep_words_deferred_and_refuse_unknown_fields() -> No
     assert copy.deletion_confirmed and copy.findings == plan.findings
     with pytest.raises(TypeError, match="no field"):
         unrendered(plan, nonsense=1)
-    assert later(lambda: 1).render() == 1  # type: ignore[attr-defined]
+    assert later(lambda: 1).value() == 1  # type: ignore[attr-defined]
+
+
+def test_copies_of_a_remembered_plan_render_once_between_them_and_pickle_as_values(
+    renders: type[Renders],
+) -> None:
+    world, collab = _world()
+    plan = world.service.plan_end(collab.id, actor=world.office_admin(), outcome=cc.Outcome.DELETE)
+    first, second = plan.at(world.clock()), plan.at(world.clock())
+    renders.count = 0
+    assert first.findings[0].message == second.findings[0].message
+    assert first.consequences is not None and second.consequences is not None
+    assert first.consequences.lines == second.consequences.lines
+    assert first.timeline and first.effect_descriptions
+    once = renders.count
+    assert second.timeline == first.timeline and second.effect_descriptions == first.effect_descriptions
+    assert renders.count == once, "the second copy took the first's words"
+    import pickle
+
+    assert pickle.loads(pickle.dumps(plan)) == plan
 
 
 def _leaves(data: Any) -> Iterator[Any]:

@@ -22,12 +22,21 @@ C = TypeVar("C", bound=type)
 
 
 class Deferred:
-    """A field's value not worked out yet: ``render()`` gives it on first read."""
+    """A field's value not worked out yet: :meth:`value` renders it once and keeps it, so
+    copies that share it (plans handed out again by the memo) render it once between them."""
 
-    __slots__ = ("render",)
+    __slots__ = ("_render", "_value")
 
     def __init__(self, render: Callable[[], Any]) -> None:
-        self.render = render
+        self._render: Callable[[], Any] | None = render
+        self._value: Any = None
+
+    def value(self) -> Any:
+        render = self._render
+        if render is not None:
+            self._value = render()
+            self._render = None  # the value is kept; what rendered it may go
+        return self._value
 
     def __repr__(self) -> str:
         return "Deferred(...)"
@@ -53,7 +62,7 @@ class _ReadOnce:
             return self
         value = self.slot.__get__(instance, owner)
         if type(value) is Deferred:
-            value = value.render()
+            value = value.value()
             self.slot.__set__(instance, value)
         return value
 
