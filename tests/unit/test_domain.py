@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import collabcore as cc
+from collabcore.domain import Collaboration, EffectKind, Party, Subscription, SubscriptionStatus
+from collabcore.testing import strategies
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
@@ -63,3 +68,32 @@ def test_registering_a_customer_checks_r4() -> None:
     service = cc.CollaborationService(cc.MemoryStore())
     with pytest.raises(cc.InvariantViolation):
         service.register_customer(cc.Customer("k", "1", "K", (cc.CustomerUser("a", "A"),), main_contact="a"))
+
+
+@given(
+    st.one_of(st.none(), strategies.subscriptions),
+    strategies.collaborations(),
+    st.sets(st.sampled_from(list(EffectKind))),
+    st.dates(),
+)
+def test_a_settled_subscription_changes_only_what_the_end_settles(
+    current: Subscription | None, ended: Collaboration, kinds: set[EffectKind], today: date
+) -> None:
+    """settled_subscription builds its value field by field (the hot path): the same as
+    evolving the subscription, whatever fields Subscription has."""
+    from collabcore.domain.billing import month_end, settled_subscription
+
+    before = current or Subscription(ended.customer_id, ended.product, payer=ended.invoice_recipient)
+    if EffectKind.CANCEL_SUBSCRIPTION in kinds:
+        expected = attrs.evolve(before, status=SubscriptionStatus.ENDED, paid_until=month_end(today))
+    elif EffectKind.DEACTIVATE_SUBSCRIPTION in kinds:
+        expected = attrs.evolve(before, status=SubscriptionStatus.READ_ONLY, paid_until=month_end(today))
+    elif EffectKind.TRANSFER_SUBSCRIPTION in kinds:
+        expected = attrs.evolve(before, payer=Party.CUSTOMER)
+    else:
+        assert settled_subscription(current, ended, kinds, today) is None
+        return
+    assert settled_subscription(current, ended, kinds, today) == attrs.evolve(
+        expected, version=before.version + 1
+    )
+    assert len(attrs.fields(Subscription)) == 6, "a new field: add it to settled_subscription"
