@@ -267,56 +267,52 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         )
 
     def record_end(self, writes: EndWrites, *, commit: bool) -> None:
-        # One round trip for every write and the commit. The version check is an UPDATE
-        # that divides by the number of rows it changed: a stale version aborts the
-        # transaction before the COMMIT in the same pipeline can keep anything.
+        # One statement and the commit, in one round trip. Every write is a data-modifying
+        # CTE of one statement; the version check divides by the number of rows the UPDATE
+        # changed, so a stale version aborts the statement, and with it every write in it,
+        # before the COMMIT in the same pipeline can keep anything.
         e, c = writes, writes.ended
         items = [OutboxItem(effect, EffectStatus.PENDING, 0, e.at, e.at) for effect in e.effects]
+        parts = [
+            "changed AS (UPDATE collaborations SET status = %s, version = %s, data = %s "
+            "WHERE id = %s AND version = %s RETURNING 1)",
+            "event AS (INSERT INTO events (customer_id, type, occurred_at, data) VALUES (%s, %s, %s, %s))",
+        ]
+        params: list[Any] = [c.status.value, c.version, self._json(c), c.id, e.expected_version]
+        params += [
+            e.event.customer_id,
+            type(e.event).__name__,
+            e.event.occurred_at,
+            self._json(e.event, Event),
+        ]
+        if e.subscription is not None:
+            s = e.subscription
+            parts.append(
+                "subscription AS (INSERT INTO subscriptions (customer_id, product, data) VALUES (%s, %s, %s) "
+                "ON CONFLICT (customer_id, product) DO UPDATE SET data = excluded.data)"
+            )
+            params += [s.customer_id, s.product, self._json(s)]
+        if items:
+            rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(items))
+            parts.append(
+                "effects AS (INSERT INTO outbox (key, collaboration_id, step, status, next_attempt_at, data) "
+                f"VALUES {rows})"
+            )
+            for i in items:
+                params += [i.key, i.effect.collaboration_id, i.effect.step, i.status.value, i.next_attempt_at]
+                params.append(self._json(i))
+        if e.idempotency is not None:
+            r = e.idempotency
+            parts.append(
+                "idempotency AS (INSERT INTO idempotency (scope, key, fingerprint, created_at, data) "
+                "VALUES (%s, %s, %s, %s, %s))"
+            )
+            params += [r.scope, r.key, r.fingerprint, r.created_at, self._json(r)]
+        sql = "WITH " + ", ".join(parts) + " SELECT 1 / (SELECT count(*)::int FROM changed)"
         try:
             with self._connection.pipeline():
                 self._begin_in_pipeline()
-                self._connection.execute(
-                    _GUARDED_UPDATE, (c.status.value, c.version, self._json(c), c.id, e.expected_version)
-                )
-                self._connection.execute(
-                    "INSERT INTO events (customer_id, type, occurred_at, data) VALUES (%s, %s, %s, %s)",
-                    (
-                        e.event.customer_id,
-                        type(e.event).__name__,
-                        e.event.occurred_at,
-                        self._json(e.event, Event),
-                    ),
-                )
-                if e.subscription is not None:
-                    s = e.subscription
-                    self._connection.execute(
-                        "INSERT INTO subscriptions (customer_id, product, data) VALUES (%s, %s, %s) "
-                        "ON CONFLICT (customer_id, product) DO UPDATE SET data = excluded.data",
-                        (s.customer_id, s.product, self._json(s)),
-                    )
-                with self._connection.cursor() as cursor:
-                    cursor.executemany(
-                        "INSERT INTO outbox (key, collaboration_id, step, status, next_attempt_at, data) "
-                        "VALUES (%s, %s, %s, %s, %s, %s)",
-                        [
-                            (
-                                i.key,
-                                i.effect.collaboration_id,
-                                i.effect.step,
-                                i.status.value,
-                                i.next_attempt_at,
-                                self._json(i),
-                            )
-                            for i in items
-                        ],
-                    )
-                if e.idempotency is not None:
-                    r = e.idempotency
-                    self._connection.execute(
-                        "INSERT INTO idempotency (scope, key, fingerprint, created_at, data) "
-                        "VALUES (%s, %s, %s, %s, %s)",
-                        (r.scope, r.key, r.fingerprint, r.created_at, self._json(r)),
-                    )
+                self._connection.execute(sql, params)
                 if commit:
                     self._finish()
         except psycopg.errors.DivisionByZero:
@@ -529,15 +525,6 @@ SELECT (SELECT data FROM collaborations WHERE id = %(c)s),
 _LOCK_CUSTOMER_OF = (
     "SELECT 1 FROM customers WHERE id = (SELECT customer_id FROM collaborations WHERE id = %s) FOR UPDATE"
 )
-
-_GUARDED_UPDATE = """
-WITH changed AS (
-    UPDATE collaborations SET status = %s, version = %s, data = %s
-     WHERE id = %s AND version = %s
- RETURNING 1
-)
-SELECT 1 / (SELECT count(*)::int FROM changed)
-"""
 
 
 def _load_jsonb_as_text(connection: psycopg.Connection[Any]) -> None:
