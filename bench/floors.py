@@ -108,6 +108,10 @@ def _schema_sqlite(path: Path) -> None:
 
 
 NOW = "2026-11-23T12:00:00.000000+00:00"
+OPEN_REQUESTS_SQLITE = (
+    "SELECT data FROM lifecycle_requests WHERE customer_id = ? "
+    "AND status IN ('awaiting_acceptance', 'scheduled') ORDER BY requested_at, id"
+)
 
 
 def _populate_sqlite(connection: sqlite3.Connection, count: int) -> None:
@@ -155,6 +159,13 @@ def sqlite_end_floor(path: Path, count: int, synchronous: str = "FULL") -> tuple
     cpu = time.process_time()
     for n in range(count):
         start = time.perf_counter()
+        # Before the write lock, the collaboration read in a read transaction of its own, as
+        # collabcore reads it to ask the integrations for facts without holding a lock.
+        connection.execute("BEGIN")
+        json.loads(
+            connection.execute("SELECT data FROM collaborations WHERE id = ?", (f"k{n}",)).fetchone()[0]
+        )
+        connection.execute("ROLLBACK")
         connection.execute("BEGIN IMMEDIATE")
         json.loads(
             connection.execute("SELECT data FROM collaborations WHERE id = ?", (f"k{n}",)).fetchone()[0]
@@ -168,6 +179,8 @@ def sqlite_end_floor(path: Path, count: int, synchronous: str = "FULL") -> tuple
         connection.execute(
             "SELECT data FROM subscriptions WHERE customer_id = ? AND product = 'p'", (f"c{n}",)
         ).fetchone()
+        for (data,) in connection.execute(OPEN_REQUESTS_SQLITE, (f"c{n}",)).fetchall():
+            json.loads(data)  # the customer's open lifecycle requests, which an end may settle
         _end_writes_sqlite(connection, [(f"k{n}", f"c{n}")])
         connection.execute("COMMIT")
         samples.append(time.perf_counter() - start)
@@ -305,8 +318,13 @@ def _end_floor_worker(dsn: str, schema: str, ids: list[int]) -> Any:
     def work() -> None:
         for n in ids:
             k, c = f"k{n}", f"c{n}"
+            # Before the transaction, the collaboration read on its own, as collabcore reads
+            # it to ask the integrations for facts without holding a lock: a round trip.
+            json.loads(connection.execute("SELECT data FROM collaborations WHERE id = %s", (k,)).fetchone()[0])
             with connection.pipeline():
                 connection.execute("BEGIN")
+                # The customer's row locked first, as every lifecycle write of collabcore's does.
+                connection.execute("SELECT 1 FROM customers WHERE id = %s FOR UPDATE", (c,))
                 reads = [
                     connection.execute("SELECT data FROM collaborations WHERE id = %s FOR UPDATE", (k,)),
                     connection.execute("SELECT data FROM customers WHERE id = %s", (c,)),
@@ -318,6 +336,11 @@ def _end_floor_worker(dsn: str, schema: str, ids: list[int]) -> Any:
                     ),
                     connection.execute(
                         "SELECT data FROM subscriptions WHERE customer_id = %s AND product = 'p'", (c,)
+                    ),
+                    connection.execute(
+                        "SELECT data FROM lifecycle_requests WHERE customer_id = %s "
+                        "AND status IN ('awaiting_acceptance', 'scheduled') ORDER BY requested_at, id",
+                        (c,),
                     ),
                 ]
             for cursor in reads:
@@ -351,8 +374,9 @@ def _end_floor_worker(dsn: str, schema: str, ids: list[int]) -> Any:
 
 def postgres_end_floor(dsn: str, count: int, workers: int) -> float:
     """Ends per second by hand, in ``workers`` processes: the same reads and
-    writes as collabcore's end, in two pipelined round trips (reads under the lock, then
-    writes and commit)."""
+    writes as collabcore's end, in three round trips: the collaboration read before the
+    transaction, then (pipelined) the customer locked and everything read, then every write
+    and the commit."""
     from psycopg.types.json import Jsonb
 
     schema, admin = _pg_schema(dsn)

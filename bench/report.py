@@ -21,14 +21,22 @@ are written out):
 - Every floor writes to collabcore's own tables and indexes, made by collabcore's own
   migration, so the database work compared is the same; the floor skips rules, texts,
   validation and the attrs values, and parses JSON with `json.loads` and nothing else.
-- SQLite end (`sqlite_end_floor`): the same five reads, the version-checked update, the
-  event, the subscription and four outbox rows, one `BEGIN IMMEDIATE … COMMIT`, with the
-  same `synchronous` setting as collabcore's store in the same run (NORMAL, then FULL).
-  CPU per end is `time.process_time()` over the ends alone, for both.
-- PostgreSQL end (`postgres_end_floor`): the same reads under `FOR UPDATE` in one pipelined
-  round trip, then every write and the `COMMIT` in a second; workers are processes, as for
-  collabcore. collabcore spends a third round trip before the transaction, reading the
-  collaboration to ask the integrations for facts without holding a lock.
+- SQLite end (`sqlite_end_floor`): the collaboration read in a read transaction of its
+  own (collabcore reads it to ask the integrations for facts before it takes the write
+  lock), then in one `BEGIN IMMEDIATE … COMMIT` the same six reads (the collaboration,
+  its customer, office, the customer's active collaborations, the subscription, the
+  customer's open lifecycle requests), the version-checked update, the event, the
+  subscription and four outbox rows; with the same `synchronous` setting as collabcore's
+  store in the same run (NORMAL, then FULL). CPU per end is `time.process_time()` over
+  the ends alone, for both.
+- PostgreSQL end (`postgres_end_floor`): the collaboration read before the transaction,
+  then in one pipelined round trip the customer's row locked, the collaboration read
+  `FOR UPDATE` and the same reads, then every write and the `COMMIT` in a third: the
+  same three round trips as collabcore's. Workers are processes, as for collabcore.
+- Until issue 15 the end floors left out three things collabcore's end does on the
+  database: the read before the transaction, the read of open lifecycle requests (0.3),
+  and the lock on the customer's row (PostgreSQL). They do the same work now; both
+  columns of the table above were measured with these floors.
 - Relay (`postgres_relay_floor`): one effect at a time, `SELECT … FOR UPDATE SKIP LOCKED
   LIMIT 1`, `UPDATE`, `COMMIT`, in threads, as collabcore's relay workers are run here.
   collabcore's relay also builds and "sends" a notification for every other effect.
