@@ -320,7 +320,9 @@ def _end_floor_worker(dsn: str, schema: str, ids: list[int]) -> Any:
             k, c = f"k{n}", f"c{n}"
             # Before the transaction, the collaboration read on its own, as collabcore reads
             # it to ask the integrations for facts without holding a lock: a round trip.
-            json.loads(connection.execute("SELECT data FROM collaborations WHERE id = %s", (k,)).fetchone()[0])
+            json.loads(
+                connection.execute("SELECT data FROM collaborations WHERE id = %s", (k,)).fetchone()[0]
+            )
             with connection.pipeline():
                 connection.execute("BEGIN")
                 # The customer's row locked first, as every lifecycle write of collabcore's does.

@@ -465,7 +465,15 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "results.json", help="where to write the JSON"
     )
+    parser.add_argument(
+        "--page-only",
+        action="store_true",
+        help="rewrite docs/performance.md from the JSON at --out; measure nothing",
+    )
     args = parser.parse_args()
+    if args.page_only:
+        write_page(json.loads(args.out.read_text(encoding="utf-8")), args.before)
+        return
     with tempfile.TemporaryDirectory(prefix="collabcore-bench-") as tmp:
         folder = Path(tmp)
         bench_plan(args.quick)
@@ -479,11 +487,15 @@ def main() -> None:
     output = {"machine": machine(), "quick": args.quick, "results": RESULTS}
     args.out.write_text(json.dumps(output, indent=2) + "\n", encoding="utf-8")
     if not args.no_docs:
-        from report import performance_page
-
-        before = json.loads(args.before.read_text(encoding="utf-8")) if args.before.exists() else None
-        (ROOT / "docs" / "performance.md").write_text(performance_page(output, before), encoding="utf-8")
+        write_page(output, args.before)
     print(f"wrote {args.out.name}" + ("" if args.no_docs else " and docs/performance.md"))
+
+
+def write_page(output: dict[str, Any], before_path: Path) -> None:
+    from report import performance_page
+
+    before = json.loads(before_path.read_text(encoding="utf-8")) if before_path.exists() else None
+    (ROOT / "docs" / "performance.md").write_text(performance_page(output, before), encoding="utf-8")
 
 
 if __name__ == "__main__":
