@@ -124,30 +124,19 @@ WHOLE_RELAY_POINTS = [
     ("before:settle_outbox_item", 3),
     ("after:settle_outbox_item", 4),
 ]
-"""The same, where the store offers the relay's fewer-statement writes (SQLite, PostgreSQL)."""
+"""The same, through the relay's fewer-statement methods as a store offers them."""
 
 
 @pytest.mark.parametrize(
-    "inner_store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+    ("whole", "point", "nth"),
+    [(False, point, nth) for point, nth in RELAY_POINTS]
+    + [(True, point, nth) for point, nth in WHOLE_RELAY_POINTS],
 )
-@pytest.mark.parametrize(("point", "nth"), WHOLE_RELAY_POINTS)
-def test_a_crash_in_the_relays_fewer_statements_loses_and_doubles_nothing(
-    inner_store: Store, point: str, nth: int
+def test_a_crash_inside_the_relay_loses_and_doubles_nothing(
+    inner_store: Store, whole: bool, point: str, nth: int
 ) -> None:
-    faulty = FaultyStore(inner_store, whole=True)
-    world = World(faulty)
-    (collab,) = world.setup(cc.EXPENSES)
-    end_with_delete(world, collab)
-    faulty.arm(point, nth)
-    with pytest.raises(Crash):
-        world.relay().drain()
-    assert check_whole_or_nothing(world, collab)
-    finish(world, collab)
-
-
-@pytest.mark.parametrize(("point", "nth"), RELAY_POINTS)
-def test_a_crash_inside_the_relay_loses_and_doubles_nothing(inner_store: Store, point: str, nth: int) -> None:
-    faulty = FaultyStore(inner_store)
+    """Part by part, and (``whole``) through the store's fewer-statement methods."""
+    faulty = FaultyStore(inner_store, whole=whole)
     world = World(faulty)
     (collab,) = world.setup(cc.EXPENSES)
     end_with_delete(world, collab)
