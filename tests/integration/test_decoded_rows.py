@@ -115,3 +115,24 @@ def test_a_bad_cache_size_is_refused(size: object, tmp_path: Path) -> None:
         cc.SQLiteStore(tmp_path / "x.db", decoded_rows=size)  # type: ignore[arg-type]
     assert not (tmp_path / "x.db").exists()
     assert cache_for(0) is None
+
+
+def test_a_whole_office_read_takes_from_the_cache_but_keeps_nothing(tmp_path: Path) -> None:
+    """A whole office is a scan: an office larger than the cache would push out the pages
+    people view again, and keep nothing anyone reads twice."""
+    world = World(cc.SQLiteStore(tmp_path / "scan.db", decoded_rows=100))
+    world.office()
+    for n in range(5):
+        world.customer(f"c{n}", number=f"{n:03d}")
+        world.collaboration(cc.BOOKKEEPING, customer_id=f"c{n}")
+    store, actor = world.store, world.office_admin()
+    assert isinstance(store, cc.SQLiteStore) and store._decoded is not None
+    cache = store._decoded
+    page = world.service.overview("office-1", actor=actor, limit=2)
+    kept = len(cache)
+    assert kept >= 4  # two customers and their collaborations
+    whole = world.service.overview("office-1", actor=actor)
+    assert len(cache) == kept, "the whole office kept nothing"
+    assert whole.items[: len(page.items)] == page.items
+    first = page.items[0].customer
+    assert world.service.overview("office-1", actor=actor).items[0].customer is first, "it took what was kept"

@@ -137,7 +137,9 @@ class SQLUnitOfWork(EndsByParts, OutboxByParts):
 
     # --- decoding ------------------------------------------------------------
 
-    def _decode(self, raw: Any, kind: type[T] | Any, table: str, key: Any) -> T:
+    def _decode(self, raw: Any, kind: type[T] | Any, table: str, key: Any, *, keep: bool = True) -> T:
+        """The value of a row's stored text, from the cache of decoded rows if it is there;
+        kept there (``keep``) if not."""
         cache = self._decoded if kind in KEPT_KINDS and isinstance(raw, str) else None
         if cache is not None:
             found: T | None = cache.get(kind, raw)
@@ -150,7 +152,7 @@ class SQLUnitOfWork(EndsByParts, OutboxByParts):
                 f"Row {describe(key)} of table {table} cannot be read: {exc}",
                 hint="Restore the row from a backup, or delete it if it is not needed.",
             ) from None
-        if cache is not None:
+        if keep and cache is not None:
             cache.put(kind, raw, value)
         return value
 
@@ -221,16 +223,20 @@ class SQLUnitOfWork(EndsByParts, OutboxByParts):
             ).fetchall()
             if not page:
                 break
-            items.extend(self._overview_items(office_id, [row[1] for row in page]))
+            # A whole office is a scan: it takes what the cache holds but keeps nothing, so
+            # that an office larger than the cache does not push out the pages people view.
+            items.extend(self._overview_items(office_id, [row[1] for row in page], keep=limit is not None))
             cursor = (page[-1][0], page[-1][1])
             if len(page) < size:
                 break
         return items
 
-    def _overview_items(self, office_id: str, customer_ids: list[str]) -> list[CustomerCollaborations]:
+    def _overview_items(
+        self, office_id: str, customer_ids: list[str], *, keep: bool
+    ) -> list[CustomerCollaborations]:
         marks = ", ".join("?" for _ in customer_ids)
         customers: dict[str, Customer] = {
-            row[0]: self._decode(row[1], Customer, "customers", row[0])
+            row[0]: self._decode(row[1], Customer, "customers", row[0], keep=keep)
             for row in self._execute(
                 f"SELECT id, data FROM customers WHERE id IN ({marks})", customer_ids
             ).fetchall()
@@ -246,7 +252,7 @@ class SQLUnitOfWork(EndsByParts, OutboxByParts):
         ).fetchall():
             if office == office_id:
                 collaborations[customer_id].append(
-                    self._decode(data, Collaboration, "collaborations", collab_id)
+                    self._decode(data, Collaboration, "collaborations", collab_id, keep=keep)
                 )
         return [
             CustomerCollaborations(customers[c], tuple(collaborations[c]))
