@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
 from collabcore.adapters.serialization import stored_data
-from collabcore.adapters.sql import JoinedStore, SQLUnitOfWork, migrate, stored_version
+from collabcore.adapters.sql import FENCE, UPDATE_OUTBOX, JoinedStore, SQLUnitOfWork, migrate, stored_version
 from collabcore.domain.effects import Effect
 from collabcore.domain.errors import (
     ConcurrencyConflict,
@@ -351,7 +351,7 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         # changes no row, and so keeps nothing.
         if self._begun or not self._autocommit:
             return super().settle_outbox_item(item, fenced=fenced)
-        params = (item.status.value, item.next_attempt_at, item.lease, self._json(item), item.key, fenced)
+        params = (*self._outbox_update(item), fenced)
         written = self._sent(lambda: self._connection.execute(_SETTLE, params).rowcount) == 1
         self.committed = True
         return written
@@ -508,9 +508,7 @@ SELECT c.data,
   LEFT JOIN collaborations c ON c.id = %(id)s
 """
 
-_SETTLE = (
-    "UPDATE outbox SET status = %s, next_attempt_at = %s, lease = %s, data = %s WHERE key = %s AND lease = %s"
-)
+_SETTLE = _placeholders(UPDATE_OUTBOX + FENCE)
 
 _NOTIFICATION_READS = """
 SELECT (SELECT data FROM collaborations WHERE id = %(c)s),

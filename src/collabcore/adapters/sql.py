@@ -43,6 +43,9 @@ T = TypeVar("T")
 SCHEMA_VERSION = 3
 OPEN_STATUSES = "(" + ", ".join(f"'{s.value}'" for s in RequestStatus if s.is_open) + ")"
 """Written out, not bound: only a literal lets the planner use the partial index."""
+UPDATE_OUTBOX = "UPDATE outbox SET status = ?, next_attempt_at = ?, lease = ?, data = ? WHERE key = ?"
+"""An outbox item written back; with :data:`FENCE`, only while its writer holds the lease."""
+FENCE = " AND lease = ?"
 OVERVIEW_CHUNK = 500
 """Customers per statement when reading a whole office's overview."""
 
@@ -472,12 +475,11 @@ class SQLUnitOfWork(EndsByParts, OutboxByParts):
             raise
 
     def update_outbox_item(self, item: OutboxItem, *, fenced: str | None = None) -> bool:
-        sql = "UPDATE outbox SET status = ?, next_attempt_at = ?, lease = ?, data = ? WHERE key = ?"
-        params = [item.status.value, self._time(item.next_attempt_at), item.lease, self._json(item), item.key]
+        sql, params = UPDATE_OUTBOX, self._outbox_update(item)
         if fenced is not None:
             # The fence: a worker whose lease was taken over writes nothing.
-            sql += " AND lease = ?"
-            params.append(fenced)
+            sql += FENCE
+            params += (fenced,)
         cursor = self._execute(sql, params)
         if cursor.rowcount == 1:
             return True
@@ -488,10 +490,11 @@ class SQLUnitOfWork(EndsByParts, OutboxByParts):
     def lease_outbox_items(self, items: Sequence[OutboxItem]) -> None:
         """:class:`~collabcore.ports.OutboxInFewerStatements`: the claimed rows exist and are
         locked by this transaction, so one batch of updates needs no count of rows changed."""
-        self._executemany(
-            "UPDATE outbox SET status = ?, next_attempt_at = ?, lease = ?, data = ? WHERE key = ?",
-            [(i.status.value, self._time(i.next_attempt_at), i.lease, self._json(i), i.key) for i in items],
-        )
+        self._executemany(UPDATE_OUTBOX, [self._outbox_update(i) for i in items])
+
+    def _outbox_update(self, item: OutboxItem) -> tuple[Any, ...]:
+        """The parameters of :data:`UPDATE_OUTBOX` for ``item``."""
+        return (item.status.value, self._time(item.next_attempt_at), item.lease, self._json(item), item.key)
 
     def save_idempotency(self, record: IdempotencyRecord) -> None:
         self._insert(
