@@ -72,6 +72,9 @@ class ProductSpec:
     """How long a former office keeps read-only access after a deactivation: None (R20) while
     it has other active collaborations with the company; a period (say 30 days) for exactly
     that long, whatever else it holds."""
+    name: str | None = attrs.field(default=None, validator=optional(check_id))
+    """The product's name where a brand has none for it in the reader's language (a brand or a
+    language made before the product existed); None: the key as it is written."""
 
     def __attrs_post_init__(self) -> None:
         if not self.outcomes:
@@ -81,6 +84,11 @@ class ProductSpec:
                 f"Product {self.key}: default variant {describe(self.default_variant)} is not one of "
                 f"its variants {self.variants}."
             )
+
+    @property
+    def fallback_name(self) -> str:
+        """The name shown when a brand's words have none for this product."""
+        return self.name if self.name is not None else self.key
 
     def offers(self, outcome: Outcome) -> bool:
         return outcome in self.outcomes
@@ -173,6 +181,7 @@ def default_products() -> ProductCatalog:
         },
         variants=("start", "bookkeeping", "invoicing", "smart", "pro"),
         default_variant="smart",
+        name="Bookkeeping & Invoicing",
     )
     payroll = ProductSpec(
         key=PAYROLL,
@@ -197,6 +206,7 @@ def default_products() -> ProductCatalog:
         default_variant="standard",
         # R18: accountant access ("Start") invoices the office only.
         invoice_recipients={"start": frozenset({Party.OFFICE}), "standard": _BOTH},
+        name="Payroll",
     )
     expenses = ProductSpec(
         key=EXPENSES,
@@ -215,5 +225,6 @@ def default_products() -> ProductCatalog:
                 *_NOTIFY,
             ),
         },
+        name="Travel & Expenses",
     )
     return ProductCatalog({p.key: p for p in (bookkeeping, payroll, expenses)})
