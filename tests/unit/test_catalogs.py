@@ -55,6 +55,11 @@ def test_the_shipped_words_are_those_of_version_0_2_word_for_word() -> None:
             for k, v in old["texts"].items()
             if now[pair]["texts"].get(k) != v
         }
+        # 0.3 tells why a fact is unknown: the old sentence, then the reason, nothing else.
+        told_why = {k for k, (old_text, new_text) in changed.items() if k.endswith(".unknown")}
+        for key in told_why:
+            old_text, new_text = changed.pop(key)
+            assert new_text == old_text[:-1] + ": {reason}.", (pair, key)
         assert changed == {}, pair
 
 
@@ -262,9 +267,12 @@ def test_a_translator_starts_from_a_template(tmp_path: Path, capsys: pytest.Capt
     untranslated = read_catalog(path)
     assert untranslated.entries == {} and untranslated.language == "nb"
     assert set(check_catalog(untranslated).missing) >= set(shipped("en").entries)
-    # The translator's notes hold the English; "translating" by copying them fills every key.
+    assert check_catalog(untranslated).ok, "untranslated, it loads: every text falls back on English"
+    # The translator's notes hold the English; "translating" by copying them fills every key,
+    # and the check tells that copy from a translation.
     filled = {key: note.removeprefix("en: ") for key, note in untranslated.notes.items()}
-    assert check_catalog(Catalog("nb", filled)).ok
+    copy = check_catalog(Catalog("nb", filled))
+    assert copy.ok and copy.translated == 0 and set(copy.copied) == set(shipped("en").entries)
     assert main(["texts", "template", "nb", "--brand", "spiris"]) == 0
     terms = read_catalog(capsys.readouterr().out.encode("utf-8"))
     assert terms.brand == "spiris" and set(terms.notes) == set(shipped("spiris-en").entries)
@@ -275,3 +283,87 @@ def test_a_translator_starts_from_a_template(tmp_path: Path, capsys: pytest.Capt
     )
     with pytest.raises(InvalidInput):
         shipped("../en")
+
+
+def write(path: Path, catalog: Catalog) -> Path:
+    with path.open("w", encoding="utf-8") as out:
+        write_po(catalog, out)
+    return path
+
+
+def test_a_partial_catalog_is_usable_and_its_coverage_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    english = shipped("en").entries
+    entries = {"R3": "Hovedkontakt mangler for kundenummer {customer_number}.", "R5": english["R5"]}
+    path = write(tmp_path / "nb.po", Catalog("nb", entries))
+    report = check_catalog(read_catalog(path))
+    assert report.ok, "what it lacks falls back on English"
+    assert (report.translated, report.copied) == (1, ("R5",)), "R5 is English word for word: a copy"
+    assert len(report.missing) == report.total - 2 and "R11" in report.missing
+    assert main(["texts", "check", str(path)]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        f"1 of {report.total} translated, {report.total - 2} missing (falls back on en), 1 copied" in printed
+    )
+    assert main(["texts", "check", "--json", str(path)]) == 0
+    (data,) = json.loads(capsys.readouterr().out)
+    assert data["ok"] is True and data["copied"] == ["R5"]
+    assert data["coverage"] == {
+        "total": report.total,
+        "translated": 1,
+        "fallen_back": report.total - 2,
+        "copied": 1,
+        "fallback": ["en"],
+    }
+    # Measured against another chain, R5 is no copy: Swedish words it otherwise.
+    assert check_catalog(read_catalog(path), fallback=("sv", "en")).copied == ()
+
+
+def test_a_brand_catalogs_copied_names_are_counted(tmp_path: Path) -> None:
+    entries = {"term.brand": "Visma Rådgiver", "product.payroll": "Visma Lön"}
+    report = check_catalog(Catalog("nb", entries, "visma"))
+    assert report.ok and report.translated == 1 and report.copied == ("product.payroll",)
+    assert "term.portal" in report.missing, "a term falls back on the brand's English"
+    acme = check_catalog(Catalog("nb", {"term.brand": "Acme"}, "acme"))
+    assert not acme.ok and "term.portal" in acme.unresolved, "no language of the chain has acme's"
+
+
+def test_texts_check_fails_for_bad_keys_and_unreadable_files_and_checks_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(
+        tmp_path / "nb.po",
+        Catalog("nb", {"term.brand": "X", "R3 ": "Y", "R5": "{oops", "acme:vip.remedy": "Z"}),
+    )
+    headless = tmp_path / "visma-nb.po"
+    headless.write_text('msgid ""\nmsgstr "X-Collabcore-Brand: visma\\n"\n', encoding="utf-8")
+    good = write(tmp_path / "sv.po", Catalog("sv", {"R3": "Huvudkontakt saknas."}))
+    report = check_catalog(read_catalog(bad))
+    assert report.bad_keys == ("term.brand", "R3 ") and report.unknown_placeholders == (("R5", "{"),)
+    assert main(["texts", "check", str(bad), str(headless), str(good)]) == 1
+    printed = capsys.readouterr().out
+    assert "bad key (cannot be loaded): term.brand" in printed
+    assert f"{headless}: cannot be read: {headless} names no language." in printed
+    assert f"{good} (sv): ok" in printed, "one bad file does not hide the others' reports"
+
+
+def test_a_hosts_key_that_no_language_gives_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "catalog_check_host.py").write_text(
+        "import collabcore as cc\n\n"
+        "@cc.rule('acme:one', texts=('acme:one',))\n"
+        "def host_rule(ctx):\n"
+        "    '''A host's rule.'''\n"
+        "    return iter(())\n\n"
+        "rulebook = cc.default_rulebook().add(host_rule)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    english = write(tmp_path / "en.po", Catalog("en", {"acme:one": "Host words.", "rule.acme:one": "Host"}))
+    norwegian = write(tmp_path / "nb.po", Catalog("nb", {"R3": "Hovedkontakt mangler."}))
+    argv = ["texts", "check", "--rulebook", "catalog_check_host:rulebook", str(norwegian)]
+    assert main(argv) == 1
+    assert "no language of the chain gives: acme:one\n" in capsys.readouterr().out
+    assert main([*argv, str(english)]) == 0, "the host's English, checked with it, gives it"

@@ -201,3 +201,63 @@ def test_invite_and_move_from_the_command_line(demo_db: str, capsys: pytest.Capt
     assert main([*move, "--facts", facts, "--json"]) == 0
     moved = json.loads(capsys.readouterr().out)
     assert [c["office_id"] for c in moved["started"]] == ["office-2"]
+
+
+def norwegian_catalog(tmp_path: Path) -> Path:
+    """A host's Norwegian with two texts of its own; the rest falls back on English."""
+    path = tmp_path / "nb.po"
+    path.write_text(
+        'msgid ""\nmsgstr "Language: nb\\n"\n\n'
+        'msgid "rule.R3"\nmsgstr "En hovedkontakt er påkrevd"\n\n'
+        'msgid "R2"\nmsgstr "Andre samarbeid påvirkes ikke."\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_lang_takes_any_language_a_catalog_gives(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--lang", "nb"]) == 2
+    err = capsys.readouterr().err
+    assert "No catalog gives the language 'nb'; languages: en, sv." in err and "--catalog FILE" in err
+    assert err.count("\n") == 1
+    assert main(["rules", "--lang", "nb", "--catalog", str(norwegian_catalog(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    assert "En hovedkontakt er påkrevd" in out, "the Norwegian title"
+    assert "The main contact is an Administrator" in out, "an untranslated title falls back on English"
+    assert main(["rules", "--brand", "acme"]) == 2
+    assert "No catalog gives the brand 'acme'; brands: spiris, visma." in capsys.readouterr().err
+
+
+def test_a_plan_in_a_hosts_language(demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    catalog = ["--lang", "nb", "--catalog", str(norwegian_catalog(tmp_path))]
+    office = ["--db", demo_db, "--office", "office-1", "--user", "anna"]
+    assert main(["plan", "collaboration-1", *office, "--outcome", "delete", *catalog, "--json"]) == 1
+    findings = {f["code"]: f for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert (findings["R2"]["message"], findings["R2"]["language"]) == ("Andre samarbeid påvirkes ikke.", "nb")
+    assert findings["R17"]["language"] == "en", "not translated: told in English, and said so"
+
+
+def test_rules_shows_a_hosts_rulebook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cli_host_rules.py").write_text(
+        "import collabcore as cc\n\n"
+        "@cc.rule('acme:vip', texts=('acme:vip',), products=('payroll',))\n"
+        "def vip(ctx):\n"
+        "    '''VIP customers need a second look.\n\n    More words.'''\n"
+        "    return iter(())\n\n"
+        "def rulebook():\n"
+        "    return cc.default_rulebook().add(vip)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["rules", "--rulebook", "cli_host_rules:rulebook"]) == 0
+    out = capsys.readouterr().out
+    (line,) = [line for line in out.splitlines() if line.startswith("acme:vip")]
+    assert "VIP customers need a second look." in line and "Visma Lön" in line
+    assert "A main contact is required" in out
+    assert main(["rules", "--rulebook", "cli_host_rules:rulebook", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[-1]["id"] == "acme:vip" and rows[-1]["products"] == ["Visma Lön"]
+    assert main(["rules", "--rulebook", "cli_host_rules:nothing"]) == 2
+    assert "Cannot load the rulebook" in capsys.readouterr().err

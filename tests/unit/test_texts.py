@@ -15,6 +15,9 @@ from collabcore.wording import Texts
 BRANDS = ("visma", "spiris")
 LANGUAGES = ("en", "sv")
 EVERY_PARAM = {
+    "reason": "R",
+    "failure": "F",
+    "check": "C",
     "user": "U",
     "count": 2,
     "users": "A, B",

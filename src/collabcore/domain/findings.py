@@ -10,6 +10,8 @@ from collabcore.domain.deferred import deferred_fields
 
 
 class Severity(StrEnum):
+    """How much a finding stops: a blocker, one that needs acknowledging, or information."""
+
     BLOCKER = "blocker"
     """Ending (or the operation) cannot go ahead until it is fixed."""
     NEEDS_ACKNOWLEDGEMENT = "needs_acknowledgement"
@@ -30,3 +32,6 @@ class Finding:
     remedy: tuple[str, ...] = ()
     key: str = ""
     """The text key, a finer machine-readable code such as ``R11.delete``."""
+    language: str = ""
+    """The language its message is written in: the plan's, or another where the catalog had
+    no text for it and fell back (``Localizer.language_of``); "" when not told."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import sys
 import tempfile
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from collabcore.adapters.documents import NAMES, document_json, problem_document, schema
-from collabcore.adapters.serialization import to_data, to_json
+from collabcore.adapters.serialization import to_json
 from collabcore.adapters.sqlite import SQLiteStore
 from collabcore.app.bulk import BulkItem
 from collabcore.app.config import Integrations
@@ -25,22 +26,26 @@ from collabcore.domain.errors import CollabCoreError, InvalidInput, OperationRef
 from collabcore.domain.findings import Finding
 from collabcore.domain.model import Outcome
 from collabcore.domain.records import OverviewCursor
-from collabcore.policy.engine import Rulebook
+from collabcore.policy.engine import Rule, Rulebook
 from collabcore.policy.planner import PLANNER_TEXTS
+from collabcore.policy.products import default_products
 from collabcore.policy.rules import default_rulebook
 from collabcore.testing.fakes import FakeIntegrations
-from collabcore.tools.catalog_check import check_catalog
+from collabcore.tools.catalog_check import CatalogReport, check_catalog, report_data, unreadable_report
 from collabcore.tools.cli_lifecycle import actor_of, add_commands
 from collabcore.tools.demo import run_demo
 from collabcore.tools.display import finding_lines, overview_note, plan_text
 from collabcore.tools.reference import rules_reference
+from collabcore.tools.texts_reference import texts_reference
 from collabcore.tools.words import narrating
-from collabcore.wording.catalogs import read_catalog, template, write_po
-from collabcore.wording.texts import Localizer
+from collabcore.wording.catalogs import Catalog, read_catalog, template, write_po
+from collabcore.wording.texts import Localizer, Texts
 from collabcore.wording.words import default_texts
 
 BRANDS = ("visma", "spiris")
+"""The shipped brands; a --catalog may add others."""
 LANGUAGES = ("en", "sv")
+"""The shipped languages; a --catalog may add others."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,12 +55,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def words(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--brand", choices=BRANDS, default="visma", help="whose words to use")
-        sub.add_argument("--lang", choices=LANGUAGES, default="en", help="which language")
+    def words(sub: argparse.ArgumentParser, *, catalogs: bool = True) -> None:
+        # Not argparse choices: the brands and languages are those of the catalogs given,
+        # known only once --catalog is read, and an unknown one deserves the list of those.
+        sub.add_argument("--brand", default="visma", help="whose words to use: visma, spiris or a catalog's")
+        sub.add_argument("--lang", default="en", help="which language: en, sv, or one that a --catalog gives")
+        if catalogs:
+            sub.add_argument(
+                "--catalog",
+                action="append",
+                type=Path,
+                default=[],
+                metavar="FILE",
+                help="a .po or .mo file adding a language or a brand (repeat for more)",
+            )
 
     demo = commands.add_parser("demo", help="tell the seeds' story on a SQLite file")
-    words(demo)
+    words(demo, catalogs=False)
     demo.add_argument(
         "--db", type=Path, default=None, help="SQLite file to use (default: a new temporary file)"
     )
@@ -63,17 +79,31 @@ def _parser() -> argparse.ArgumentParser:
     words(rules)
     rules.add_argument("--json", action="store_true", help="machine-readable output")
     rules.add_argument("--markdown", action="store_true", help="the reference page for docs/rules.md")
+    rules.add_argument(
+        "--rulebook", metavar="MODULE:NAME", help="a host's rulebook instead of the default one"
+    )
     texts = commands.add_parser("texts", help="check a translator's catalog (.po or .mo)")
     texts_commands = texts.add_subparsers(dest="texts_command", required=True, metavar="ACTION")
-    check = texts_commands.add_parser("check", help="missing keys, unknown placeholders, unused keys")
+    check = texts_commands.add_parser(
+        "check", help="coverage (translated, fallen back, copied), unknown placeholders, bad keys"
+    )
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
     check.add_argument(
         "--rulebook", metavar="MODULE:NAME", help="a host's rulebook whose rules the catalog must cover"
     )
     check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.add_argument(
+        "--fallback",
+        default="en",
+        metavar="LANG,...",
+        help="the languages missing keys fall back on, in order (default: en)",
+    )
     start = texts_commands.add_parser("template", help="print a new .po file for a language to translate")
     start.add_argument("language", help="the new language's code, e.g. nb")
     start.add_argument("--brand", help="the brand's terms and product names instead of the sentences")
+    texts_commands.add_parser(
+        "reference", help="print the translators' reference of keys and placeholders (docs/texts.md)"
+    )
     shape = commands.add_parser("schema", help="print the JSON Schema of a --json document")
     shape.add_argument("name", choices=NAMES)
     _store_commands(commands, words)
@@ -149,7 +179,9 @@ def _service(args: argparse.Namespace, store: SQLiteStore) -> CollaborationServi
         integrations = Integrations(
             payroll=fake_ports.payroll, expenses=fake_ports.expenses, bookkeeping=fake_ports.bookkeeping
         )
-    return CollaborationService(store, integrations=integrations, brand=args.brand, language=args.lang)
+    return CollaborationService(
+        store, integrations=integrations, texts=args.texts, brand=args.brand, language=args.lang
+    )
 
 
 def _findings(loc: Localizer, findings: Sequence[Finding]) -> None:
@@ -193,7 +225,7 @@ def _plan_or_end(args: argparse.Namespace) -> int:
 
 def _lifecycle(args: argparse.Namespace) -> int:
     if not hasattr(args, "brand"):
-        args.brand, args.lang = "visma", "en"
+        args.brand, args.lang, args.texts = "visma", "en", default_texts()
     args.db = Path(args.db)
     with _open(args) as store:
         return int(LIFECYCLE[args.command](args, _service(args, store)))
@@ -264,43 +296,63 @@ def _open(args: argparse.Namespace) -> Iterator[SQLiteStore]:
 
 def _demo(args: argparse.Namespace) -> int:
     path = args.db or Path(tempfile.mkdtemp(prefix="collabcore-demo-")) / "collabcore.db"
+    if path.exists() and path.stat().st_size > 0:
+        # The story starts from nothing; told again on the same file it would meet itself.
+        raise InvalidInput(
+            f"{path} exists already; the demo tells its story on a new file.",
+            hint="Give another --db, or leave --db out for a fresh temporary file.",
+        )
     store = SQLiteStore(path)
     try:
         run_demo(store, print, brand=args.brand, language=args.lang)
     finally:
         store.close()
-    loc = narrating(default_texts().localizer(args.brand, args.lang))
+    loc = narrating(args.texts.localizer(args.brand, args.lang))
     print(loc.text("demo.stored", path=path))
     return 0
 
 
 def _rules(args: argparse.Namespace) -> int:
-    book = default_rulebook()
+    book = _load_rulebook(args.rulebook) if args.rulebook else default_rulebook()
     if args.markdown:
-        print(rules_reference(book, default_texts(), args.brand, args.lang), end="")
+        print(rules_reference(book, args.texts, args.brand, args.lang), end="")
         return 0
-    loc = default_texts().localizer(args.brand, args.lang, book.text_keys | PLANNER_TEXTS)
+    # A host's rules may keep their words in Python rather than in a --catalog: a rule
+    # without a title shows its docstring's first line instead of failing the listing.
+    names = {spec.key: spec.fallback_name for spec in default_products()}
+    loc = args.texts.localizer(args.brand, args.lang, PLANNER_TEXTS, product_names=names)
     if args.json:
         rows = [
             {
                 "id": r.id,
-                "title": loc.text(f"rule.{r.id}"),
+                "title": _title(loc, r),
                 "severity": r.severity.value,
                 "operations": sorted(o.value for o in r.operations),
-                "products": None if r.products is None else sorted(loc.product(p) for p in r.products),
+                "products": None if r.products is None else sorted(_product(loc, p) for p in r.products),
                 "protected": r.protected,
             }
             for r in book
         ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    titles = {r.id: loc.text(f"rule.{r.id}") for r in book}
+    titles = {r.id: _title(loc, r) for r in book}
     width = max(len(t) for t in titles.values())
     for r in book:
         severity = loc.text(f"severity.{r.severity.value}")
-        products = "" if r.products is None else ", ".join(sorted(loc.product(p) for p in r.products))
+        products = "" if r.products is None else ", ".join(sorted(_product(loc, p) for p in r.products))
         print(f"{r.id:<14} {titles[r.id]:<{width}}  {severity:<22} {products}".rstrip())
     return 0
+
+
+def _title(loc: Localizer, rule: Rule) -> str:
+    key = f"rule.{rule.id}"
+    if loc.has(key):
+        return loc.text(key)
+    return (inspect.getdoc(rule.check) or rule.id).split("\n", 1)[0]
+
+
+def _product(loc: Localizer, key: str) -> str:
+    return loc.product(key) if loc.has_product(key) else key
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -312,13 +364,57 @@ def _texts(args: argparse.Namespace) -> int:
     if args.texts_command == "template":
         write_po(template(args.language, args.brand), sys.stdout)
         return 0
+    if args.texts_command == "reference":
+        print(texts_reference(), end="")
+        return 0
     rulebook = _load_rulebook(args.rulebook) if args.rulebook else None
-    reports = [check_catalog(read_catalog(path), rulebook=rulebook) for path in args.files]
+    fallback = tuple(code.strip() for code in args.fallback.split(",") if code.strip())
+    read: dict[Path, Catalog | CatalogReport] = {}
+    for path in args.files:
+        try:
+            read[path] = read_catalog(path)
+        except CollabCoreError as exc:
+            # One unreadable file (no Language header, say) is one failed report; the rest are
+            # still checked, so a translator sees everything at once.
+            read[path] = unreadable_report(str(path), exc)
+    catalogs = [found for found in read.values() if isinstance(found, Catalog)]
+    reports = [
+        found
+        if isinstance(found, CatalogReport)
+        else check_catalog(
+            found,
+            rulebook=rulebook,
+            fallback=fallback,
+            others=[other for other in catalogs if other is not found],
+        )
+        for found in read.values()
+    ]
     if args.json:
-        print(json.dumps([to_data(report) for report in reports], ensure_ascii=False, indent=2))
+        print(json.dumps([report_data(report) for report in reports], ensure_ascii=False, indent=2))
     else:
         print("\n".join(str(report) for report in reports))
     return 0 if all(report.ok for report in reports) else 1
+
+
+def _words(args: argparse.Namespace) -> Texts:
+    """The shipped words with the --catalog files, once the brand and language are known to
+    have words in them: an unknown one is told with the list of those that have."""
+    texts = default_texts()
+    for path in getattr(args, "catalog", None) or ():
+        texts = texts.with_catalog(path)
+    if args.brand not in texts.brands:
+        raise InvalidInput(
+            f"No catalog gives the brand {describe(args.brand)}; brands: {', '.join(sorted(texts.brands))}.",
+            hint="Choose one of those, or give the brand's catalog with --catalog FILE.",
+            path="brand",
+        )
+    if not texts.speaks(args.brand, args.lang):
+        raise InvalidInput(
+            f"No catalog gives the language {describe(args.lang)}; languages: {', '.join(texts.languages)}.",
+            hint="Choose one of those, or give the language's catalog with --catalog FILE (.po or .mo).",
+            path="lang",
+        )
+    return texts
 
 
 def _load_rulebook(spec: str) -> Rulebook:
@@ -351,6 +447,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "texts": _texts,
             "schema": _schema,
         }
+        if hasattr(args, "lang"):
+            args.texts = _words(args)
         if args.command in LIFECYCLE:
             return _lifecycle(args)
         return handlers[args.command](args)
