@@ -20,11 +20,11 @@ from collabcore.testing import World
 from collabcore.wording import Template, Texts
 
 
-@cc.rule("HOST-VIP", texts=("HOST-VIP",), severity=cc.Severity.NEEDS_ACKNOWLEDGEMENT)
+@cc.rule("acme:vip", texts=("acme:vip",), severity=cc.Severity.NEEDS_ACKNOWLEDGEMENT)
 def vip_customers_need_a_second_look(ctx: cc.RuleContext) -> Iterator[cc.Flag]:
     """Our policy: ending with a company on our VIP list needs an explicit acknowledgement."""
     if ctx.customer.number.startswith("VIP"):
-        yield cc.Flag("HOST-VIP", {"customer": ctx.customer.name})
+        yield cc.Flag("acme:vip", {"customer": ctx.customer.name})
 
 
 # --- a rule with a fact of its own -------------------------------------------------------
@@ -35,9 +35,9 @@ PENSION_REPORTED: cc.Fact[bool] = cc.Fact(
 
 
 @cc.rule(
-    "R24",
+    "acme:pension",
     products=(cc.PAYROLL,),
-    texts=("R24", "R24.unknown", "R24.remedy"),
+    texts=("acme:pension", "acme:pension.unknown", "acme:pension.unknown.remedy", "acme:pension.remedy"),
     reads=(PENSION_REPORTED,),
 )
 def pension_reported_before_handover(ctx: cc.RuleContext) -> Iterator[cc.Flag]:
@@ -46,23 +46,34 @@ def pension_reported_before_handover(ctx: cc.RuleContext) -> Iterator[cc.Flag]:
         return
     reported = ctx.facts.get(PENSION_REPORTED)
     if reported is None:
-        yield cc.Flag("R24.unknown")
+        yield cc.Flag("acme:pension.unknown")
     elif not reported:
-        yield cc.Flag("R24")
+        yield cc.Flag("acme:pension")
 
 
 PENSION_WORDS: dict[str, dict[str, Template]] = {
     "en": {
-        "rule.R24": "Payroll: the pension is reported",
-        "R24": "The pension for this month has not been reported in {product}.",
-        "R24.unknown": "Could not check whether the pension is reported in {product}.",
-        "R24.remedy": ("Report the pension in {product}, then end the collaboration.",),
+        "rule.acme:pension": "Payroll: the pension is reported",
+        "acme:pension": "The pension for this month has not been reported in {product}.",
+        # {reason}: why nobody could tell (no integration answers it, or it failed and how).
+        "acme:pension.unknown": "Could not check whether the pension is reported in {product}: {reason}.",
+        "acme:pension.unknown.remedy": (
+            "Check in the pension system by hand that this month's pension is reported.",
+            "Ending can go ahead once the pension system answers: try again later.",
+        ),
+        "acme:pension.remedy": ("Report the pension in {product}, then end the collaboration.",),
     },
     "sv": {
-        "rule.R24": "Lön: pensionen är rapporterad",
-        "R24": "Månadens pension har inte rapporterats i {product}.",
-        "R24.unknown": "Det gick inte att kontrollera om pensionen är rapporterad i {product}.",
-        "R24.remedy": ("Rapportera pensionen i {product} och avsluta sedan samarbetet.",),
+        "rule.acme:pension": "Lön: pensionen är rapporterad",
+        "acme:pension": "Månadens pension har inte rapporterats i {product}.",
+        "acme:pension.unknown": (
+            "Det gick inte att kontrollera om pensionen är rapporterad i {product}: {reason}."
+        ),
+        "acme:pension.unknown.remedy": (
+            "Kontrollera själv i pensionssystemet att månadens pension är rapporterad.",
+            "Avslutet kan göras när pensionssystemet svarar: försök igen senare.",
+        ),
+        "acme:pension.remedy": ("Rapportera pensionen i {product} och avsluta sedan samarbetet.",),
     },
 }
 
@@ -89,8 +100,8 @@ def main() -> None:
     texts = with_words(
         cc.default_texts(),
         {
-            "en": {"rule.HOST-VIP": "VIP customers", "HOST-VIP": "{customer} is a VIP."},
-            "sv": {"rule.HOST-VIP": "VIP-kunder", "HOST-VIP": "{customer} är en VIP-kund."},
+            "en": {"rule.acme:vip": "VIP customers", "acme:vip": "{customer} is a VIP."},
+            "sv": {"rule.acme:vip": "VIP-kunder", "acme:vip": "{customer} är en VIP-kund."},
         },
     )
     assert custom.severity_of(custom.get("R11")) is cc.Severity.BLOCKER
@@ -114,7 +125,7 @@ def main() -> None:
     print(explore.plan_text(plan))
     print()
 
-    # R24 with its fact: the host's pension system answers it, by the fact's key.
+    # acme:pension with its fact: the host's pension system answers it, by the fact's key.
     pensions = PensionSystem(reported=set())
     world = World(brand="spiris")
     (payroll,) = world.setup(cc.PAYROLL)

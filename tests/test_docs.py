@@ -23,3 +23,14 @@ def test_page_code_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
     for number, code in enumerate(blocks, start=1):
         exec(compile(code, f"{page.name} block {number}", "exec"), namespace)
+
+
+def test_getting_started_runs_twice_on_the_same_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A reader runs the page again on the collab.db it made: registering is idempotent.
+    monkeypatch.chdir(tmp_path)
+    page = ROOT / "docs" / "getting-started.md"
+    for _ in range(2):
+        namespace: dict[str, object] = {"__name__": "docs_getting_started"}
+        for number, code in enumerate(BLOCK.findall(page.read_text(encoding="utf-8")), start=1):
+            exec(compile(code, f"{page.name} block {number}", "exec"), namespace)
+    assert (tmp_path / "collab.db").exists()

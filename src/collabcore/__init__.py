@@ -76,7 +76,7 @@ from collabcore.wording import SPIRIS, VISMA, Brand, default_texts
 if TYPE_CHECKING:
     from collabcore.adapters.postgres import PostgresStore
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "BOOKKEEPING",

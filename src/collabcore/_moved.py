@@ -1,5 +1,5 @@
 """Where 0.1's modules and root names went: old import paths keep working, with a
-DeprecationWarning, until 0.3. Only strings here: nothing is imported until asked for."""
+DeprecationWarning, until 1.0 (docs/upgrading.md). Only strings here: nothing is imported until asked for."""
 
 from __future__ import annotations
 

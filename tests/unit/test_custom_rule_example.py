@@ -1,4 +1,4 @@
-"""examples/custom_rule.py's R24 reads a fact of its own; built here as a host would build it."""
+"""examples/custom_rule.py's acme:pension rule reads a fact of its own, built as a host would build it."""
 
 from __future__ import annotations
 
@@ -35,9 +35,9 @@ def test_r24_on_its_own_context(example: ModuleType) -> None:
             rule, rule_context(product=cc.PAYROLL, outcome=cc.Outcome.CUSTOMER_CONTINUES, facts=facts)
         )
 
-    assert continues({fact: False}) == ["R24"]
+    assert continues({fact: False}) == ["acme:pension"]
     assert continues({fact: True}) == []
-    assert continues({}) == ["R24.unknown"]
+    assert continues({}) == ["acme:pension.unknown"]
     assert keys(rule, rule_context(product=cc.PAYROLL, outcome=cc.Outcome.END_SUBSCRIPTION)) == []
 
 
@@ -62,7 +62,7 @@ def test_r24_through_a_service_asks_the_hosts_integration_by_key(
         language=language,
     )
     plan = service.plan_end(payroll.id, actor=world.office_admin(), outcome=cc.Outcome.CUSTOMER_CONTINUES)
-    assert [f.code for f in plan.blockers] == ["R24"]
+    assert [f.code for f in plan.blockers] == ["acme:pension"]
     assert asked == ["customer-1"], "the fact is asked for once, by its key"
     # Ending expenses reads no pension: the integration is not asked for what no rule reads.
     asked.clear()
@@ -86,4 +86,4 @@ def test_a_host_fact_can_come_from_the_fakes_too(example: ModuleType) -> None:
     plan = world.service.plan_end(
         payroll.id, actor=world.office_admin(), outcome=cc.Outcome.CUSTOMER_CONTINUES
     )
-    assert [f.key for f in plan.blockers] == ["R24.unknown"]
+    assert [f.key for f in plan.blockers] == ["acme:pension.unknown"]

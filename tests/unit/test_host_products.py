@@ -13,7 +13,10 @@ from collabcore.wording import Texts
 TIME = "time_reporting"
 
 
-@cc.rule("TIME-1", texts=("TIME-1",), products=(TIME,))
+OPEN_TIMESHEETS: cc.Fact[int] = cc.Fact("open_timesheets", "Timesheets not yet approved.")
+
+
+@cc.rule("TIME-1", texts=("TIME-1",), products=(TIME,), reads=(OPEN_TIMESHEETS,))
 def open_timesheets(ctx: cc.RuleContext) -> Iterator[cc.Flag]:
     """Host rule: timesheets must be approved before the service is deleted."""
     if ctx.outcome is cc.Outcome.DELETE and ctx.facts.extra.get("open_timesheets", 0):
@@ -80,9 +83,15 @@ def test_a_host_product_has_its_outcomes_rules_and_facts(world: World) -> None:
     ]
 
 
-def test_a_product_without_a_name_in_the_brand_fails_at_start_up(world: World) -> None:
+def test_a_product_without_a_name_in_the_brand_is_called_by_its_own(world: World) -> None:
+    # A brand made before the product existed must not stop the host at start-up.
     spec = cc.ProductSpec(key="nameless", outcomes={cc.Outcome.CUSTOMER_CONTINUES: ()})
-    with pytest.raises(cc.ConfigurationError, match="nameless"):
-        cc.CollaborationService(world.store, products=cc.default_products().register(spec))
+    named = cc.ProductSpec(key="named", outcomes={cc.Outcome.CUSTOMER_CONTINUES: ()}, name="Invoicing")
+    service = cc.CollaborationService(
+        world.store, products=cc.default_products().register(spec).register(named)
+    )
+    assert service.localizer.product("nameless") == "nameless"
+    assert service.localizer.product("named") == "Invoicing"
+    assert service.localizer.product(cc.PAYROLL) == "Visma Lön"
     with pytest.raises(cc.ConfigurationError, match="registered already"):
         cc.default_products().register(cc.default_products().get(cc.PAYROLL))

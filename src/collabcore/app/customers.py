@@ -52,7 +52,15 @@ class Customers:
         if customer.main_contact is not None:
             customer.with_main_contact(customer.main_contact)  # R4 holds from the start
         with self.config.store.transaction() as uow:
-            uow.add_customer(customer)
+            stored = uow.get_customer(customer.id, for_update=True)
+            if stored is None:
+                uow.add_customer(customer)
+            elif attrs.evolve(stored, version=customer.version) == customer:
+                return stored  # registered as it is: nothing to write
+            else:
+                # The host's directory is the source: what it says now replaces what it said.
+                customer = attrs.evolve(customer, version=stored.version + 1)
+                uow.update_customer(customer, expected_version=stored.version)
             uow.commit()
         return customer
 

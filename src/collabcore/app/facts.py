@@ -1,80 +1,88 @@
 """Asking the integrations for the facts the rules read, by key.
 
-A fact is answered by ``Integrations.facts`` (a reader per key) if the host gave
-one, else by the seed port that knows it (payroll, expenses, bookkeeping); what
-an ``ExtraFactsPort`` answers counts too. A fact nobody answers stays unknown.
+Every fact the rules for an operation declare is asked of the one reader the host's
+integrations give for its key (``Integrations.reader``). A fact nobody answers, or
+whose reader fails, stays unknown, and the plan says which and why; a fact newer than
+the integrations (``Integrations.as_of``) that nobody answers is told as not checked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import logging
+from typing import Any
 
 from collabcore.app.config import Integrations
 from collabcore.policy.engine import Operation, Rulebook
-from collabcore.policy.facts import Facts
+from collabcore.policy.facts import Fact, Facts, Unknown, Why, version_key
 from collabcore.policy.products import ProductSpec
-from collabcore.policy.rules.bookkeeping import BANK_INTEGRATION_ACTIVE, LINKED_SERVICES
-from collabcore.policy.rules.expenses import UNSUBMITTED_REPORTS, USERS_WITH_UNSUBMITTED_OUTLAYS
-from collabcore.policy.rules.payroll import CUSTOMER_IS_PAYROLL_USER, PAYROLL_SYNCHRONISED
 from collabcore.ports import FactReader
 
-FactReaderOf = Callable[[Integrations], FactReader | None]
+log = logging.getLogger("collabcore.facts")
 
-SEED_READERS: Mapping[str, FactReaderOf] = {
-    CUSTOMER_IS_PAYROLL_USER.key: lambda i: None if i.payroll is None else i.payroll.customer_is_payroll_user,
-    PAYROLL_SYNCHRONISED.key: lambda i: None if i.payroll is None else i.payroll.payroll_synchronised,
-    UNSUBMITTED_REPORTS.key: lambda i: None if i.expenses is None else i.expenses.unsubmitted_reports,
-    USERS_WITH_UNSUBMITTED_OUTLAYS.key: lambda i: (
-        None if i.expenses is None else _tupled(i.expenses.users_with_unsubmitted_outlays)
-    ),
-    LINKED_SERVICES.key: lambda i: (
-        None if i.bookkeeping is None else _tupled(i.bookkeeping.active_linked_services)
-    ),
-    BANK_INTEGRATION_ACTIVE.key: lambda i: (
-        None if i.bookkeeping is None else i.bookkeeping.bank_integration_active
-    ),
-}
-"""The seeds' facts, answered through the ports that 0.1 hosts already implement."""
-
-
-def _tupled(read: Callable[[str], Iterable[object]]) -> FactReader:
-    return lambda customer_id: tuple(read(customer_id))
+FAILURE_LIMIT = 200
+"""How much of an integration's error a finding repeats: enough to act on, not a dump."""
 
 
 class FactAsker:
     """Asks one set of integrations for facts. Which reader answers which fact is worked
-    out once per set of facts wanted, not on every plan."""
+    out once per product, not on every plan."""
 
     def __init__(self, integrations: Integrations, rulebook: Rulebook) -> None:
         self.integrations = integrations
         self.rulebook = rulebook
-        self._readers: dict[str, tuple[tuple[str, FactReader], ...]] = {}
+        self._plans: dict[str, tuple[tuple[tuple[str, FactReader], ...], tuple[Unknown, ...]]] = {}
 
     def readers(self, product: ProductSpec) -> tuple[tuple[str, FactReader], ...]:
         """Who answers each fact that ending ``product`` reads (a fact nobody answers is left out)."""
-        known = self._readers.get(product.key)
+        return self._plan(product)[0]
+
+    def _plan(self, product: ProductSpec) -> tuple[tuple[tuple[str, FactReader], ...], tuple[Unknown, ...]]:
+        known = self._plans.get(product.key)
         if known is None:
-            found = []
+            found: list[tuple[str, FactReader]] = []
+            unanswered: list[Unknown] = []
+            as_of = self.integrations.answers_as_of()
             for fact in self.rulebook.reads(product, Operation.END):
-                reader = self.integrations.facts.get(fact.key)
-                if reader is None:
-                    seed = SEED_READERS.get(fact.key)
-                    reader = None if seed is None else seed(self.integrations)
+                reader = self.integrations.reader(fact.key)
                 if reader is not None:
                     found.append((fact.key, reader))
-            known = self._readers[product.key] = tuple(found)
+                else:
+                    unanswered.append(
+                        Unknown(fact.key, Why.NOT_CHECKED if _newer(fact, as_of) else Why.NO_INTEGRATION)
+                    )
+            known = self._plans[product.key] = (tuple(found), tuple(unanswered))
         return known
 
     def gather(self, customer_id: str, product: ProductSpec) -> Facts:
-        """What the rules for ending ``product`` read about ``customer_id`` (and whatever the
-        extra-facts port adds)."""
+        """What the rules for ending ``product`` read about ``customer_id``, and why each fact
+        without an answer has none."""
+        readers, unanswered = self._plan(product)
         values: dict[str, object] = {}
         extra = self.integrations.extra_facts
         if extra is not None:
             values.update(extra.facts(customer_id, product.key))
-        for key, read in self.readers(product):
-            value = read(customer_id)
+        unknown = list(unanswered)
+        for key, read in readers:
+            try:
+                value = read(customer_id)
+            except Exception as exc:
+                # An integration that is down makes its facts unknown, told with the reason,
+                # rather than failing the whole plan: the rules that need it still block.
+                log.warning("The integration answering %s failed: %r", key, exc)
+                unknown.append(Unknown(key, Why.FAILED, _failure(exc)))
+                continue
             if value is not None:
                 # A list becomes a tuple, so that the plan memo can hash the facts.
                 values[key] = tuple(value) if type(value) is list else value
-        return Facts(values)
+            else:
+                unknown.append(Unknown(key, Why.NOT_KNOWN))
+        return Facts(values, () if not unknown else (u for u in unknown if u.key not in values))
+
+
+def _newer(fact: Fact[Any], as_of: tuple[int, int]) -> bool:
+    return version_key(fact.since, "since") > as_of
+
+
+def _failure(exc: Exception) -> str:
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return text if len(text) <= FAILURE_LIMIT else text[: FAILURE_LIMIT - 1] + "…"

@@ -9,7 +9,7 @@ language, store or clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -64,7 +64,7 @@ from collabcore.policy.engine import Rulebook
 from collabcore.policy.facts import Facts
 from collabcore.policy.products import ProductCatalog, ProductSpec
 from collabcore.ports import Store
-from collabcore.wording.texts import Brand, Localizer, Texts
+from collabcore.wording.texts import DEFAULT_FALLBACK, Brand, Localizer, Texts
 
 
 class CollaborationService:
@@ -92,6 +92,7 @@ class CollaborationService:
         clock: Clock = utc_now,
         ids: IdGenerator = new_id,
         plan_memo_size: int = 1024,
+        fallback: Sequence[str] = DEFAULT_FALLBACK,
     ) -> None:
         whole_number(plan_memo_size, "plan_memo_size", 0, 10_000_000)
         config = Configuration.build(
@@ -104,6 +105,7 @@ class CollaborationService:
             language=language,
             clock=clock,
             ids=ids,
+            fallback=fallback,
         )
         self._use(config, plan_memo_size)
 
@@ -122,30 +124,37 @@ class CollaborationService:
 
     @property
     def store(self) -> Store:
+        """The store it reads and writes through."""
         return self.configuration.store
 
     @property
     def integrations(self) -> Integrations:
+        """The host's integrations: what answers the rules' facts, and what the relay calls."""
         return self.configuration.integrations
 
     @property
     def rulebook(self) -> Rulebook:
+        """The rules every plan and every operation is checked against."""
         return self.configuration.rulebook
 
     @property
     def products(self) -> ProductCatalog:
+        """The products it knows: their outcomes, variants and effects."""
         return self.configuration.products
 
     @property
     def texts(self) -> Texts:
+        """The words of every brand and language it can speak (``speaking`` picks one)."""
         return self.configuration.texts
 
     @property
     def localizer(self) -> Localizer:
+        """Its brand and language: what renders findings, effects and problems in words."""
         return self.configuration.localizer
 
     @property
     def clock(self) -> Clock:
+        """Where it reads the time (UTC now, or a test's manual clock)."""
         return self.configuration.clock
 
     def speaking(self, brand: Brand | str | None = None, language: str | None = None) -> CollaborationService:
@@ -189,6 +198,10 @@ class CollaborationService:
         return self._customers.register_office(office)
 
     def register_customer(self, customer: Customer) -> Customer:
+        """Add or update a customer and its users (the host's directory is the source), as
+        ``register_office`` does an office: registering an id again replaces what was
+        registered, and registering it unchanged writes nothing. R4 holds from the start: a
+        main contact must be one of its Administrators. Returns the customer as stored."""
         return self._customers.register_customer(customer)
 
     def register_collaboration(
@@ -226,6 +239,8 @@ class CollaborationService:
     # --- reads -----------------------------------------------------------------------
 
     def get_collaboration(self, collaboration_id: str, *, actor: Actor) -> Collaboration:
+        """The collaboration, if the actor's office or company is a party to it; NotFound
+        otherwise, exactly as for an id that does not exist."""
         return self._reading.get_collaboration(collaboration_id, actor=actor)
 
     def overview(
@@ -246,6 +261,8 @@ class CollaborationService:
         return self._reading.events_of_customer(customer_id, actor=actor)
 
     def get_subscription(self, customer_id: str, product: str) -> Subscription | None:
+        """The company's subscription to ``product``: who pays, until when. None when none is
+        stored. No actor: a read for the host itself, not for a tenant."""
         return self._reading.get_subscription(customer_id, product)
 
     def facts(self, customer_id: str, product: ProductSpec) -> Facts:
@@ -402,6 +419,8 @@ class CollaborationService:
         return self._scheduling.invite(actor, terms)
 
     def get_request(self, request_id: str, *, actor: Actor) -> LifecycleRequest:
+        """The lifecycle request, if the actor's office or company is a party to it; NotFound
+        otherwise, exactly as for an id that does not exist."""
         return self._scheduling.get(identifier(request_id, "request_id"), acting(actor))
 
     def plan_request(self, request_id: str, *, actor: Actor) -> Plan:

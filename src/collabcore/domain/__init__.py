@@ -6,6 +6,7 @@ from collabcore.domain.billing import cancelled_subscription, month_end, next_da
 from collabcore.domain.effects import Effect, EffectKind
 from collabcore.domain.errors import (
     AlreadyEnded,
+    CollabCoreDeprecationWarning,
     CollabCoreError,
     ConcurrencyConflict,
     ConfigurationError,
@@ -93,6 +94,7 @@ __all__ = [
     "AlreadyEnded",
     "Attempt",
     "Clock",
+    "CollabCoreDeprecationWarning",
     "CollabCoreError",
     "Collaboration",
     "CollaborationEnded",

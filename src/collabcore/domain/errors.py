@@ -76,6 +76,7 @@ class OperationRefused(CollabCoreError):
 
     @property
     def codes(self) -> tuple[str, ...]:
+        """The findings' codes, in order, such as ``("R3", "R11")``; empty when there are none."""
         return tuple(f.code for f in self.findings)
 
 
@@ -113,6 +114,11 @@ class SchemaVersionError(StorageError):
 
 class CorruptRecord(StorageError):
     """A stored row cannot be read back; names the table and the key."""
+
+
+class CollabCoreDeprecationWarning(DeprecationWarning):
+    """A name or way of calling that still works but goes in the next major version; the
+    message says what to use instead (docs/upgrading.md lists them all)."""
 
 
 def describe(value: Any, limit: int = 60) -> str:

@@ -15,7 +15,7 @@ from collabcore.policy.engine import (
     Words,
     rule,
 )
-from collabcore.policy.facts import NO_FACTS, Fact, Facts
+from collabcore.policy.facts import NO_FACTS, Fact, Facts, Unknown, Why
 from collabcore.policy.planner import (
     PLANNER_TEXTS,
     consequences_of,
@@ -44,6 +44,8 @@ __all__ = [
     "Rule",
     "RuleContext",
     "Rulebook",
+    "Unknown",
+    "Why",
     "Words",
     "consequences_of",
     "default_products",

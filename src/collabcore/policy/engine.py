@@ -11,6 +11,8 @@ of rules that a host extends, trims or re-grades without forking.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from enum import IntEnum, StrEnum
@@ -19,7 +21,12 @@ from typing import Any, TypeAlias
 import attrs
 from attrs import frozen
 
-from collabcore.domain.errors import ConfigurationError, InvalidInput, describe
+from collabcore.domain.errors import (
+    CollabCoreDeprecationWarning,
+    ConfigurationError,
+    InvalidInput,
+    describe,
+)
 from collabcore.domain.findings import Severity
 from collabcore.domain.model import (
     AccountingOffice,
@@ -67,27 +74,44 @@ class Refusal(IntEnum):
 
 @frozen
 class RuleContext:
+    """Everything a rule may look at: read from storage and the integrations before the
+    rules run, never from the caller's word. ``collabcore.testing.rules.rule_context``
+    makes one in a line for a rule's test."""
+
     operation: Operation
+    """What the actor is about to do."""
     actor: Actor
+    """Who acts (its party and user id; its rights are checked by R1 and R14)."""
     today: date
+    """The day it takes effect: today, or the day a scheduled end is carried out."""
     office: AccountingOffice | None
     """The office the collaboration is with; None when no office is involved."""
     customer: Customer
+    """The company, with its users and main contact as stored."""
     product: ProductSpec
+    """The product the operation is about."""
     collaboration: Collaboration | None = None
+    """The collaboration acted on; None for a START, which has none yet."""
     outcome: Outcome | None = None
+    """The ending chosen (END only); None for every other operation."""
     facts: Facts = NO_FACTS
+    """What the integrations answered for the facts the rules declare."""
     others: tuple[Collaboration, ...] = ()
     """The customer's other active collaborations (any office, any product)."""
     variant: str | None = None
-    """START and CHANGE_VARIANT: the variant asked for."""
+    """START and CHANGE_VARIANT: the variant asked for; None for other operations, or for the
+    product's default."""
     invoice_recipient: Party | None = None
+    """START: who is to receive the invoices; None for other operations (read the
+    collaboration's)."""
     subscription: Subscription | None = None
+    """The company's subscription to the product; None when it has none (yet)."""
     accepted: bool | None = None
     """None: nobody else needs to accept; False: the other party has not accepted (yet)."""
 
     @property
     def office_has_other_active(self) -> bool:
+        """Whether the office has another active collaboration with the company (R20)."""
         return self.office is not None and any(c.office_id == self.office.id for c in self.others)
 
 
@@ -114,6 +138,10 @@ class Flag:
 
 CheckFn: TypeAlias = Callable[[RuleContext], Iterable[Flag]]
 
+NOT_CHECKED = "fact.rule_not_checked"
+"""What a rule says instead of its findings when a fact it reads is newer than the host's
+integrations and nobody answers it (``Integrations.as_of``): not checked, decision unchanged."""
+
 
 def _products(value: Any) -> frozenset[str] | None:
     return None if value is None else frozenset_of(str, "products")(value)
@@ -137,8 +165,13 @@ def _rules(value: Any) -> tuple[Rule, ...]:
 
 @frozen
 class Rule:
+    """One rule: an id, a check that yields flags, and what it needs and decides. Made with
+    :func:`rule` from a function; a host's id lives in a namespace of its own (``acme:vip``)."""
+
     id: str = attrs.field(validator=check_id)
+    """The finding code (``R11``, ``acme:vip``); collabcore's own have no colon."""
     check: CheckFn = attrs.field(validator=check_callable)
+    """Looks at a context and yields flags; its docstring is the rule's source in the reference."""
     operations: frozenset[Operation] = attrs.field(default=frozenset({Operation.END}), converter=_operations)
     severity: Severity = attrs.field(default=Severity.BLOCKER, validator=instance_of(Severity))
     texts: tuple[str, ...] = attrs.field(default=(), converter=_texts)
@@ -154,7 +187,13 @@ class Rule:
     confirms_deletion: bool = attrs.field(default=False, validator=check_flag)
     """Its findings are acknowledged by ``confirm_deletion=True`` only, never by code (R7)."""
 
+    @property
+    def reads_in_order(self) -> tuple[Fact[Any], ...]:
+        """The facts it reads, by key: the order in which a plan says which one is unknown."""
+        return tuple(sorted(self.reads, key=lambda f: f.key))
+
     def applies(self, ctx: RuleContext) -> bool:
+        """Whether the rule is asked for ``ctx``'s operation and product."""
         return ctx.operation in self.operations and (
             self.products is None or ctx.product.key in self.products
         )
@@ -197,6 +236,57 @@ def rule(
 
 def _no_flags(_: RuleContext) -> Iterator[Flag]:
     return iter(())
+
+
+NAMESPACED = re.compile(r"([a-z][a-z0-9_-]*):[^\s:]+")
+"""A host's rule id: its own namespace, a colon, a name (``acme:pension-reported``)."""
+
+
+def is_library_rule(r: Rule) -> bool:
+    """Whether collabcore itself defines ``r`` (its check lives in collabcore's code)."""
+    module = getattr(r.check, "__module__", None) or ""
+    return module == "collabcore" or module.startswith("collabcore.")
+
+
+def _origin(r: Rule) -> str:
+    where = f"{getattr(r.check, '__module__', '?')}.{getattr(r.check, '__qualname__', '?')}"
+    return f"collabcore's rule {where}" if is_library_rule(r) else f"the rule {where}"
+
+
+def _suggested(r: Rule) -> str:
+    module = (getattr(r.check, "__module__", None) or "host").split(".")[0].lower()
+    namespace = re.sub(r"[^a-z0-9_-]", "", module) or "host"
+    if not namespace[0].isalpha():
+        namespace = "host"
+    return f"{namespace}:{r.id.split(':')[-1]}"
+
+
+def _twice(first: Rule, second: Rule) -> ConfigurationError:
+    ours = next((r for r in (first, second) if not is_library_rule(r)), second)
+    return ConfigurationError(
+        f"Rule id {first.id!r} appears twice in the rulebook: {_origin(first)} and {_origin(second)}.",
+        hint=f"Rename {_origin(ours)} into a namespace of your own, such as {_suggested(ours)!r}, "
+        "with its text keys; collabcore's own ids have no colon.",
+    )
+
+
+def _check_namespace(new: Rule) -> None:
+    if is_library_rule(new):
+        return
+    match = NAMESPACED.fullmatch(new.id)
+    if match is not None and match[1] == "collabcore":
+        raise ConfigurationError(
+            f"Rule id {new.id!r}: the namespace collabcore is the library's own.",
+            hint=f"Use a namespace of your own, such as {_suggested(new)!r}.",
+        )
+    if match is None:
+        warnings.warn(
+            f"Rule id {new.id!r} has no namespace: collabcore's own ids have none, and a later "
+            f"version's rule could take it. Name it {_suggested(new)!r} (and its text keys "
+            "with it); from collabcore 1.0 an id without a namespace is refused.",
+            CollabCoreDeprecationWarning,
+            stacklevel=3,
+        )
 
 
 def _positive_days(_: object, attribute: attrs.Attribute[timedelta], value: object) -> None:
@@ -250,10 +340,11 @@ class Rulebook:
     first plan for that pair (products are the host's, so not known in advance)."""
 
     def __attrs_post_init__(self) -> None:
-        ids = [r.id for r in self.rules]
-        doubles = sorted({i for i in ids if ids.count(i) > 1})
-        if doubles:
-            raise ConfigurationError(f"Rule ids appear twice in the rulebook: {', '.join(doubles)}.")
+        seen: dict[str, Rule] = {}
+        for r in self.rules:
+            if r.id in seen:
+                raise _twice(seen[r.id], r)
+            seen[r.id] = r
         index = {op: tuple(r for r in self.rules if op in r.operations) for op in Operation}
         object.__setattr__(self, "_by_operation", index)
         object.__setattr__(self, "_confirmation", frozenset(r.id for r in self.rules if r.confirms_deletion))
@@ -267,9 +358,11 @@ class Rulebook:
 
     @property
     def ids(self) -> tuple[str, ...]:
+        """The rule ids, in order."""
         return tuple(r.id for r in self.rules)
 
     def get(self, rule_id: str) -> Rule:
+        """The rule ``rule_id``; ConfigurationError naming the ids there are otherwise."""
         for r in self.rules:
             if r.id == rule_id:
                 return r
@@ -278,11 +371,19 @@ class Rulebook:
         )
 
     def severity_of(self, r: Rule) -> Severity:
+        """``r``'s severity in this rulebook: its re-grade, else its own."""
         return self.grades.get(r.id, r.severity)
 
     def add(self, new: Rule, *, before: str | None = None) -> Rulebook:
+        """The rulebook with a rule of the host's own, at the end or ``before`` another.
+        Its id lives in a namespace of the host's (``"acme:vip"``): the library's ids
+        (``R24``, ``L2``) are its own, and one given twice is refused naming both rules."""
         if not isinstance(new, Rule):
             raise InvalidInput(f"new must be a Rule (made with @rule), got {describe(new)}.", path="new")
+        existing = next((r for r in self.rules if r.id == new.id), None)
+        if existing is not None:
+            raise _twice(existing, new)
+        _check_namespace(new)
         if before is None:
             return attrs.evolve(self, rules=(*self.rules, new))
         self.get(before)
@@ -290,15 +391,18 @@ class Rulebook:
         return attrs.evolve(self, rules=(*self.rules[:at], new, *self.rules[at:]))
 
     def without(self, *rule_ids: str) -> Rulebook:
+        """The rulebook without these rules; a protected one (R1, R5, R7, R14, R15) is refused."""
         for rule_id in rule_ids:
             self._unprotected(rule_id, "removed")
         return attrs.evolve(self, rules=tuple(r for r in self.rules if r.id not in rule_ids))
 
     def replace(self, new: Rule) -> Rulebook:
+        """The rulebook with the rule of ``new``'s id swapped for ``new`` (unprotected ones only)."""
         self._unprotected(new.id, "replaced")
         return attrs.evolve(self, rules=tuple(new if r.id == new.id else r for r in self.rules))
 
     def regrade(self, rule_id: str, severity: Severity) -> Rulebook:
+        """The rulebook with ``rule_id``'s findings at ``severity`` (unprotected ones only)."""
         if not isinstance(severity, Severity):
             raise InvalidInput(f"severity must be a Severity, got {describe(severity)}.", path="severity")
         self._unprotected(rule_id, "re-graded")
@@ -319,6 +423,8 @@ class Rulebook:
             )
 
     def evaluate(self, ctx: RuleContext) -> Iterator[tuple[Rule, Flag, Severity]]:
+        """Every flag of every rule that applies to ``ctx``, with the rule and its severity;
+        a rule reading a fact told as not checked says so instead (INFO)."""
         pair = (ctx.operation, ctx.product.key)
         applicable = self._applicable.get(pair)
         if applicable is None:
@@ -327,7 +433,12 @@ class Rulebook:
                 for r in self._by_operation[ctx.operation]
                 if r.products is None or ctx.product.key in r.products
             )
+        not_checked = ctx.facts.not_checked
         for r, graded in applicable:
+            if not_checked and any(f.key in not_checked for f in r.reads):
+                # A check newer than the host's integrations: said, never deciding.
+                yield r, Flag(NOT_CHECKED, {"check": Words.of(f"rule.{r.id}")}), Severity.INFO
+                continue
             for flag in r.check(ctx):
                 yield r, flag, graded or flag.severity or r.severity
 
@@ -339,6 +450,12 @@ class Rulebook:
             if r.products is None or product.key in r.products:
                 wanted.update((f.key, f) for f in r.reads)
         return tuple(wanted[k] for k in sorted(wanted))
+
+    def facts(self, products: Iterable[ProductSpec] = ()) -> tuple[Fact[Any], ...]:
+        """Every fact the rules read, and those ``products`` declare, by key."""
+        found = {f.key: f for p in products for f in p.facts}
+        found.update((f.key, f) for r in self.rules for f in r.reads)
+        return tuple(found[k] for k in sorted(found))
 
     @property
     def confirmation_codes(self) -> frozenset[str]:
@@ -354,4 +471,6 @@ class Rulebook:
 
     @property
     def text_keys(self) -> frozenset[str]:
+        """Every text key the rules may render (titles ``rule.<id>`` included): each brand and
+        language must give them, or fall back on one that does."""
         return frozenset(k for r in self.rules for k in (f"rule.{r.id}", *r.texts))

@@ -19,7 +19,8 @@ from collabcore.domain.effects import Effect, EffectKind
 from collabcore.domain.findings import Finding, Severity
 from collabcore.domain.model import Outcome, Party
 from collabcore.domain.plans import AccessLevel, Consequences, Plan, TimelineStep
-from collabcore.policy.engine import Flag, Rule, Rulebook, RuleContext, Words
+from collabcore.policy.engine import NOT_CHECKED, Flag, Rule, Rulebook, RuleContext, Words
+from collabcore.policy.facts import Facts, Unknown, Why
 from collabcore.policy.rules.billing import PAID_THEN_COMPANY, PAID_THEN_ENDED
 from collabcore.policy.rules.bookkeeping import (
     LINKED_SERVICES,
@@ -54,6 +55,9 @@ PLANNER_TEXTS: frozenset[str] = frozenset(
         "consequence.deleted",
         "notification.subject",
         "notification.intro",
+        NOT_CHECKED,
+        f"{NOT_CHECKED}.remedy",
+        *(f"fact.{why.value}" for why in Why),
         *TIMELINE_TEXTS,
     }
 )
@@ -87,9 +91,10 @@ def render_findings(
         Finding(
             rule.id,
             severity,
-            later(partial(_message, loc, base, flag)),
-            later(partial(_remedy, loc, base, rule, flag)),
+            later(partial(_message, loc, base, rule, flag, ctx.facts)),
+            later(partial(_remedy, loc, base, rule, flag, ctx.facts)),
             flag.key,
+            loc.language_of(flag.key),
         )
         for rule, flag, severity in flagged
     )
@@ -110,17 +115,36 @@ class _Once:
         return self.value
 
 
-def _params(loc: Localizer, base: Callable[[], dict[str, str]], flag: Flag) -> dict[str, str]:
-    return {**base(), **{k: render_value(loc, v) for k, v in flag.params.items()}}
+def unknown_read(rule: Rule, facts: Facts) -> Unknown | None:
+    """The first fact ``rule`` reads that has no answer, and why; None when all have one.
+    A fact that was never asked (a context made by hand) counts as one nobody answers."""
+    for fact in rule.reads_in_order:
+        if facts.get(fact) is None:
+            return facts.unknown(fact) or Unknown(fact.key)
+    return None
 
 
-def _message(loc: Localizer, base: Callable[[], dict[str, str]], flag: Flag) -> str:
-    return sentence(loc.text(flag.key, **_params(loc, base, flag)))
+def _params(
+    loc: Localizer, base: Callable[[], dict[str, str]], rule: Rule, flag: Flag, facts: Facts
+) -> dict[str, str]:
+    params = {**base(), **{k: render_value(loc, v) for k, v in flag.params.items()}}
+    if rule.reads and "reason" not in params:
+        unknown = unknown_read(rule, facts)
+        if unknown is not None:
+            # Why a fact has no answer is the same sentence whichever rule reads it.
+            params["reason"] = loc.text(f"fact.{unknown.why.value}", failure=unknown.failure or "")
+    return params
 
 
-def _remedy(loc: Localizer, base: Callable[[], dict[str, str]], rule: Rule, flag: Flag) -> tuple[str, ...]:
+def _message(loc: Localizer, base: Callable[[], dict[str, str]], rule: Rule, flag: Flag, facts: Facts) -> str:
+    return sentence(loc.text(flag.key, **_params(loc, base, rule, flag, facts)))
+
+
+def _remedy(
+    loc: Localizer, base: Callable[[], dict[str, str]], rule: Rule, flag: Flag, facts: Facts
+) -> tuple[str, ...]:
     remedy_key = next((k for k in (f"{flag.key}.remedy", f"{rule.id}.remedy") if loc.has(k)), None)
-    return loc.steps(remedy_key, **_params(loc, base, flag)) if remedy_key else ()
+    return loc.steps(remedy_key, **_params(loc, base, rule, flag, facts)) if remedy_key else ()
 
 
 def sentence(text: str) -> str:

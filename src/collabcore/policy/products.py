@@ -56,11 +56,19 @@ def _grace(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
 
 @frozen
 class ProductSpec:
+    """A product, declared once: its key, the outcomes an end may have with their effects in
+    order, its variants and invoice recipients, the facts it needs, and a name to fall back
+    on. The rules that apply to it name it in ``Rule.products``; everything else (the test
+    strategies, explore's grids, the demo, the contract suite) reads the catalog."""
+
     key: str = attrs.field(validator=check_id)
+    """The product's stable id (``payroll``); what collaborations and rules name."""
     outcomes: Mapping[Outcome, tuple[EffectKind, ...]] = attrs.field(validator=_check_outcomes)
     """The outcomes the product offers, each with its effects in the order they must happen."""
     variants: tuple[str, ...] = attrs.field(default=(), converter=_variants)
+    """The variants a collaboration may be in (R19); empty: the product has none."""
     default_variant: str | None = attrs.field(default=None, validator=optional(check_id))
+    """The variant a collaboration gets when none is asked for; None: no variant at all."""
     invoice_recipients: Mapping[str, frozenset[Party]] = attrs.field(
         factory=dict, validator=check_mapping(str, frozenset)
     )
@@ -91,9 +99,12 @@ class ProductSpec:
         return self.name if self.name is not None else self.key
 
     def offers(self, outcome: Outcome) -> bool:
+        """Whether an end of this product may have ``outcome`` (R15)."""
         return outcome in self.outcomes
 
     def effects_of(self, outcome: Outcome) -> tuple[EffectKind, ...]:
+        """The effects of ending with ``outcome``, in the order they must happen; raises
+        OutcomeNotOffered, naming the outcomes there are, for one the product lacks."""
         try:
             return self.outcomes[outcome]
         except KeyError:
@@ -119,6 +130,7 @@ class ProductSpec:
         return variant
 
     def allows_recipient(self, variant: str | None, recipient: Party) -> bool:
+        """Whether ``recipient`` may receive the invoices of ``variant`` (R18)."""
         allowed = self.invoice_recipients.get(variant or "", _BOTH)
         return recipient in allowed
 
@@ -136,6 +148,7 @@ class ProductCatalog:
         return key in self.products
 
     def get(self, key: str) -> ProductSpec:
+        """The product ``key``; InvalidInput naming the known products for any other."""
         spec = self.products.get(key) if isinstance(key, str) else None
         if spec is None:
             raise InvalidInput(
@@ -146,6 +159,7 @@ class ProductCatalog:
         return spec
 
     def register(self, spec: ProductSpec) -> ProductCatalog:
+        """A new catalog with ``spec`` added; ConfigurationError if its key is taken."""
         if not isinstance(spec, ProductSpec):
             raise InvalidInput(f"spec must be a ProductSpec, got {describe(spec)}.", path="spec")
         if spec.key in self.products:

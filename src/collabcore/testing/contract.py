@@ -133,9 +133,26 @@ class DirectoryContract(StoreUnderTest):
             assert uow.get_office(office.id) == renamed
 
     def test_duplicate_customer_is_invalid_input(self, world: World) -> None:
+        """The store refuses a second customer with an id it holds; the service's
+        ``register_customer`` reads first, and updates instead."""
         world.setup()
-        with pytest.raises(InvalidInput, match="exists already"):
-            world.customer()
+        with world.store.transaction(write=False) as uow:
+            stored = uow.get_customer("customer-1")
+        assert stored is not None
+        with pytest.raises(InvalidInput, match="exists already"), world.store.transaction() as uow:
+            uow.add_customer(stored)
+
+    def test_registering_a_customer_again_updates_it_and_unchanged_writes_nothing(self, world: World) -> None:
+        world.setup()
+        with world.store.transaction(write=False) as uow:
+            first = uow.get_customer("customer-1")
+        assert first is not None
+        again = world.service.register_customer(attrs.evolve(first, version=0))
+        assert again == first, "registered unchanged: the stored customer, its version kept"
+        renamed = world.service.register_customer(attrs.evolve(first, name="Renamed AB", version=0))
+        assert renamed.name == "Renamed AB" and renamed.version == first.version + 1
+        with world.store.transaction(write=False) as uow:
+            assert uow.get_customer("customer-1") == renamed
 
     def test_collaboration_update_checks_the_version(self, world: World) -> None:
         (collab,) = world.setup(BOOKKEEPING)

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from collabcore.domain import BOOKKEEPING, EXPENSES, PAYROLL
 from collabcore.ports import Store
 from collabcore.testing.world import World
 
@@ -21,7 +20,7 @@ def snapshot(world: World, customer_ids: list[str], collaboration_ids: list[str]
             [uow.get_customer(c) for c in customer_ids],
             [uow.get_collaboration(c) for c in collaboration_ids],
             [uow.events_of_customer(c) for c in customer_ids],
-            [uow.get_subscription(c, p) for c in customer_ids for p in (BOOKKEEPING, PAYROLL, EXPENSES)],
+            [uow.get_subscription(c, p) for c in customer_ids for p in world.service.products.products],
             sorted(i.key for i in uow.outbox()),
             [uow.requests(customer_id=c) for c in customer_ids],
         )
@@ -45,13 +44,18 @@ class StoreUnderTest:
     """The store a contract runs on: subclass a contract and implement :meth:`make_store`."""
 
     def make_store(self, tmp_path: Path) -> Store:
+        """Return a new, empty store of your adapter, one per test; ``tmp_path`` is pytest's,
+        for a store that keeps files."""
         raise NotImplementedError("Return a new, empty store of your adapter.")
 
     def dispose_store(self, store: Store) -> None:
+        """Release a store once its test is over: ``close()`` it by default; override to drop a
+        database schema as well, say."""
         store.close()
 
     @pytest.fixture
     def store(self, tmp_path: Path) -> Iterator[Store]:
+        """The fixture every test runs on: ``make_store``'s store, disposed of afterwards."""
         made = self.make_store(tmp_path)
         try:
             yield made
@@ -60,4 +64,5 @@ class StoreUnderTest:
 
     @pytest.fixture
     def world(self, store: Store) -> World:
+        """The fixture: a :class:`World` over the store under test, nothing registered yet."""
         return World(store)

@@ -4,29 +4,79 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from typing import Any
-
-import attrs
+from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any, cast
 
 from collabcore.app.config import Integrations
 from collabcore.domain.effects import Effect
-from collabcore.domain.errors import InvalidInput
+from collabcore.domain.errors import InvalidInput, describe
 from collabcore.domain.outbox import Notification
+from collabcore.policy.engine import Rulebook
 from collabcore.policy.facts import Fact
+from collabcore.policy.products import ProductCatalog, default_products
+from collabcore.policy.rules import default_rulebook
+from collabcore.policy.rules.bookkeeping import BANK_INTEGRATION_ACTIVE, LINKED_SERVICES
+from collabcore.policy.rules.expenses import UNSUBMITTED_REPORTS, USERS_WITH_UNSUBMITTED_OUTLAYS
+from collabcore.policy.rules.payroll import CUSTOMER_IS_PAYROLL_USER, PAYROLL_SYNCHRONISED
+from collabcore.ports import FactReader
 
 
-@attrs.define
-class CustomerFacts:
-    """What the fakes answer for one customer; every default lets ending go ahead."""
+class FactAnswers(Mapping[str, object]):
+    """What the fakes answer for one customer, by fact key (unknown facts are left out).
+    A fact can also be read by the names ``set_facts`` takes: ``answers.unsubmitted_reports``."""
 
-    payroll_customer_is_user: bool = True
-    payroll_synchronised: bool = True
-    unsubmitted_reports: int = 0
-    users_with_unsubmitted_outlays: tuple[str, ...] = ()
-    linked_services: tuple[str, ...] = ()
-    bank_integration_active: bool = False
-    extra: dict[str, Any] = attrs.field(factory=dict)
+    __slots__ = ("_names", "_values")
+
+    def __init__(self, values: Mapping[str, object], names: Mapping[str, str]) -> None:
+        self._values = dict(values)
+        self._names = names
+
+    def __getitem__(self, key: str) -> object:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getattr__(self, name: str) -> object:
+        key = self._names.get(name)
+        if key is None:
+            raise AttributeError(name)
+        return self._values.get(key)
+
+    def __repr__(self) -> str:
+        return f"FactAnswers({self._values!r})"
+
+
+CustomerFacts = FactAnswers
+"""0.2's name for what ``set_facts`` and ``facts_of`` return."""
+
+_UNKNOWN = object()
+"""Set by a test to make a fact unknown, even one the fakes answer by default."""
+
+
+class _Readers(Mapping[str, FactReader]):
+    """The fakes as ``Integrations.facts``: a reader for every key, so that any fact a rule
+    declares is answered, the seeds' and a host's alike, with no method of its own."""
+
+    def __init__(self, fakes: FakeIntegrations) -> None:
+        self._fakes = fakes
+        self._made: dict[str, FactReader] = {}
+
+    def __getitem__(self, key: str) -> FactReader:
+        reader = self._made.get(key)
+        if reader is None:
+            reader = self._made[key] = partial(self._fakes.answer, key=key)
+        return reader
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fakes.known_facts())
+
+    def __len__(self) -> int:
+        return len(self._fakes.known_facts())
 
 
 class RecordingNotifier:
@@ -38,6 +88,7 @@ class RecordingNotifier:
         self._keys: set[str] = set()
 
     def notify(self, notification: Notification) -> None:
+        """Keeps ``notification`` unless one with its key was sent already."""
         with self._lock:
             if notification.key not in self._keys:
                 self._keys.add(notification.key)
@@ -51,15 +102,20 @@ class IntegrationFailure(Exception):
 class FakeIntegrations:
     """Every integration port at once, in memory, with facts a test sets in one line.
 
-    ``fakes.set_facts("c1", unsubmitted_reports=2)`` changes what the rules see.
+    ``fakes.set_facts("c1", unsubmitted_reports=2)`` changes what the rules see; every
+    fact the rulebook declares is answered, by default with its ``Fact.all_clear``.
     Like a well-behaved host integration, the fakes treat an effect key they
     have applied as done: ``performed`` shows what was applied (once per key),
     ``repeats`` the calls that came again, ``calls`` every call in order.
     ``fakes.fail("erase_service_data", times=2)`` makes the next calls fail.
     """
 
-    def __init__(self) -> None:
-        self._facts: dict[str, CustomerFacts] = {}
+    def __init__(self, rulebook: Rulebook | None = None, products: ProductCatalog | None = None) -> None:
+        rulebook = rulebook if rulebook is not None else default_rulebook()
+        products = products if products is not None else default_products()
+        self._declared: dict[str, Fact[Any]] = {f.key: f for f in rulebook.facts(products)}
+        self._answers: dict[str, dict[str, object]] = {}
+        self._by_key: dict[str, set[str]] = {}
         self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
         self.calls: list[tuple[str, str]] = []
@@ -71,70 +127,132 @@ class FakeIntegrations:
         self.erased: list[tuple[str, str]] = []
         """(customer id, product) of each erasure."""
         self.notifications: list[Notification] = []
+        """Every notification sent, once per key."""
 
-    def integrations(self) -> Integrations:
+    def integrations(self, *, as_of: str | None = None) -> Integrations:
+        """Every port at once: the facts through ``Integrations.facts``, the effects and
+        the notifier through their ports."""
         return Integrations(
             payroll=self,
             expenses=self,
             bookkeeping=self,
-            extra_facts=self,
             access=self,
             billing=self,
             eraser=self,
             lifecycle=self,
             notifier=self,
+            facts=_Readers(self),
+            as_of=as_of,
         )
 
     # --- setting facts ---------------------------------------------------
 
-    def set_facts(self, customer_id: str, **facts: Any) -> CustomerFacts:
-        current = self._facts.get(customer_id, CustomerFacts())
-        try:
-            updated = attrs.evolve(current, **facts)
-        except TypeError as exc:
-            names = ", ".join(a.name for a in attrs.fields(CustomerFacts))
-            raise InvalidInput(f"Unknown fact: {exc}.", hint=f"Facts: {names}.") from None
-        self._facts[customer_id] = updated
-        return updated
+    def known_facts(self) -> tuple[str, ...]:
+        """The keys of the facts the fakes know of: the rulebook's, and any a test has set."""
+        keys = dict.fromkeys(self._declared)
+        for answers in self._answers.values():
+            keys.update(dict.fromkeys(answers))
+        return tuple(keys)
 
-    def set_fact(self, customer_id: str, fact: Fact[Any], value: object) -> None:
-        """Any fact by its key, such as a host rule's own; ``None`` makes it unknown."""
-        current = self.facts_of(customer_id)
-        extra = {k: v for k, v in current.extra.items() if k != fact.key}
-        if value is not None:
-            extra[fact.key] = value
-        self._facts[customer_id] = attrs.evolve(current, extra=extra)
+    def set_facts(self, customer_id: str, **facts: Any) -> FactAnswers:
+        """Answer facts for ``customer_id`` by name: a fact's key with ``_`` for ``.``
+        (``payroll_synchronised``) or its last part (``unsubmitted_reports``); ``None``
+        makes one unknown. ``extra={KEY: value}`` sets facts by key."""
+        given = set(facts)
+        extra = facts.pop("extra", {})
+        if not isinstance(extra, Mapping):
+            raise InvalidInput(f"extra must map fact keys to answers, got {describe(extra)}.", path="extra")
+        changes = {self._key_of(name): value for name, value in facts.items()}
+        answers = self._answers.setdefault(customer_id, {})
+        if "extra" in given:
+            # As in 0.2: ``extra`` is the whole set of facts given by key, replacing the last.
+            for key in self._by_key.pop(customer_id, set()):
+                answers.pop(key, None)
+            self._by_key[customer_id] = set(extra)
+            changes.update(extra)
+        for key, value in changes.items():
+            answers[key] = _UNKNOWN if value is None else value
+        return self.facts_of(customer_id)
 
-    def facts_of(self, customer_id: str) -> CustomerFacts:
-        found = self._facts.get(customer_id)
-        return CustomerFacts() if found is None else found
+    def set_fact(self, customer_id: str, fact: Fact[Any] | str, value: object) -> None:
+        """Any fact by its key (or the :class:`Fact`), such as a host rule's own; ``None``
+        makes it unknown."""
+        if isinstance(fact, Fact):
+            self._declared.setdefault(fact.key, fact)
+            fact = fact.key
+        self._answers.setdefault(customer_id, {})[fact] = _UNKNOWN if value is None else value
+        self._by_key.setdefault(customer_id, set()).add(fact)
+
+    def facts_of(self, customer_id: str) -> FactAnswers:
+        """Every fact the fakes would answer for ``customer_id`` (an unknown one left out)."""
+        values: dict[str, object] = {}
+        for key in self.known_facts():
+            value = self.answer(customer_id, key=key)
+            if value is not None:
+                values[key] = value
+        return FactAnswers(values, self._names())
+
+    def answer(self, customer_id: str, *, key: str) -> object:
+        """What the fakes answer for the fact ``key``: what a test set, else the fact's
+        ``all_clear``; None (unknown) for a fact neither gives."""
+        set_here = self._answers.get(customer_id, {}).get(key, None)
+        if set_here is _UNKNOWN:
+            return None
+        if set_here is not None:
+            return set_here
+        declared = self._declared.get(key)
+        return None if declared is None else declared.all_clear
+
+    def _names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for fact in self._declared.values():
+            for name in fact.short_names:
+                names[name] = fact.key if name not in names else ""
+        return names
+
+    def _key_of(self, name: str) -> str:
+        if name in self._declared:
+            return name
+        key = self._names().get(name)
+        if not key:
+            known = sorted(n for n, k in self._names().items() if k)
+            why = "names two facts" if key == "" else "names no fact the rulebook reads"
+            raise InvalidInput(
+                f"Unknown fact: {name!r} {why}.",
+                hint=f"Facts: {', '.join(known)}; or set one by key with set_fact(customer, FACT, value).",
+                path=name,
+            )
+        return key
 
     def fail(self, method: str, *, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` (an effect or fact method) raise."""
         self._failures[method] = times
 
-    # --- facts the rules read --------------------------------------------
+    # --- the seed ports' facts: a view onto ``answer`` -------------------
 
     def customer_is_payroll_user(self, customer_id: str) -> bool:
-        return self.facts_of(customer_id).payroll_customer_is_user
+        """PayrollPort's view of ``payroll.customer_is_user``."""
+        return cast(bool, self.answer(customer_id, key=CUSTOMER_IS_PAYROLL_USER.key))
 
     def payroll_synchronised(self, customer_id: str) -> bool:
-        return self.facts_of(customer_id).payroll_synchronised
+        """PayrollPort's view of ``payroll.synchronised``."""
+        return cast(bool, self.answer(customer_id, key=PAYROLL_SYNCHRONISED.key))
 
     def unsubmitted_reports(self, customer_id: str) -> int:
-        return self.facts_of(customer_id).unsubmitted_reports
+        """ExpensesPort's view of ``expenses.unsubmitted_reports``."""
+        return cast(int, self.answer(customer_id, key=UNSUBMITTED_REPORTS.key))
 
     def users_with_unsubmitted_outlays(self, customer_id: str) -> Sequence[str]:
-        return self.facts_of(customer_id).users_with_unsubmitted_outlays
+        """ExpensesPort's view of ``expenses.users_with_unsubmitted_outlays``."""
+        return cast("Sequence[str]", self.answer(customer_id, key=USERS_WITH_UNSUBMITTED_OUTLAYS.key))
 
     def active_linked_services(self, customer_id: str) -> Sequence[str]:
-        return self.facts_of(customer_id).linked_services
+        """BookkeepingPort's view of ``bookkeeping.linked_services``."""
+        return cast("Sequence[str]", self.answer(customer_id, key=LINKED_SERVICES.key))
 
     def bank_integration_active(self, customer_id: str) -> bool:
-        return self.facts_of(customer_id).bank_integration_active
-
-    def facts(self, customer_id: str, product: str) -> Mapping[str, Any]:
-        """The facts set by key (``set_fact``, or ``set_facts(extra=...)``), for any product."""
-        return self.facts_of(customer_id).extra
+        """BookkeepingPort's view of ``bookkeeping.bank_integration_active``."""
+        return cast(bool, self.answer(customer_id, key=BANK_INTEGRATION_ACTIVE.key))
 
     # --- effects ---------------------------------------------------------
 
@@ -156,42 +274,55 @@ class FakeIntegrations:
         self._apply(method, effect.key)
 
     def hand_over_backup(self, effect: Effect) -> None:
+        """Recorded once per effect key (a repeat is answered as done)."""
         self._do("hand_over_backup", effect)
 
     def export_submitted_reports(self, effect: Effect) -> None:
+        """Recorded once per effect key (a repeat is answered as done)."""
         self._do("export_submitted_reports", effect)
 
     def revoke_office_access(self, effect: Effect) -> None:
+        """Recorded once per effect key (a repeat is answered as done)."""
         self._do("revoke_office_access", effect)
 
     def restrict_office_access(self, effect: Effect) -> None:
+        """Recorded once per effect key (a repeat is answered as done)."""
         self._do("restrict_office_access", effect)
 
     def revoke_company_online_access(self, effect: Effect) -> None:
+        """Recorded once per effect key (a repeat is answered as done)."""
         self._do("revoke_company_online_access", effect)
 
     def transfer_subscription(self, effect: Effect) -> None:
+        """Recorded once per effect key (a repeat is answered as done)."""
         self._do("transfer_subscription", effect)
 
     def deactivate_subscription(self, effect: Effect) -> None:
+        """Recorded once per effect key (a repeat is answered as done)."""
         self._do("deactivate_subscription", effect)
 
     def cancel_subscription(self, effect: Effect) -> None:
+        """Recorded once per effect key (a repeat is answered as done)."""
         self._do("cancel_subscription", effect)
 
     def erase_service_data(self, effect: Effect) -> None:
+        """Recorded once per effect key, and in ``erased`` as (customer id, product)."""
         if self._apply("erase_service_data", effect.key):
             self.erased.append((effect.customer_id, effect.product))
 
     def grant_office_access(self, effect: Effect) -> None:
+        """Recorded once per effect key (a repeat is answered as done)."""
         self._do("grant_office_access", effect)
 
     def change_payer(self, effect: Effect) -> None:
+        """Recorded once per effect key (a repeat is answered as done)."""
         self._do("change_payer", effect)
 
     def revoke_linked_services(self, effect: Effect) -> None:
+        """Recorded once per effect key (a repeat is answered as done)."""
         self._do("revoke_linked_services", effect)
 
     def notify(self, notification: Notification) -> None:
+        """Recorded once per key, and in ``notifications``."""
         if self._apply("notify", notification.key):
             self.notifications.append(notification)

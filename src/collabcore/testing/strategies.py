@@ -11,9 +11,6 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import strategies as st
 
 from collabcore.domain import (
-    BOOKKEEPING,
-    EXPENSES,
-    PAYROLL,
     AccountingOffice,
     Actor,
     Collaboration,
@@ -35,6 +32,7 @@ from collabcore.domain import (
     SubscriptionStatus,
     UserRoleChanged,
 )
+from collabcore.policy.products import default_products
 
 ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=12)
 names = st.text(
@@ -42,7 +40,8 @@ names = st.text(
     min_size=1,
     max_size=40,
 ).filter(lambda s: s.strip() != "")
-products = st.sampled_from((BOOKKEEPING, PAYROLL, EXPENSES))
+products = st.sampled_from(tuple(spec.key for spec in default_products()))
+"""Every product of the catalog: one added there is drawn by every property test."""
 moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
 languages = st.sampled_from(("en", "sv"))
 

@@ -74,7 +74,7 @@ def run_demo(store: Store, write: Write, *, brand: str = "visma", language: str 
     # The collaborations run already: the host registers them (its own set-up).
     started = {
         product: service.register_collaboration(office_id=OFFICE_ID, customer_id=CUSTOMER_ID, product=product)
-        for product in (BOOKKEEPING, PAYROLL, EXPENSES)
+        for product in service.products.products
     }
     expenses = started[EXPENSES]
     fakes.set_facts(CUSTOMER_ID, unsubmitted_reports=2, users_with_unsubmitted_outlays=("sam",))

@@ -20,10 +20,11 @@ from attrs import frozen
 
 from collabcore.app.service import CollaborationService
 from collabcore.domain.errors import InvalidInput, describe
-from collabcore.domain.model import BOOKKEEPING, EXPENSES, PAYROLL, Actor, Collaboration, Outcome, Party
+from collabcore.domain.model import EXPENSES, Actor, Collaboration, Outcome, Party
 from collabcore.domain.plans import Plan
 from collabcore.domain.validation import tuple_from
 from collabcore.policy.engine import Rulebook
+from collabcore.policy.products import default_products
 from collabcore.testing.world import (
     CUSTOMER_ADMIN,
     CUSTOMER_USER,
@@ -85,16 +86,23 @@ FACT_PRESETS: Mapping[str, Mapping[str, Any]] = {
     "bank integration on": {"bank_integration_active": True},
     "linked services on": {"linked_services": ("Scanner",)},
 }
+"""Named sets of facts for a scenario or a grid (``FakeIntegrations.set_facts`` names): each
+makes one family of rules speak; "all clear" makes none."""
 
 
 @frozen
 class Scenario:
+    """A world with one collaboration in it, and who acts: what :func:`scenario` builds."""
+
     world: World
     collaboration: Collaboration
+    """The collaboration to plan the end of."""
     actor: Actor
+    """Who plans, unless a plan names another."""
 
     @property
     def service(self) -> CollaborationService:
+        """The world's service, to go on from the scenario (end, schedule, relay...)."""
         return self.world.service
 
     def plan(
@@ -106,6 +114,8 @@ class Scenario:
         confirm_deletion: bool = False,
         effective: date | None = None,
     ) -> Plan:
+        """``plan_end`` of the collaboration with ``outcome``, by the scenario's actor or another
+        (a name from ``ACTORS`` or an Actor); ``effective``: the end as it would be on that day."""
         chosen = self.actor if actor is None else _actor(actor)
         return self.world.service.plan_end(
             self.collaboration.id,
@@ -188,20 +198,29 @@ def scenario(
 
 @frozen
 class Row:
+    """One planned cell of a decision table: the scenario, and what the plan said."""
+
     actor: str
     product: str
     outcome: str
     facts: str
+    """The name of the facts preset (see ``FACT_PRESETS``)."""
     allowed: bool
+    """Whether the end would go ahead as planned: deletion confirmed, nothing acknowledged."""
     blockers: tuple[str, ...]
+    """The codes of the findings that block."""
     needs_acknowledgement: tuple[str, ...]
+    """The codes to acknowledge, sorted."""
     effects: int
+    """How many effects ending would cause."""
 
     def as_dict(self) -> dict[str, Any]:
+        """The row as a dict by column name."""
         return attrs.asdict(self)
 
 
 COLUMNS = ("actor", "product", "outcome", "facts", "allowed", "blockers", "needs_acknowledgement", "effects")
+"""A decision table's columns: the fields of :class:`Row`, in order."""
 
 
 def _names(value: Any) -> tuple[str, ...]:
@@ -214,8 +233,14 @@ def _outcomes(value: Any) -> tuple[Outcome, ...]:
 
 @frozen
 class Grid:
+    """The scenarios a decision table plans: every combination of actor, product, outcome and
+    facts preset (an outcome a product does not offer is planned too, and refused by R15)."""
+
     actors: tuple[str, ...] = attrs.field(default=tuple(ACTORS), converter=_names)
-    products: tuple[str, ...] = attrs.field(default=(BOOKKEEPING, PAYROLL, EXPENSES), converter=_names)
+    products: tuple[str, ...] = attrs.field(
+        factory=lambda: tuple(spec.key for spec in default_products()), converter=_names
+    )
+    """The products to plan; by default every product of the catalog."""
     outcomes: tuple[Outcome, ...] = attrs.field(default=tuple(Outcome), converter=_outcomes)
     facts: tuple[str, ...] = attrs.field(default=tuple(FACT_PRESETS), converter=_names)
 

@@ -12,10 +12,12 @@ from collabcore.policy.engine import Flag, Operation, RuleContext, rule
 from collabcore.policy.facts import Fact
 
 LINKED_SERVICES: Fact[tuple[str, ...]] = Fact(
-    "bookkeeping.linked_services", "Names of the linked collaborations still active."
+    "bookkeeping.linked_services", "Names of the linked collaborations still active.", all_clear=()
 )
 BANK_INTEGRATION_ACTIVE: Fact[bool] = Fact(
-    "bookkeeping.bank_integration_active", "A bank integration is active in the collaboration."
+    "bookkeeping.bank_integration_active",
+    "A bank integration is active in the collaboration.",
+    all_clear=False,
 )
 
 
@@ -23,7 +25,7 @@ BANK_INTEGRATION_ACTIVE: Fact[bool] = Fact(
     "R16",
     products=(BOOKKEEPING,),
     severity=Severity.NEEDS_ACKNOWLEDGEMENT,
-    texts=("R16", "R16.unknown", "R16.remedy"),
+    texts=("R16", "R16.unknown", "R16.unknown.remedy", "R16.remedy"),
     reads=(LINKED_SERVICES,),
 )
 def linked_services(ctx: RuleContext) -> Iterator[Flag]:
@@ -38,7 +40,7 @@ def linked_services(ctx: RuleContext) -> Iterator[Flag]:
 @rule(
     "R17",
     products=(BOOKKEEPING,),
-    texts=("R17", "R17.unknown", "R17.remedy"),
+    texts=("R17", "R17.unknown", "R17.unknown.remedy", "R17.remedy"),
     reads=(BANK_INTEGRATION_ACTIVE,),
 )
 def bank_integration(ctx: RuleContext) -> Iterator[Flag]:

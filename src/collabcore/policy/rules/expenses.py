@@ -9,9 +9,13 @@ from collabcore.domain.model import EXPENSES, Outcome
 from collabcore.policy.engine import Flag, RuleContext, rule
 from collabcore.policy.facts import Fact
 
-UNSUBMITTED_REPORTS: Fact[int] = Fact("expenses.unsubmitted_reports", "Expense reports not yet submitted.")
+UNSUBMITTED_REPORTS: Fact[int] = Fact(
+    "expenses.unsubmitted_reports", "Expense reports not yet submitted.", all_clear=0
+)
 USERS_WITH_UNSUBMITTED_OUTLAYS: Fact[tuple[str, ...]] = Fact(
-    "expenses.users_with_unsubmitted_outlays", "Ids of the users who have not submitted their outlays."
+    "expenses.users_with_unsubmitted_outlays",
+    "Ids of the users who have not submitted their outlays.",
+    all_clear=(),
 )
 
 
@@ -24,7 +28,7 @@ def _grade(ctx: RuleContext) -> Severity:
 @rule(
     "R11",
     products=(EXPENSES,),
-    texts=("R11", "R11.delete", "R11.unknown", "R11.remedy"),
+    texts=("R11", "R11.delete", "R11.unknown", "R11.unknown.remedy", "R11.remedy"),
     reads=(UNSUBMITTED_REPORTS,),
 )
 def expense_reports_submitted(ctx: RuleContext) -> Iterator[Flag]:
@@ -40,7 +44,7 @@ def expense_reports_submitted(ctx: RuleContext) -> Iterator[Flag]:
 @rule(
     "R12",
     products=(EXPENSES,),
-    texts=("R12", "R12.unknown", "R12.remedy"),
+    texts=("R12", "R12.unknown", "R12.unknown.remedy", "R12.remedy"),
     reads=(USERS_WITH_UNSUBMITTED_OUTLAYS,),
 )
 def expense_outlays_submitted(ctx: RuleContext) -> Iterator[Flag]:

@@ -9,8 +9,12 @@ from collabcore.domain.model import PAYROLL, Outcome
 from collabcore.policy.engine import Flag, RuleContext, rule
 from collabcore.policy.facts import Fact
 
-CUSTOMER_IS_PAYROLL_USER: Fact[bool] = Fact("payroll.customer_is_user", "The customer is a user in Payroll.")
-PAYROLL_SYNCHRONISED: Fact[bool] = Fact("payroll.synchronised", "The payroll data is synchronised.")
+CUSTOMER_IS_PAYROLL_USER: Fact[bool] = Fact(
+    "payroll.customer_is_user", "The customer is a user in Payroll.", all_clear=True
+)
+PAYROLL_SYNCHRONISED: Fact[bool] = Fact(
+    "payroll.synchronised", "The payroll data is synchronised.", all_clear=True
+)
 
 
 def unknown_or_false(value: bool | None, key: str) -> Iterator[Flag]:
@@ -21,7 +25,12 @@ def unknown_or_false(value: bool | None, key: str) -> Iterator[Flag]:
         yield Flag(key)
 
 
-@rule("R8", products=(PAYROLL,), texts=("R8", "R8.unknown", "R8.remedy"), reads=(CUSTOMER_IS_PAYROLL_USER,))
+@rule(
+    "R8",
+    products=(PAYROLL,),
+    texts=("R8", "R8.unknown", "R8.unknown.remedy", "R8.remedy"),
+    reads=(CUSTOMER_IS_PAYROLL_USER,),
+)
 def payroll_customer_is_user(ctx: RuleContext) -> Iterator[Flag]:
     """Seed: "... the accounting office adds the customer as a new user in Visma Lön before handing
     over the backup file." """
@@ -29,7 +38,12 @@ def payroll_customer_is_user(ctx: RuleContext) -> Iterator[Flag]:
         yield from unknown_or_false(ctx.facts.get(CUSTOMER_IS_PAYROLL_USER), "R8")
 
 
-@rule("R9", products=(PAYROLL,), texts=("R9", "R9.unknown", "R9.remedy"), reads=(PAYROLL_SYNCHRONISED,))
+@rule(
+    "R9",
+    products=(PAYROLL,),
+    texts=("R9", "R9.unknown", "R9.unknown.remedy", "R9.remedy"),
+    reads=(PAYROLL_SYNCHRONISED,),
+)
 def payroll_synchronised(ctx: RuleContext) -> Iterator[Flag]:
     """Seed: "Also, the data should be synchronised in Visma Lön." """
     if ctx.outcome is Outcome.CUSTOMER_CONTINUES:

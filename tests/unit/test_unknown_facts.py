@@ -1,0 +1,109 @@
+"""Unknown is told as unknown: a fact nobody could answer says what could not be checked,
+why (no integration answers it, it could not tell, or it failed and how), and what the user
+can do, in every brand and language, and never with the remedy of the known case."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+import collabcore as cc
+from collabcore.policy.planner import PLANNER_TEXTS
+from collabcore.testing import FakeIntegrations, IntegrationFailure, World
+from collabcore.wording.words import BRANDS, LANGUAGES
+
+PAIRS = list(itertools.product(BRANDS, LANGUAGES))
+FACT_RULES = [r for r in cc.default_rulebook() if r.reads]
+OUTCOMES = {
+    cc.BOOKKEEPING: cc.Outcome.CUSTOMER_CONTINUES,
+    cc.PAYROLL: cc.Outcome.CUSTOMER_CONTINUES,
+    cc.EXPENSES: cc.Outcome.CUSTOMER_CONTINUES,
+}
+
+
+@pytest.mark.parametrize(("brand", "language"), PAIRS)
+def test_every_unknown_text_has_a_remedy_of_its_own(brand: str, language: str) -> None:
+    book = cc.default_rulebook()
+    loc = cc.default_texts().localizer(brand, language, book.text_keys | PLANNER_TEXTS)
+    unknown_keys = sorted(k for k in book.text_keys if k.endswith(".unknown"))
+    assert {k.split(".")[0] for k in unknown_keys} == {r.id for r in FACT_RULES}
+    for key in unknown_keys:
+        known_remedy = loc.steps(f"{key.split('.')[0]}.remedy", product="P")
+        assert loc.has(f"{key}.remedy"), key
+        assert loc.steps(f"{key}.remedy", product="P") != known_remedy, key
+
+
+def service_without(world: World, *, brand: str = "visma", language: str = "en") -> cc.CollaborationService:
+    """The world's store and clock, with no integration answering any fact."""
+    return cc.CollaborationService(world.store, clock=world.clock, brand=brand, language=language)
+
+
+@pytest.mark.parametrize(("brand", "language"), PAIRS)
+def test_with_no_integration_every_finding_says_so_and_how_to_go_on(brand: str, language: str) -> None:
+    world = World(brand=brand, language=language)
+    collabs = world.setup(*OUTCOMES)
+    service = service_without(world, brand=brand, language=language)
+    known = World(brand=brand, language=language)
+    said = cc.default_texts().localizer(brand, language).text("fact.no_integration")
+    seen = set()
+    for collab in collabs:
+        plan = service.plan_end(collab.id, actor=world.office_admin(), outcome=OUTCOMES[collab.product])
+        unknown = [f for f in plan.findings if f.key.endswith(".unknown")]
+        for finding in unknown:
+            seen.add(finding.code)
+            assert said in finding.message, finding.message
+            assert finding.remedy, finding.code
+            known_steps = known.service.localizer.steps(f"{finding.code}.remedy", product="x")
+            assert len(finding.remedy) != len(known_steps) or finding.remedy[0] != known_steps[0]
+    assert seen == {"R8", "R9", "R11", "R12", "R16", "R17"}
+
+
+def test_a_failing_integration_is_told_with_its_error_and_the_plan_still_comes() -> None:
+    class PayrollDown(FakeIntegrations):
+        def payroll_synchronised(self, customer_id: str) -> bool:
+            raise IntegrationFailure("the payroll system is down")
+
+    world = World()
+    (payroll,) = world.setup(cc.PAYROLL)
+    fakes = PayrollDown()
+    # The seed port answers through the one door: without the fakes' own readers in front.
+    integrations = cc.Integrations(payroll=fakes)
+    service = cc.CollaborationService(world.store, integrations=integrations, clock=world.clock)
+    plan = service.plan_end(payroll.id, actor=world.office_admin(), outcome=cc.Outcome.CUSTOMER_CONTINUES)
+    (r9,) = [f for f in plan.blockers if f.code == "R9"]
+    assert r9.key == "R9.unknown"
+    assert r9.message == (
+        "Could not check whether the data in Visma Lön is synchronised: "
+        "the integration failed (IntegrationFailure: the payroll system is down)."
+    )
+    assert "R8" not in plan.codes, "the other payroll fact was answered"
+    with pytest.raises(cc.EndRefused) as refused:
+        service.end(payroll.id, actor=world.office_admin(), outcome=cc.Outcome.CUSTOMER_CONTINUES)
+    assert "R9" in refused.value.plan.codes
+
+
+def test_an_integration_that_cannot_tell_is_told_apart_from_none_at_all() -> None:
+    world = World()
+    (bookkeeping,) = world.setup(cc.BOOKKEEPING)
+    world.fakes.set_facts("customer-1", bank_integration_active=None)
+    plan = world.service.plan_end(
+        bookkeeping.id, actor=world.office_admin(), outcome=cc.Outcome.CUSTOMER_CONTINUES
+    )
+    (r17,) = plan.blockers
+    assert r17.message.endswith(": the integration could not tell.")
+
+
+def test_a_long_error_is_cut_so_a_finding_stays_readable() -> None:
+    world = World()
+    (payroll,) = world.setup(cc.PAYROLL)
+
+    def down(customer_id: str) -> bool:
+        raise RuntimeError("x" * 5000)
+
+    integrations = cc.Integrations(facts={"payroll.synchronised": down, "payroll.customer_is_user": bool})
+    service = cc.CollaborationService(world.store, integrations=integrations, clock=world.clock)
+    plan = service.plan_end(payroll.id, actor=world.office_admin(), outcome=cc.Outcome.CUSTOMER_CONTINUES)
+    (r9,) = [f for f in plan.blockers if f.code == "R9"]
+    assert len(r9.message) < 400
+    assert "RuntimeError: xxx" in r9.message and "…" in r9.message
