@@ -37,20 +37,33 @@ from collabcore.domain.requests import LifecycleRequest
 class DirectoryReads(Protocol):
     """Offices, customers, collaborations and subscriptions, as stored."""
 
-    def get_office(self, office_id: str) -> AccountingOffice | None: ...
+    def get_office(self, office_id: str) -> AccountingOffice | None:
+        """The office with this id; None when there is none."""
+        ...
 
-    def get_customer(self, customer_id: str, *, for_update: bool = False) -> Customer | None: ...
+    def get_customer(self, customer_id: str, *, for_update: bool = False) -> Customer | None:
+        """The customer with this id; None when there is none. ``for_update`` locks the row until
+        the transaction ends where the store can."""
+        ...
 
     def get_collaboration(self, collaboration_id: str, *, for_update: bool = False) -> Collaboration | None:
         """``for_update`` locks the row until the transaction ends where the store can."""
         ...
 
-    def active_collaborations_of_customer(self, customer_id: str) -> Sequence[Collaboration]: ...
+    def active_collaborations_of_customer(self, customer_id: str) -> Sequence[Collaboration]:
+        """The customer's active collaborations, with every office, oldest first (by start, then
+        id); ended ones are left out."""
+        ...
 
-    def get_subscription(self, customer_id: str, product: str) -> Subscription | None: ...
+    def get_subscription(self, customer_id: str, product: str) -> Subscription | None:
+        """The company's subscription to ``product``; None when none is stored (no collaboration
+        for the product was ever started or registered through collabcore)."""
+        ...
 
 
 class OverviewReads(Protocol):
+    """The office's overview (R13), a page at a time."""
+
     def overview(
         self, office_id: str, *, after: OverviewCursor | None, limit: int | None
     ) -> Sequence[CustomerCollaborations]:
@@ -62,42 +75,66 @@ class OverviewReads(Protocol):
 class DirectoryWrites(Protocol):
     """Registering and changing offices, customers, collaborations and subscriptions."""
 
-    def save_office(self, office: AccountingOffice) -> None: ...
+    def save_office(self, office: AccountingOffice) -> None:
+        """Store the office, replacing one with the same id (its users included)."""
+        ...
 
-    def add_customer(self, customer: Customer) -> None: ...
+    def add_customer(self, customer: Customer) -> None:
+        """Store a new customer; raises InvalidInput when one with the same id exists."""
+        ...
 
     def update_customer(self, customer: Customer, *, expected_version: int) -> None:
         """Raises ConcurrencyConflict when the stored version is not ``expected_version``."""
         ...
 
-    def add_collaboration(self, collaboration: Collaboration) -> None: ...
+    def add_collaboration(self, collaboration: Collaboration) -> None:
+        """Store a new collaboration; raises InvalidInput when one with the same id exists."""
+        ...
 
     def update_collaboration(self, collaboration: Collaboration, *, expected_version: int) -> None:
         """Raises ConcurrencyConflict when the stored version is not ``expected_version``."""
         ...
 
-    def save_subscription(self, subscription: Subscription) -> None: ...
+    def save_subscription(self, subscription: Subscription) -> None:
+        """Store the subscription, replacing the one for the same customer and product."""
+        ...
 
 
 class AuditTrail(Protocol):
-    def append_events(self, events: Sequence[Event]) -> None: ...
+    """What happened, per customer, kept for good: events are appended, never changed."""
 
-    def events_of_customer(self, customer_id: str) -> Sequence[Event]: ...
+    def append_events(self, events: Sequence[Event]) -> None:
+        """Add events to the trail, after those already there, in the order given."""
+        ...
+
+    def events_of_customer(self, customer_id: str) -> Sequence[Event]:
+        """Every event about the customer, in the order they were appended (this
+        transaction's own included); empty when there are none."""
+        ...
 
 
 class Outbox(Protocol):
     """The pending effects of ends, claimed and updated by the relay."""
 
-    def enqueue_effects(self, effects: Sequence[Effect], *, at: datetime) -> None: ...
+    def enqueue_effects(self, effects: Sequence[Effect], *, at: datetime) -> None:
+        """Add the effects as pending items, due ``at``; raises StorageError when an effect's key
+        is in the outbox already."""
+        ...
 
     def outbox(
         self,
         *,
         statuses: Sequence[EffectStatus] | None = None,
         collaboration_id: str | None = None,
-    ) -> Sequence[OutboxItem]: ...
+    ) -> Sequence[OutboxItem]:
+        """The outbox's items, in any status, narrowed to ``statuses`` and to one
+        collaboration when given (None: no narrowing)."""
+        ...
 
-    def get_outbox_item(self, key: str, *, for_update: bool = False) -> OutboxItem | None: ...
+    def get_outbox_item(self, key: str, *, for_update: bool = False) -> OutboxItem | None:
+        """The item of the effect with this key; None when there is none. ``for_update`` locks it
+        until the transaction ends where the store can."""
+        ...
 
     def claim_due_effects(self, *, now: datetime, limit: int) -> Sequence[OutboxItem]:
         """Pending effects whose time has come and whose earlier steps are settled;
@@ -137,7 +174,9 @@ class OutboxInFewerStatements(Protocol):
 class IdempotencyKeys(Protocol):
     """Keys are scoped to the acting party: the same key text of two parties are two keys."""
 
-    def get_idempotency(self, key: IdempotencyKey) -> IdempotencyRecord | None: ...
+    def get_idempotency(self, key: IdempotencyKey) -> IdempotencyRecord | None:
+        """The result recorded under this scoped key; None when the key is new."""
+        ...
 
     def save_idempotency(self, record: IdempotencyRecord) -> None:
         """Raises IdempotencyKeyReused if the record's scoped key is taken (a racing request)."""
@@ -147,9 +186,14 @@ class IdempotencyKeys(Protocol):
 class RequestStore(Protocol):
     """Lifecycle requests: scheduled ends, invitations, read-only accesses (open until settled)."""
 
-    def add_request(self, request: LifecycleRequest) -> None: ...
+    def add_request(self, request: LifecycleRequest) -> None:
+        """Store a new request; raises InvalidInput when one with the same id exists."""
+        ...
 
-    def get_request(self, request_id: str, *, for_update: bool = False) -> LifecycleRequest | None: ...
+    def get_request(self, request_id: str, *, for_update: bool = False) -> LifecycleRequest | None:
+        """The request with this id; None when there is none. ``for_update`` locks it until the
+        transaction ends where the store can."""
+        ...
 
     def update_request(self, request: LifecycleRequest, *, expected_version: int) -> None:
         """Raises ConcurrencyConflict when the stored version is not ``expected_version``."""
@@ -182,9 +226,16 @@ class EndStorage(Protocol):
 
 
 class Transaction(Protocol):
-    def commit(self) -> None: ...
+    """Ending a unit of work: keep what it wrote, or drop it."""
 
-    def rollback(self) -> None: ...
+    def commit(self) -> None:
+        """Keep everything written so far, all at once; raises StorageError (and keeps
+        nothing) when the store cannot."""
+        ...
+
+    def rollback(self) -> None:
+        """Drop everything written since the last commit."""
+        ...
 
 
 class UnitOfWork(
@@ -209,7 +260,10 @@ class Store(Protocol):
         """A unit of work; leaving it without ``commit()`` (or by an exception) rolls back."""
         ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release what the store holds (connections, a pool); call it when the store is no
+        longer used."""
+        ...
 
 
 # --- the facts the rules read ----------------------------------------------------
@@ -219,9 +273,19 @@ FactReader: TypeAlias = Callable[[str], object]
 
 
 class PayrollPort(Protocol):
-    def customer_is_payroll_user(self, customer_id: str) -> bool: ...
+    """The payroll system: two facts for ending Payroll (R8, R9), and the backup's hand-over.
 
-    def payroll_synchronised(self, customer_id: str) -> bool: ...
+    A fact method that raises makes its fact unknown, with the error as the reason: the
+    rule that reads it blocks rather than guess."""
+
+    def customer_is_payroll_user(self, customer_id: str) -> bool:
+        """Whether the company has been added as a user of the payroll program, which it needs
+        before the backup is handed over (R8)."""
+        ...
+
+    def payroll_synchronised(self, customer_id: str) -> bool:
+        """Whether the company's payroll data is synchronised, so that the backup is complete (R9)."""
+        ...
 
     def hand_over_backup(self, effect: Effect) -> None:
         """Hand the payroll backup file to the company; idempotent on ``effect.key``."""
@@ -229,46 +293,92 @@ class PayrollPort(Protocol):
 
 
 class ExpensesPort(Protocol):
-    def unsubmitted_reports(self, customer_id: str) -> int: ...
+    """The expenses system: two facts for ending Travel & Expenses (R11, R12), and the export.
 
-    def users_with_unsubmitted_outlays(self, customer_id: str) -> Sequence[str]: ...
+    A fact method that raises makes its fact unknown, with the error as the reason."""
 
-    def export_submitted_reports(self, effect: Effect) -> None: ...
+    def unsubmitted_reports(self, customer_id: str) -> int:
+        """How many of the company's expense reports are not yet submitted (R11: any blocks a
+        delete, and needs an acknowledgement otherwise)."""
+        ...
+
+    def users_with_unsubmitted_outlays(self, customer_id: str) -> Sequence[str]:
+        """The ids of the company's users with outlays not yet submitted (R12); empty when none."""
+        ...
+
+    def export_submitted_reports(self, effect: Effect) -> None:
+        """Give the company an export of its submitted reports before its data is erased (R22);
+        idempotent on ``effect.key``."""
+        ...
 
 
 class BookkeepingPort(Protocol):
-    def active_linked_services(self, customer_id: str) -> Sequence[str]: ...
+    """The bookkeeping system: two facts for ending Bookkeeping & Invoicing (R16, R17).
 
-    def bank_integration_active(self, customer_id: str) -> bool: ...
+    A fact method that raises makes its fact unknown, with the error as the reason."""
+
+    def active_linked_services(self, customer_id: str) -> Sequence[str]:
+        """The names of the services linked to the company's bookkeeping that are still active
+        (a scanner, a financial overview); empty when none (R16)."""
+        ...
+
+    def bank_integration_active(self, customer_id: str) -> bool:
+        """Whether the company's bank integration is still active (R17 blocks while it is)."""
+        ...
 
 
 class ExtraFactsPort(Protocol):
     """Many facts at once, by key (0.1's way for a host's products; ``Integrations.facts``
     answers one fact at a time)."""
 
-    def facts(self, customer_id: str, product: str) -> Mapping[str, Any]: ...
+    def facts(self, customer_id: str, product: str) -> Mapping[str, Any]:
+        """The facts it knows about the customer for ending ``product``, by fact key; a key left
+        out is not known."""
+        ...
 
 
 # --- the effects -----------------------------------------------------------------
 
 
 class AccessPort(Protocol):
-    def revoke_office_access(self, effect: Effect) -> None: ...
+    """Who may use the product once a collaboration ends; each method idempotent on
+    ``effect.key``, and an exception makes the relay retry it."""
 
-    def restrict_office_access(self, effect: Effect) -> None: ...
+    def revoke_office_access(self, effect: Effect) -> None:
+        """Take away ``effect.office_id``'s access to the company's ``effect.product``."""
+        ...
 
-    def revoke_company_online_access(self, effect: Effect) -> None: ...
+    def restrict_office_access(self, effect: Effect) -> None:
+        """Leave ``effect.office_id`` read-only access to the company's deactivated product
+        instead of none (R20)."""
+        ...
+
+    def revoke_company_online_access(self, effect: Effect) -> None:
+        """Take away the company's own online access to the product (R10: Payroll; a company
+        that continues goes on in the payroll program)."""
+        ...
 
 
 class BillingPort(Protocol):
-    def transfer_subscription(self, effect: Effect) -> None: ...
+    """The subscription and its invoices once a collaboration ends (R18, R23); each method
+    idempotent on ``effect.key``, and an exception makes the relay retry it."""
 
-    def deactivate_subscription(self, effect: Effect) -> None: ...
+    def transfer_subscription(self, effect: Effect) -> None:
+        """Move the subscription and its invoices to the company, which continues on its own (R18)."""
+        ...
 
-    def cancel_subscription(self, effect: Effect) -> None: ...
+    def deactivate_subscription(self, effect: Effect) -> None:
+        """Make the subscription read-only, paid to the end of this billing month (R23)."""
+        ...
+
+    def cancel_subscription(self, effect: Effect) -> None:
+        """End the subscription, paid to the end of this billing month (R23)."""
+        ...
 
 
 class EraserPort(Protocol):
+    """Deleting a product's data when a collaboration ends with ``Outcome.DELETE`` (R7)."""
+
     def erase_service_data(self, effect: Effect) -> None:
         """Erase all data of ``effect.product`` for ``effect.customer_id``, nothing else (R7)."""
         ...
@@ -291,4 +401,9 @@ class LifecyclePort(Protocol):
 
 
 class NotifierPort(Protocol):
-    def notify(self, notification: Notification) -> None: ...
+    """Telling each party of an end or a request, in its own language."""
+
+    def notify(self, notification: Notification) -> None:
+        """Deliver the message (by mail, in the host's inbox...); idempotent on
+        ``notification.key``, and an exception makes the relay retry it."""
+        ...

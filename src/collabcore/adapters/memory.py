@@ -375,6 +375,8 @@ class MemoryStore:
         self._lock = threading.RLock()
 
     def transaction(self, *, write: bool = True) -> AbstractContextManager[MemoryUnitOfWork]:
+        """A unit of work that holds the store to itself until it is left (another thread's
+        waits); what it wrote is kept only on ``commit()``. ``write`` changes nothing here."""
         return _Transaction(self._lock, self._state)
 
     def close(self) -> None:

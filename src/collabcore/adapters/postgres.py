@@ -628,6 +628,9 @@ class PostgresStore:
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[PostgresUnitOfWork]:
+        """A unit of work on a connection from the pool (waiting up to ``timeout`` seconds for
+        one); leaving it without ``commit()`` rolls back, and a database error is raised as
+        StorageError. ``write=False`` for a unit of work that only reads."""
         try:
             connection = self._pool.getconn()
         except psycopg.Error as exc:
@@ -661,6 +664,7 @@ class PostgresStore:
         return JoinedPostgresStore(self, connection)
 
     def close(self) -> None:
+        """Close the connection pool; the store opens no more units of work."""
         self._pool.close()
 
     def drop_schema(self) -> None:
@@ -670,6 +674,7 @@ class PostgresStore:
             uow.commit()
 
     def schema_version(self) -> int:
+        """The version of collabcore's tables in the schema (migrated forward when opened)."""
         with self.transaction(write=False) as uow:
             return stored_version(uow)
 

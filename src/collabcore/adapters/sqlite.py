@@ -325,6 +325,9 @@ class SQLiteStore:
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[SQLiteUnitOfWork]:
+        """A unit of work on this thread's connection; leaving it without ``commit()`` rolls
+        back. ``write=True`` takes the write lock up front (``BEGIN IMMEDIATE``, waiting up to
+        ``timeout`` seconds), so racing writers queue instead of failing."""
         connection = self._connection()
         uow = SQLiteUnitOfWork(connection, self._decoded)
         uow._execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -355,6 +358,8 @@ class SQLiteStore:
         return JoinedSQLiteStore(self, connection)
 
     def close(self) -> None:
+        """Close every connection the store opened, in every thread; a later unit of work opens
+        a new one."""
         with self._guard:
             for connection in self._connections:
                 connection.close()
@@ -362,6 +367,7 @@ class SQLiteStore:
         self._local = threading.local()
 
     def schema_version(self) -> int:
+        """The version of collabcore's tables in the file (migrated forward when opened)."""
         with self.transaction(write=False) as uow:
             return stored_version(uow)
 

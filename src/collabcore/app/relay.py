@@ -60,14 +60,22 @@ def _attempts(_: object, attribute: attrs.Attribute[int], value: object) -> None
 
 @frozen
 class RetryPolicy:
+    """How the relay retries an effect whose integration failed: after a delay that doubles with
+    each attempt, until ``max_attempts``; then the effect is FAILED and waits for a person."""
+
     max_attempts: int = attrs.field(default=6, validator=_attempts)
+    """Attempts in all, the first included (1 to 1000)."""
     first_delay: timedelta = attrs.field(default=timedelta(seconds=2), validator=_positive_duration)
+    """The wait after the first failed attempt."""
     max_delay: timedelta = attrs.field(default=timedelta(minutes=30), validator=_positive_duration)
+    """The longest wait between two attempts."""
     lease: timedelta = attrs.field(default=timedelta(minutes=5), validator=_positive_duration)
     """How long a claimed effect is left to its worker before another may take it (each
     effect has a lease of its own; a worker renews one more than half used before its call)."""
 
     def delay(self, attempts: int) -> timedelta:
+        """The wait after ``attempts`` failed attempts: ``first_delay`` doubled each time, at
+        most ``max_delay``."""
         delay: timedelta = self.first_delay * (2 ** max(attempts - 1, 0))
         return min(delay, self.max_delay)
 
@@ -113,6 +121,7 @@ class Relay:
 
     @property
     def store(self) -> Store:
+        """The store whose outbox it carries out (the service's)."""
         return self.config.store
 
     # --- running -----------------------------------------------------------
@@ -341,9 +350,13 @@ class Relay:
     # --- operating failures ------------------------------------------------------
 
     def pending(self) -> list[OutboxItem]:
+        """The effects still to be carried out (due or waiting for a retry), by collaboration
+        and step."""
         return self._items(EffectStatus.PENDING)
 
     def failed(self) -> list[OutboxItem]:
+        """The effects that ran out of attempts, by collaboration and step: each waits for a
+        person to fix its cause and ``retry`` it (or resolve it by hand)."""
         return self._items(EffectStatus.FAILED)
 
     def _items(self, status: EffectStatus) -> list[OutboxItem]:

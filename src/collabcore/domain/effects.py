@@ -40,15 +40,20 @@ class Effect:
 
     collaboration_id: str = attrs.field(validator=check_id)
     step: int = attrs.field(validator=check_version)
+    """Its place in the order the product needs, from 1; a step waits for the earlier ones."""
     kind: EffectKind = attrs.field(validator=instance_of(EffectKind))
+    """What to do, and so which port method the relay calls."""
     office_id: str = attrs.field(validator=check_id)
     customer_id: str = attrs.field(validator=check_id)
     product: str = attrs.field(validator=check_id)
+    """The product's key, such as ``payroll``."""
     request_id: str | None = attrs.field(default=None, validator=optional(check_id))
     """The lifecycle request that caused it, when it was not an end (a blocked scheduled end,
-    an invitation, the end of a read-only access); its key is made from the request."""
+    an invitation, the end of a read-only access); its key is made from the request. None for an
+    end's own effects."""
     notice: str | None = attrs.field(default=None, validator=optional(check_id))
-    """A notification's text key when it is not about an end."""
+    """A notification's text key when it is not about an end; None for an end's notification
+    (which sums up the end) and for every other kind."""
 
     @classmethod
     def steps(

@@ -14,23 +14,34 @@ from collabcore.domain.model import Actor, Collaboration, Outcome, Party
 
 
 class AccessLevel(StrEnum):
+    """How much of the product a party can use after an end."""
+
     FULL = "full"
     READ_ONLY = "read_only"
     PAYROLL_PROGRAM = "payroll_program"
+    """Payroll: the company goes on in the payroll program, not online (R10)."""
     NONE = "none"
 
 
 @deferred_fields("lines")
 @frozen
 class Consequences:
+    """What an end means for each party: who keeps what access, who pays until when, and
+    whether data is deleted."""
+
     outcome: Outcome
     office_access: AccessLevel
+    """What the office keeps: none, or read-only after a deactivation (R20)."""
     company_access: AccessLevel
+    """What the company keeps."""
     payer: Party
+    """Who pays until ``paid_until``: the collaboration's invoice recipient."""
     paid_until: date
+    """The end of the billing month the end takes effect in (R23)."""
     next_payer: Party | None
     """Who pays from the day after ``paid_until``; None when the subscription ends."""
     data_deleted: bool
+    """True when the product's data is erased (R7)."""
     lines: tuple[str, ...]
     """The same, in the reader's words."""
 
@@ -53,17 +64,32 @@ class Plan:
     an end that goes ahead reads none of them."""
 
     collaboration: Collaboration
+    """The collaboration as it was read when planning."""
     actor: Actor
+    """Who would end it."""
     outcome: Outcome
+    """What would become of the service."""
     findings: tuple[Finding, ...]
+    """Everything every rule found, at once, in the rulebook's order."""
     effects: tuple[Effect, ...]
+    """What ending would cause outside the library, in the order the product needs."""
     effect_descriptions: tuple[str, ...]
+    """The effects in the reader's words, one per effect."""
     consequences: Consequences | None
+    """Who keeps access, who pays until when, whether data is deleted. None when ending would
+    cause no effect: the collaboration has ended already (R5), its product does not offer the
+    outcome (R15), or the product lists no effects for the outcome. Check for None before
+    reading ``consequences.lines``."""
     acknowledged: frozenset[str]
+    """The codes the actor acknowledged (``acknowledge``)."""
     deletion_confirmed: bool
+    """Whether the actor confirmed deleting the data (``confirm_deletion``, R7)."""
     brand: str
+    """The brand its words are in, such as ``visma``."""
     language: str
+    """The language its words are in, such as ``en``."""
     planned_at: datetime
+    """When it was planned."""
     confirmation_codes: frozenset[str] = frozenset()
     """The codes only ``confirm_deletion=True`` acknowledges (R7), never ``acknowledge``."""
     effective_on: date | None = None
@@ -73,10 +99,12 @@ class Plan:
 
     @property
     def blockers(self) -> tuple[Finding, ...]:
+        """The findings that stop the end whatever is acknowledged."""
         return tuple(f for f in self.findings if f.severity is Severity.BLOCKER)
 
     @property
     def unacknowledged(self) -> tuple[Finding, ...]:
+        """The findings that need an acknowledgement (or R7's confirmation) not yet given."""
         return tuple(
             f
             for f in self.findings
@@ -85,6 +113,8 @@ class Plan:
 
     @property
     def blocking_findings(self) -> tuple[Finding, ...]:
+        """Everything that stops the end as planned: the blockers, then the unacknowledged;
+        ``end`` raises with these."""
         return self.blockers + self.unacknowledged
 
     @property
@@ -99,10 +129,12 @@ class Plan:
 
     @property
     def needs_deletion_confirmation(self) -> bool:
+        """True when the end deletes data and ``confirm_deletion=True`` was not given (R7)."""
         return any(f.code in self.confirmation_codes for f in self.unacknowledged)
 
     @property
     def codes(self) -> tuple[str, ...]:
+        """Every finding's code, in the findings' order."""
         return tuple(f.code for f in self.findings)
 
     @property

@@ -38,6 +38,8 @@ class RequestKind(StrEnum):
 
 
 class RequestStatus(StrEnum):
+    """Where a lifecycle request stands: open (awaiting acceptance, scheduled) or settled."""
+
     AWAITING_ACCEPTANCE = "awaiting_acceptance"
     """Waits for the other party's Administrator (until ``expires_at``)."""
     SCHEDULED = "scheduled"
@@ -54,6 +56,8 @@ class RequestStatus(StrEnum):
 
     @property
     def is_open(self) -> bool:
+        """True while it may still happen (awaiting acceptance, or scheduled); a settled request
+        never changes again."""
         return self in (RequestStatus.AWAITING_ACCEPTANCE, RequestStatus.SCHEDULED)
 
 

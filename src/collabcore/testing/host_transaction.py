@@ -135,10 +135,13 @@ class HostTransactionContract(StoreUnderTest):
     """Subclass with :meth:`make_store` and :meth:`make_host`."""
 
     def make_host(self, store: Store) -> Host:
+        """Return a host on the same database as ``store``: its own connection and a table of
+        its own, whose transaction collabcore joins (see ``SQLiteHost``)."""
         raise NotImplementedError("Return a Host on the same database as store.")
 
     @pytest.fixture
     def host(self, store: Store) -> Iterator[Host]:
+        """The fixture: ``make_host``'s host, closed afterwards."""
         made = self.make_host(store)
         try:
             yield made
@@ -147,6 +150,8 @@ class HostTransactionContract(StoreUnderTest):
 
     @pytest.fixture
     def world(self, store: Store) -> World:
+        """The fixture: a :class:`World` over the store with an office, a customer, and Travel &
+        Expenses and Payroll collaborations whose payroll facts are all clear."""
         world = World(store)
         world.office()
         world.customer()

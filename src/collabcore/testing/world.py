@@ -37,7 +37,9 @@ OFFICE_CLERK = "clerk"
 OFFICE_JUNIOR_ADMIN = "junior"
 """Administrator without full user rights: may only look."""
 CUSTOMER_ADMIN = "boss"
+"""The company's Administrator and, by default, its main contact: may end (R1)."""
 CUSTOMER_USER = "staff"
+"""A user of the company in the User role: may not end."""
 
 
 class ManualClock:
@@ -51,10 +53,15 @@ class ManualClock:
         return self.now
 
     def advance(self, delta: timedelta) -> None:
+        """Move the time on by ``delta`` (a scheduled end's day, a request's expiry...)."""
         self.now += delta
 
 
 class World:
+    """A service with fake integrations and a manual clock, over a memory store by default, and
+    a cast to register in one call each: an office (``admin``, ``clerk``, ``junior``) and a
+    customer (``boss``, ``staff``). Collaboration ids are ``collab-1``, ``collab-2``..."""
+
     def __init__(
         self,
         store: Store | None = None,
@@ -81,6 +88,7 @@ class World:
         )
 
     def office(self, office_id: str = "office-1", *, language: str = "en") -> AccountingOffice:
+        """Register an office with the cast's three consultants (see ``OFFICE_ADMIN``)."""
         return self.service.register_office(
             AccountingOffice(
                 office_id,
@@ -102,6 +110,8 @@ class World:
         main_contact: bool = True,
         language: str = "en",
     ) -> Customer:
+        """Register a customer with ``boss`` (Administrator) and ``staff`` (User); ``boss`` is the
+        main contact unless ``main_contact=False``. The number is ``N-<id>`` unless given."""
         return self.service.register_customer(
             Customer(
                 customer_id,
@@ -164,10 +174,12 @@ class World:
 
     @staticmethod
     def office_admin(office_id: str = "office-1") -> Actor:
+        """The office's ``admin``, who may end (full rights and Administrator, R14)."""
         return Actor.office(office_id, OFFICE_ADMIN)
 
     @staticmethod
     def customer_admin(customer_id: str = "customer-1") -> Actor:
+        """The company's ``boss``, its Administrator, who may end (R1)."""
         return Actor.customer(customer_id, CUSTOMER_ADMIN)
 
     def relay(self, retry: RetryPolicy | None = None) -> Relay:

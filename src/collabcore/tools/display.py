@@ -48,6 +48,7 @@ class Table:
         return len(self.rows)
 
     def as_dicts(self) -> list[dict[str, Any]]:
+        """One dict per row, by column name."""
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def to_pandas(self) -> Any:
@@ -160,6 +161,8 @@ def request_line(request: LifecycleRequest, loc: Localizer) -> str:
 
 
 def finding_lines(loc: Localizer, findings: Sequence[Finding]) -> list[str]:
+    """The findings as indented terminal lines: code, severity in ``loc``'s words and message,
+    then the numbered remedy steps."""
     lines = []
     for f in findings:
         lines.append(f"  [{f.code}] {loc.text(f'severity.{f.severity.value}')}: {f.message}")
@@ -168,6 +171,7 @@ def finding_lines(loc: Localizer, findings: Sequence[Finding]) -> list[str]:
 
 
 def finding_html(finding: Finding) -> str:
+    """One finding as escaped HTML: code, severity, message and the remedy as a numbered list."""
     steps = "".join(f"<li>{html.escape(s)}</li>" for s in finding.remedy)
     remedy = f"<ol>{steps}</ol>" if steps else ""
     return (
@@ -177,6 +181,8 @@ def finding_html(finding: Finding) -> str:
 
 
 def plan_html(plan: Plan) -> str:
+    """A plan as escaped HTML (what Jupyter shows): allowed or refused, the findings, the
+    effects, the consequences and the timeline."""
     verdict = "allowed" if plan.allowed else "refused"
     findings = "".join(finding_html(f) for f in plan.findings)
     effects = "".join(f"<li>{html.escape(d)}</li>" for d in plan.effect_descriptions)
@@ -201,6 +207,8 @@ def move_html(plan: MovePlan) -> str:
 
 
 def rulebook_table(rulebook: Rulebook) -> Table:
+    """The rulebook as a table: each rule's id, severity (as graded in this book), operations,
+    products and whether it is protected, in the book's order."""
     rows = tuple(
         (
             r.id,

@@ -36,6 +36,7 @@ class Picture:
         return buffer.getvalue()
 
     def save(self, path: str) -> None:
+        """Write the picture to ``path``, in the format its suffix names (``.png``, ``.svg``...)."""
         self.figure.savefig(path, bbox_inches="tight")
 
 

@@ -10,4 +10,6 @@ from collabcore.wording.texts import Brand
 from collabcore.wording.words import default_texts
 
 VISMA: Brand = default_texts().brands["visma"]
+"""Visma Advisor (key ``visma``): Visma's terms and product names."""
 SPIRIS: Brand = default_texts().brands["spiris"]
+"""Spiris (key ``spiris``): Spiris' terms and product names."""
