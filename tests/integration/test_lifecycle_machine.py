@@ -24,14 +24,11 @@ import collabcore as cc
 from collabcore.domain import CollaborationEnded, LifecycleRequest, RequestKind
 from collabcore.ports import Store
 from collabcore.testing import World
+from collabcore.testing.strategies import OUTCOMES
 
 CUSTOMERS = ("c0", "c1")
 OFFICES = ("o1", "o2")
-OUTCOMES = {
-    cc.BOOKKEEPING: (cc.Outcome.CUSTOMER_CONTINUES, cc.Outcome.DEACTIVATE),
-    cc.PAYROLL: (cc.Outcome.CUSTOMER_CONTINUES, cc.Outcome.END_SUBSCRIPTION),
-    cc.EXPENSES: (cc.Outcome.CUSTOMER_CONTINUES, cc.Outcome.DELETE),
-}
+
 ANSWERABLE = (cc.CollabCoreError,)
 
 

@@ -23,13 +23,9 @@ import collabcore as cc
 from collabcore.ports import Store
 from collabcore.testing import CUSTOMER_ADMIN, CUSTOMER_USER, World
 from collabcore.testing.faults import Crash, FaultyStore
+from collabcore.testing.strategies import OUTCOMES
 
 CUSTOMERS = ("c0", "c1", "c2")
-OUTCOMES = {
-    cc.BOOKKEEPING: (cc.Outcome.CUSTOMER_CONTINUES, cc.Outcome.DEACTIVATE),
-    cc.PAYROLL: (cc.Outcome.CUSTOMER_CONTINUES, cc.Outcome.END_SUBSCRIPTION),
-    cc.EXPENSES: (cc.Outcome.CUSTOMER_CONTINUES, cc.Outcome.DELETE),
-}
 
 
 class Collaborating(RuleBasedStateMachine):

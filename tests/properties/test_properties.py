@@ -13,13 +13,9 @@ from collabcore.adapters.serialization import from_data, from_json, to_data, to_
 from collabcore.domain import Event
 from collabcore.testing import World
 from collabcore.testing import strategies as cs
+from collabcore.testing.strategies import OUTCOMES
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-OUTCOMES = {
-    cc.BOOKKEEPING: (cc.Outcome.CUSTOMER_CONTINUES, cc.Outcome.DEACTIVATE),
-    cc.PAYROLL: (cc.Outcome.CUSTOMER_CONTINUES, cc.Outcome.END_SUBSCRIPTION),
-    cc.EXPENSES: (cc.Outcome.CUSTOMER_CONTINUES, cc.Outcome.DELETE),
-}
 
 
 @st.composite

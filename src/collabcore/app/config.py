@@ -306,5 +306,5 @@ def _checked_localizer(
         language,
         required_texts(rulebook),
         fallback=fallback,
-        product_names={spec.key: spec.fallback_name for spec in products},
+        product_names=products.names(),
     )

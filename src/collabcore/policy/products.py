@@ -158,6 +158,11 @@ class ProductCatalog:
             )
         return spec
 
+    def names(self) -> dict[str, str]:
+        """Each product's name to fall back on, by key: what a localizer shows for a product
+        that a brand does not name (``Texts.localizer(..., product_names=)``)."""
+        return {spec.key: spec.fallback_name for spec in self.products.values()}
+
     def register(self, spec: ProductSpec) -> ProductCatalog:
         """A new catalog with ``spec`` added; ConfigurationError if its key is taken."""
         if not isinstance(spec, ProductSpec):

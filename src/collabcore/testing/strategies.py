@@ -42,6 +42,8 @@ names = st.text(
 ).filter(lambda s: s.strip() != "")
 products = st.sampled_from(tuple(spec.key for spec in default_products()))
 """Every product of the catalog: one added there is drawn by every property test."""
+OUTCOMES: dict[str, tuple[Outcome, ...]] = {spec.key: tuple(spec.outcomes) for spec in default_products()}
+"""Each product's outcomes, as the catalog declares them."""
 moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
 languages = st.sampled_from(("en", "sv"))
 

@@ -319,8 +319,7 @@ def _rules(args: argparse.Namespace) -> int:
         return 0
     # A host's rules may keep their words in Python rather than in a --catalog: a rule
     # without a title shows its docstring's first line instead of failing the listing.
-    names = {spec.key: spec.fallback_name for spec in default_products()}
-    loc = args.texts.localizer(args.brand, args.lang, PLANNER_TEXTS, product_names=names)
+    loc = args.texts.localizer(args.brand, args.lang, PLANNER_TEXTS, product_names=default_products().names())
     if args.json:
         rows = [
             {

@@ -20,6 +20,7 @@ from collabcore.domain.findings import Finding
 from collabcore.domain.plans import MovePlan, Plan, TimelineStep
 from collabcore.domain.requests import LifecycleRequest, RequestKind, RequestStatus
 from collabcore.policy.engine import Rulebook
+from collabcore.policy.products import default_products
 from collabcore.tools.words import narrating
 from collabcore.wording.texts import Localizer
 from collabcore.wording.words import default_texts
@@ -92,7 +93,8 @@ def _cell(value: Any) -> str:
 
 def plan_text(plan: Plan, loc: Localizer | None = None) -> str:
     """A plan as text, in the plan's brand and language (or ``loc``'s)."""
-    loc = narrating(loc or default_texts().localizer(plan.brand, plan.language))
+    names = default_products().names()
+    loc = narrating(loc or default_texts().localizer(plan.brand, plan.language, product_names=names))
     verdict = loc.text("plan.allowed" if plan.allowed else "plan.refused")
     lines = [
         loc.text(

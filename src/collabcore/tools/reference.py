@@ -6,6 +6,7 @@ import inspect
 
 from collabcore.policy.engine import Rulebook
 from collabcore.policy.planner import PLANNER_TEXTS
+from collabcore.policy.products import ProductCatalog, default_products
 from collabcore.wording.texts import Texts
 
 OVERVIEW_NOTE = (
@@ -14,9 +15,16 @@ OVERVIEW_NOTE = (
 )
 
 
-def rules_reference(rulebook: Rulebook, texts: Texts, brand: str = "visma", language: str = "en") -> str:
+def rules_reference(
+    rulebook: Rulebook,
+    texts: Texts,
+    brand: str = "visma",
+    language: str = "en",
+    products: ProductCatalog | None = None,
+) -> str:
     """A Markdown page listing every rule: id, title, severity, where it applies, its source."""
-    loc = texts.localizer(brand, language, rulebook.text_keys | PLANNER_TEXTS)
+    names = (products or default_products()).names()
+    loc = texts.localizer(brand, language, rulebook.text_keys | PLANNER_TEXTS, product_names=names)
     lines = [
         "# Rules reference",
         "",
