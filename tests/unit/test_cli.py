@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -97,18 +98,20 @@ def test_overview_plan_and_end_on_a_sqlite_file(demo_db: str, capsys: pytest.Cap
     office = ["--db", demo_db, "--office", "office-1", "--user", "anna"]
     assert main(["overview", *office]) == 0
     assert "10042  Hantverkarna i Norr AB: Visma eEkonomi (collaboration-1)" in capsys.readouterr().out
-    # The demo moved payroll to office-2 (collaboration-5).
+    # The demo moved payroll to office-2, as a new collaboration.
     south = ["--db", demo_db, "--office", "office-2", "--user", "eva"]
     assert main(["overview", *south]) == 0
-    assert "Hantverkarna i Norr AB: Visma Lön (collaboration-5)" in capsys.readouterr().out
-    assert main(["plan", "collaboration-5", *south, "--outcome", "customer_continues", "--lang", "sv"]) == 1
+    moved = re.search(r"Hantverkarna i Norr AB: .*Visma Lön \((collaboration-\d+)\)", capsys.readouterr().out)
+    assert moved is not None
+    payroll = moved[1]
+    assert main(["plan", payroll, *south, "--outcome", "customer_continues", "--lang", "sv"]) == 1
     out = capsys.readouterr().out
     assert "Inte tillåtet ännu." in out and "[R8] Hinder" in out
     facts = '{"payroll_customer_is_user": true, "payroll_synchronised": true}'
-    assert main(["plan", "collaboration-5", *south, "--outcome", "customer_continues", "--facts", facts]) == 0
-    assert main(["end", "collaboration-5", *south, "--outcome", "end_subscription", "--json"]) == 0
+    assert main(["plan", payroll, *south, "--outcome", "customer_continues", "--facts", facts]) == 0
+    assert main(["end", payroll, *south, "--outcome", "end_subscription", "--json"]) == 0
     capsys.readouterr()
-    assert main(["end", "collaboration-5", *south, "--outcome", "end_subscription"]) == 1
+    assert main(["end", payroll, *south, "--outcome", "end_subscription"]) == 1
     assert "already ended" in capsys.readouterr().err
 
 
@@ -200,7 +203,8 @@ def test_invite_and_move_from_the_command_line(demo_db: str, capsys: pytest.Capt
     capsys.readouterr()
     assert main([*move, "--facts", facts, "--json"]) == 0
     moved = json.loads(capsys.readouterr().out)
-    assert [c["office_id"] for c in moved["started"]] == ["office-2"]
+    started = {c["product"]: c["office_id"] for c in moved["started"]}
+    assert started["bookkeeping"] == "office-2" and set(started.values()) == {"office-2"}
 
 
 def norwegian_catalog(tmp_path: Path) -> Path:

@@ -133,7 +133,7 @@ def test_terms_that_no_language_of_the_chain_has_are_an_error() -> None:
         cc.default_texts().with_brand(acme).localizer("acme", "nb")
 
 
-INVOICING = "invoicing"
+INVOICING = "acme_invoicing"
 
 
 def test_a_02_brand_without_a_new_products_name_falls_back_on_the_products_own() -> None:

@@ -158,3 +158,41 @@ def test_every_library_rule_id_has_no_namespace_and_every_example_rule_has_one()
     spec.loader.exec_module(module)
     host_rules = [v for v in vars(module).values() if isinstance(v, cc.Rule)]
     assert host_rules and all(NAMESPACED.fullmatch(r.id) for r in host_rules)
+
+
+# --- what a newcomer met -----------------------------------------------------------
+
+
+def test_a_world_gives_its_rulebook_and_products_to_its_fakes_and_service() -> None:
+    book = cc.default_rulebook().add(timesheets_approved)
+    texts = cc.default_texts().with_templates(
+        "en", {"rule.acme:timesheets": "Timesheets", "acme:timesheets": "Open: {count}."}
+    )
+    spec = cc.ProductSpec(
+        key="acme_time", outcomes={cc.Outcome.CUSTOMER_CONTINUES: (cc.EffectKind.REVOKE_OFFICE_ACCESS,)}
+    )
+    world = World(rulebook=book, texts=texts, products=cc.default_products().register(spec))
+    (collab,) = world.setup("acme_time")
+    assert world.service.plan_end(collab.id, actor=world.office_admin(), outcome="customer_continues").allowed
+    world.fakes.set_facts("customer-1", open_timesheets=2)  # the host's fact, by its name
+    plan = world.service.plan_end(collab.id, actor=world.office_admin(), outcome="customer_continues")
+    assert [f.message for f in plan.blockers] == ["Open: 2."]
+
+
+def test_a_hosts_own_brand_object_needs_no_registering() -> None:
+    visma = cc.default_texts().brand("visma")
+    acme = cc.Brand("acme", visma.terms, {"en": {cc.PAYROLL: "Acme Pay"}})
+    world = World()
+    (collab,) = world.setup(cc.PAYROLL)
+    service = cc.CollaborationService(world.store, integrations=world.fakes.integrations(), brand=acme)
+    plan = service.plan_end(collab.id, actor=world.office_admin(), outcome="end_subscription")
+    assert plan.consequences is not None, "None only for an end that would do nothing"
+    assert plan.brand == "acme" and "Acme Pay" in plan.consequences.lines[-1]
+    assert service.localizer.product(cc.EXPENSES) == "Travel & Expenses", "a name it lacks falls back"
+
+
+def test_a_remedy_written_as_one_string_splits_into_steps_as_in_a_catalog() -> None:
+    texts = cc.default_texts().with_templates("en", {"acme:x.remedy": "Do this.\nThen that."})
+    assert texts.templates["en"]["acme:x.remedy"] == ("Do this.", "Then that.")
+    kept = cc.default_texts().with_templates("en", {"acme:x": "One\nsentence."})
+    assert kept.templates["en"]["acme:x"] == "One\nsentence."

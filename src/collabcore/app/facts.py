@@ -19,9 +19,6 @@ from collabcore.ports import FactReader
 
 log = logging.getLogger("collabcore.facts")
 
-FAILURE_LIMIT = 200
-"""How much of an integration's error a finding repeats: enough to act on, not a dump."""
-
 
 class FactAsker:
     """Asks one set of integrations for facts. Which reader answers which fact is worked
@@ -68,8 +65,10 @@ class FactAsker:
             except Exception as exc:
                 # An integration that is down makes its facts unknown, told with the reason,
                 # rather than failing the whole plan: the rules that need it still block.
+                # The user is told the kind of failure only; its text, which may carry a
+                # host's URLs or tokens, goes to the host's log.
                 log.warning("The integration answering %s failed: %r", key, exc)
-                unknown.append(Unknown(key, Why.FAILED, _failure(exc)))
+                unknown.append(Unknown(key, Why.FAILED, type(exc).__name__))
                 continue
             if value is not None:
                 # A list becomes a tuple, so that the plan memo can hash the facts.
@@ -81,8 +80,3 @@ class FactAsker:
 
 def _newer(fact: Fact[Any], as_of: tuple[int, int]) -> bool:
     return version_key(fact.since, "since") > as_of
-
-
-def _failure(exc: Exception) -> str:
-    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return text if len(text) <= FAILURE_LIMIT else text[: FAILURE_LIMIT - 1] + "…"

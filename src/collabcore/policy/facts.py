@@ -103,7 +103,9 @@ class Unknown:
     """The fact's key."""
     why: Why = Why.NO_INTEGRATION
     failure: str | None = None
-    """What the integration raised, as ``Type: message``; None unless ``why`` is FAILED."""
+    """The kind of error the integration raised (its class name: its message, which may
+    carry a host's internals, goes to the ``collabcore.facts`` log only); None unless
+    ``why`` is FAILED."""
 
 
 class Facts:

@@ -26,6 +26,7 @@ from collabcore.domain.model import (
     Role,
 )
 from collabcore.policy.engine import Rulebook
+from collabcore.policy.products import ProductCatalog
 from collabcore.ports import Store
 from collabcore.testing.fakes import FakeIntegrations
 from collabcore.wording.texts import Texts
@@ -71,15 +72,19 @@ class World:
         rulebook: Rulebook | None = None,
         texts: Texts | None = None,
         clock: ManualClock | None = None,
+        products: ProductCatalog | None = None,
     ) -> None:
+        """A host's ``rulebook`` and ``products`` reach the fakes too: they answer the facts
+        those declare, by default with each fact's ``all_clear``, and take them by name."""
         self.store: Store = store if store is not None else MemoryStore()
-        self.fakes = FakeIntegrations()
+        self.fakes = FakeIntegrations(rulebook=rulebook, products=products)
         self.clock = clock or ManualClock()
         counter = itertools.count(1)
         self.service = CollaborationService(
             self.store,
             integrations=self.fakes.integrations(),
             rulebook=rulebook,
+            products=products,
             texts=texts,
             brand=brand,
             language=language,

@@ -36,13 +36,11 @@ def rules_reference(
         "|---|---|---|---|---|---|",
     ]
     for rule in rulebook:
-        products = (
-            "all" if rule.products is None else ", ".join(loc.product(p) for p in sorted(rule.products))
-        )
+        where = "all" if rule.products is None else ", ".join(loc.product(p) for p in sorted(rule.products))
         operations = ", ".join(sorted(o.value for o in rule.operations))
         lines.append(
             f"| {rule.id} | {loc.text(f'rule.{rule.id}')} | {loc.text(f'severity.{rule.severity.value}')} "
-            f"| {operations} | {products} | {'yes' if rule.protected else ''} |"
+            f"| {operations} | {where} | {'yes' if rule.protected else ''} |"
         )
     lines += ["", OVERVIEW_NOTE, "", "## Sources", ""]
     for rule in rulebook:

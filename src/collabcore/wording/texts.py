@@ -25,7 +25,7 @@ from attrs import frozen
 
 from collabcore.domain.errors import ConfigurationError, InvalidInput, describe
 from collabcore.domain.validation import check_id, check_mapping, require_text, tuple_from
-from collabcore.wording.catalogs import BRAND_HEADER, Catalog, read_catalog
+from collabcore.wording.catalogs import BRAND_HEADER, Catalog, as_template, read_catalog
 
 Template: TypeAlias = str | tuple[str, ...]
 """A sentence, or ordered steps (remedies)."""
@@ -114,10 +114,13 @@ class Texts:
     brands: Mapping[str, Brand] = attrs.field(validator=check_mapping(str, Brand))
 
     def brand(self, brand: Brand | str) -> Brand:
-        """The brand of that key (or the brand itself, if it is one of these texts')."""
+        """The brand of that key; a :class:`Brand` given as it is is used as it is (a host's
+        own brand needs no registering first)."""
         if not isinstance(brand, Brand | str):
             raise InvalidInput(f"brand must be a Brand or a brand key, got {describe(brand)}.", path="brand")
-        key = brand if isinstance(brand, str) else brand.key
+        if isinstance(brand, Brand):
+            return brand
+        key = brand
         found = self.brands.get(key)
         if found is None:
             raise ConfigurationError(
@@ -145,6 +148,9 @@ class Texts:
                 f"entries must map text keys to a sentence or a tuple of steps, got {describe(entries)}.",
                 path="entries",
             )
+        # Steps are steps however they come: a remedy written as one string with line breaks
+        # splits as a catalog's does.
+        entries = {k: as_template(k, v) if isinstance(v, str) else v for k, v in entries.items()}
         merged = {**self.templates.get(language, {}), **entries}
         return attrs.evolve(self, templates={**self.templates, language: merged})
 
