@@ -370,3 +370,34 @@ def test_a_hosts_key_that_no_language_gives_is_an_error(
     assert main(argv) == 1
     assert "no language of the chain gives: acme:one\n" in capsys.readouterr().out
     assert main([*argv, str(english)]) == 0, "the host's English, checked with it, gives it"
+
+
+def test_a_hosts_words_added_in_python_count_as_fallback_for_texts_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "acme_words.py").write_text(
+        "from collections.abc import Iterator\n"
+        "import collabcore as cc\n"
+        "@cc.rule('acme:x', texts=('acme:x',))\n"
+        "def x(ctx: cc.RuleContext) -> Iterator[cc.Flag]:\n"
+        "    yield from ()\n"
+        "rulebook = cc.default_rulebook().add(x)\n"
+        "texts = cc.default_texts().with_templates('en', {'rule.acme:x': 'X', 'acme:x': '{count} x.'})\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    nb = write(tmp_path / "nb.po", Catalog("nb", {"acme:x": "{count} x, {oops}."}))
+    assert main(["texts", "check", str(nb), "--rulebook", "acme_words:rulebook"]) == 1
+    told = capsys.readouterr().out
+    assert "no language of the chain gives: rule.acme:x" in told and "--texts" in told
+    assert (
+        main(["texts", "check", str(nb), "--rulebook", "acme_words:rulebook", "--texts", "acme_words:texts"])
+        == 1
+    )
+    told = capsys.readouterr().out
+    assert "unknown placeholder {oops} in acme:x" in told and "no language of the chain gives" not in told
+    nb.write_text(nb.read_text(encoding="utf-8").replace(", {oops}", ""), encoding="utf-8")
+    assert (
+        main(["texts", "check", str(nb), "--rulebook", "acme_words:rulebook", "--texts", "acme_words:texts"])
+        == 0
+    )

@@ -30,8 +30,8 @@ from collabcore.domain.errors import CollabCoreError
 from collabcore.policy.engine import Rulebook
 from collabcore.policy.products import ProductCatalog, default_products
 from collabcore.policy.rules import default_rulebook
-from collabcore.wording.catalogs import PRODUCT_PREFIX, TERM_PREFIX, Catalog, shipped
-from collabcore.wording.texts import DEFAULT_FALLBACK, TERMS
+from collabcore.wording.catalogs import PRODUCT_PREFIX, TERM_PREFIX, Catalog, as_message, shipped
+from collabcore.wording.texts import DEFAULT_FALLBACK, TERMS, Texts
 
 _KEY = re.compile(r"[^\s{}.](?:[^\s{}]*[^\s{}.])?")
 """What a text key may look like: ``R11.delete``, ``term.portal``, a host's ``acme:vip.remedy``;
@@ -101,6 +101,11 @@ class CatalogReport:
         lines += [f"  unknown placeholder {{{field}}} in {key}" for key, field in self.unknown_placeholders]
         lines += [f"  bad key (cannot be loaded): {key}" for key in self.bad_keys]
         lines += [f"  no language of the chain gives: {key}" for key in self.unresolved]
+        if self.unresolved:
+            lines.append(
+                "  (give the words in a catalog of a fallback language checked with it, or, for words "
+                "added in Python, --texts module:attribute)"
+            )
         lines += [f"  missing: {key}" for key in self.missing]
         lines += [f"  copied (the fallback's text, word for word): {key}" for key in self.copied]
         lines += [f"  unused (no rule or text uses it): {key}" for key in self.unused]
@@ -118,6 +123,17 @@ def fields(template: str) -> set[str]:
         return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
     except ValueError:
         return {"{"}
+
+
+def templates_as_catalogs(texts: Texts) -> list[Catalog]:
+    """A host's words given in Python (``Texts.with_templates``), one catalog per language,
+    so that a translator's file is checked against them as against a catalog."""
+    return [
+        Catalog(
+            language, {key: as_message(value) for key, value in table.items()}, source=f"texts ({language})"
+        )
+        for language, table in texts.templates.items()
+    ]
 
 
 def check_catalog(

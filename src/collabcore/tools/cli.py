@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from collabcore.adapters.documents import NAMES, document_json, problem_document, schema
 from collabcore.adapters.serialization import to_json
@@ -31,7 +31,13 @@ from collabcore.policy.planner import PLANNER_TEXTS
 from collabcore.policy.products import default_products
 from collabcore.policy.rules import default_rulebook
 from collabcore.testing.fakes import FakeIntegrations
-from collabcore.tools.catalog_check import CatalogReport, check_catalog, report_data, unreadable_report
+from collabcore.tools.catalog_check import (
+    CatalogReport,
+    check_catalog,
+    report_data,
+    templates_as_catalogs,
+    unreadable_report,
+)
 from collabcore.tools.cli_lifecycle import actor_of, add_commands
 from collabcore.tools.demo import run_demo
 from collabcore.tools.display import finding_lines, overview_note, plan_text
@@ -90,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
     check.add_argument(
         "--rulebook", metavar="MODULE:NAME", help="a host's rulebook whose rules the catalog must cover"
+    )
+    check.add_argument(
+        "--texts",
+        metavar="MODULE:NAME",
+        help="a host's Texts: the words it adds in Python (with_templates) count as fallback",
     )
     check.add_argument("--json", action="store_true", help="machine-readable output")
     check.add_argument(
@@ -367,6 +378,8 @@ def _texts(args: argparse.Namespace) -> int:
         print(texts_reference(), end="")
         return 0
     rulebook = _load_rulebook(args.rulebook) if args.rulebook else None
+    # A host's words added in Python count as if their catalogs were checked alongside.
+    host_words = [] if not args.texts else templates_as_catalogs(_load_texts(args.texts))
     fallback = tuple(code.strip() for code in args.fallback.split(",") if code.strip())
     read: dict[Path, Catalog | CatalogReport] = {}
     for path in args.files:
@@ -384,7 +397,7 @@ def _texts(args: argparse.Namespace) -> int:
             found,
             rulebook=rulebook,
             fallback=fallback,
-            others=[other for other in catalogs if other is not found],
+            others=[*host_words, *(other for other in catalogs if other is not found)],
         )
         for found in read.values()
     ]
@@ -416,20 +429,32 @@ def _words(args: argparse.Namespace) -> Texts:
     return texts
 
 
+_Loaded = TypeVar("_Loaded")
+
+
 def _load_rulebook(spec: str) -> Rulebook:
+    return _load(spec, Rulebook, "rulebook")
+
+
+def _load_texts(spec: str) -> Texts:
+    return _load(spec, Texts, "texts")
+
+
+def _load(spec: str, kind: type[_Loaded], what: str) -> _Loaded:
+    """``module:attribute`` of a host's, a value of ``kind`` or a function that returns one."""
     module_name, _, name = spec.partition(":")
     try:
-        found = getattr(importlib.import_module(module_name), name or "rulebook")
+        found = getattr(importlib.import_module(module_name), name or what)
     except (ImportError, AttributeError, ValueError) as exc:
         raise InvalidInput(
-            f"Cannot load the rulebook {describe(spec)}: {exc}.",
-            hint="Name it as module:attribute, e.g. myhost.rules:rulebook.",
-            path="rulebook",
+            f"Cannot load the {what} {describe(spec)}: {exc}.",
+            hint=f"Name it as module:attribute, e.g. myhost.words:{what}.",
+            path=what,
         ) from None
-    if callable(found) and not isinstance(found, Rulebook):
+    if callable(found) and not isinstance(found, kind):
         found = found()
-    if not isinstance(found, Rulebook):
-        raise InvalidInput(f"{spec} is not a Rulebook, got {describe(found)}.", path="rulebook")
+    if not isinstance(found, kind):
+        raise InvalidInput(f"{spec} is not a {kind.__name__}, got {describe(found)}.", path=what)
     return found
 
 
