@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import textwrap
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +36,22 @@ def new_schema() -> str:
 @pytest.fixture
 def world() -> World:
     return World()
+
+
+HostModule = Callable[[str, str], str]
+
+
+@pytest.fixture
+def host_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> HostModule:
+    """Writes a host's module (its rules, its words) where ``module:attribute`` finds it,
+    as the command line is given them; returns the module's name."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def write(name: str, source: str) -> str:
+        (tmp_path / f"{name}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+        return name
+
+    return write
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import HostModule
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -351,19 +352,23 @@ def test_texts_check_fails_for_bad_keys_and_unreadable_files_and_checks_the_rest
     assert f"{good} (sv): ok" in printed, "one bad file does not hide the others' reports"
 
 
+HOST_RULE = '''
+    import collabcore as cc
+
+    @cc.rule("acme:one", texts=("acme:one",))
+    def host_rule(ctx):
+        """A host's rule."""
+        return iter(())
+
+    rulebook = cc.default_rulebook().add(host_rule)
+    texts = cc.default_texts().with_templates("en", {"rule.acme:one": "One", "acme:one": "{count} x."})
+'''
+
+
 def test_a_hosts_key_that_no_language_gives_is_an_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], host_module: HostModule
 ) -> None:
-    (tmp_path / "catalog_check_host.py").write_text(
-        "import collabcore as cc\n\n"
-        "@cc.rule('acme:one', texts=('acme:one',))\n"
-        "def host_rule(ctx):\n"
-        "    '''A host's rule.'''\n"
-        "    return iter(())\n\n"
-        "rulebook = cc.default_rulebook().add(host_rule)\n",
-        encoding="utf-8",
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
+    host_module("catalog_check_host", HOST_RULE)
     english = write(tmp_path / "en.po", Catalog("en", {"acme:one": "Host words.", "rule.acme:one": "Host"}))
     norwegian = write(tmp_path / "nb.po", Catalog("nb", {"R3": "Hovedkontakt mangler."}))
     argv = ["texts", "check", "--rulebook", "catalog_check_host:rulebook", str(norwegian)]
@@ -373,31 +378,16 @@ def test_a_hosts_key_that_no_language_gives_is_an_error(
 
 
 def test_a_hosts_words_added_in_python_count_as_fallback_for_texts_check(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], host_module: HostModule
 ) -> None:
-    (tmp_path / "acme_words.py").write_text(
-        "from collections.abc import Iterator\n"
-        "import collabcore as cc\n"
-        "@cc.rule('acme:x', texts=('acme:x',))\n"
-        "def x(ctx: cc.RuleContext) -> Iterator[cc.Flag]:\n"
-        "    yield from ()\n"
-        "rulebook = cc.default_rulebook().add(x)\n"
-        "texts = cc.default_texts().with_templates('en', {'rule.acme:x': 'X', 'acme:x': '{count} x.'})\n",
-        encoding="utf-8",
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    nb = write(tmp_path / "nb.po", Catalog("nb", {"acme:x": "{count} x, {oops}."}))
-    assert main(["texts", "check", str(nb), "--rulebook", "acme_words:rulebook"]) == 1
+    host = host_module("acme_words", HOST_RULE)
+    nb = write(tmp_path / "nb.po", Catalog("nb", {"acme:one": "{count} x, {oops}."}))
+    argv = ["texts", "check", str(nb), "--rulebook", f"{host}:rulebook"]
+    assert main(argv) == 1
     told = capsys.readouterr().out
-    assert "no language of the chain gives: rule.acme:x" in told and "--texts" in told
-    assert (
-        main(["texts", "check", str(nb), "--rulebook", "acme_words:rulebook", "--texts", "acme_words:texts"])
-        == 1
-    )
+    assert "no language of the chain gives: rule.acme:one" in told and "--texts" in told
+    assert main([*argv, "--texts", f"{host}:texts"]) == 1
     told = capsys.readouterr().out
-    assert "unknown placeholder {oops} in acme:x" in told and "no language of the chain gives" not in told
+    assert "unknown placeholder {oops} in acme:one" in told and "no language of the chain gives" not in told
     nb.write_text(nb.read_text(encoding="utf-8").replace(", {oops}", ""), encoding="utf-8")
-    assert (
-        main(["texts", "check", str(nb), "--rulebook", "acme_words:rulebook", "--texts", "acme_words:texts"])
-        == 0
-    )
+    assert main([*argv, "--texts", f"{host}:texts"]) == 0

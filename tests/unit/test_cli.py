@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import HostModule
 
 from collabcore.tools.cli import main
 
@@ -241,20 +242,23 @@ def test_a_plan_in_a_hosts_language(demo_db: str, tmp_path: Path, capsys: pytest
     assert findings["R17"]["language"] == "en", "not translated: told in English, and said so"
 
 
-def test_rules_shows_a_hosts_rulebook(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "cli_host_rules.py").write_text(
-        "import collabcore as cc\n\n"
-        "@cc.rule('acme:vip', texts=('acme:vip',), products=('payroll',))\n"
-        "def vip(ctx):\n"
-        "    '''VIP customers need a second look.\n\n    More words.'''\n"
-        "    return iter(())\n\n"
-        "def rulebook():\n"
-        "    return cc.default_rulebook().add(vip)\n",
-        encoding="utf-8",
+def test_rules_shows_a_hosts_rulebook(capsys: pytest.CaptureFixture[str], host_module: HostModule) -> None:
+    host_module(
+        "cli_host_rules",
+        '''
+        import collabcore as cc
+
+        @cc.rule("acme:vip", texts=("acme:vip",), products=("payroll",))
+        def vip(ctx):
+            """VIP customers need a second look.
+
+            More words."""
+            return iter(())
+
+        def rulebook():
+            return cc.default_rulebook().add(vip)
+        ''',
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
     assert main(["rules", "--rulebook", "cli_host_rules:rulebook"]) == 0
     out = capsys.readouterr().out
     (line,) = [line for line in out.splitlines() if line.startswith("acme:vip")]

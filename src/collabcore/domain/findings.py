@@ -34,4 +34,5 @@ class Finding:
     """The text key, a finer machine-readable code such as ``R11.delete``."""
     language: str = ""
     """The language its message is written in: the plan's, or another where the catalog had
-    no text for it and fell back (``Localizer.language_of``); "" when not told."""
+    no text for it and fell back (``Localizer.language_of``); "" when not told. The remedy
+    falls back on its own: ``localizer.language_of(f"{finding.key}.remedy")`` tells its."""
