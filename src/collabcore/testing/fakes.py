@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from functools import partial
 from typing import Any, cast
 
 from collabcore.app.config import Integrations
@@ -69,7 +68,7 @@ class _Readers(Mapping[str, FactReader]):
     def __getitem__(self, key: str) -> FactReader:
         reader = self._made.get(key)
         if reader is None:
-            reader = self._made[key] = partial(self._fakes.answer, key=key)
+            reader = self._made[key] = self._fakes.reader(key)
         return reader
 
     def __iter__(self) -> Iterator[str]:
@@ -116,6 +115,7 @@ class FakeIntegrations:
         self._declared: dict[str, Fact[Any]] = {f.key: f for f in rulebook.facts(products)}
         self._answers: dict[str, dict[str, object]] = {}
         self._by_key: dict[str, set[str]] = {}
+        self._name_table: dict[str, str] | None = None
         self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
         self.calls: list[tuple[str, str]] = []
@@ -178,7 +178,9 @@ class FakeIntegrations:
         """Any fact by its key (or the :class:`Fact`), such as a host rule's own; ``None``
         makes it unknown."""
         if isinstance(fact, Fact):
-            self._declared.setdefault(fact.key, fact)
+            if fact.key not in self._declared:
+                self._declared[fact.key] = fact
+                self._name_table = None
             fact = fact.key
         self._answers.setdefault(customer_id, {})[fact] = _UNKNOWN if value is None else value
         self._by_key.setdefault(customer_id, set()).add(fact)
@@ -192,19 +194,32 @@ class FakeIntegrations:
                 values[key] = value
         return FactAnswers(values, self._names())
 
+    def reader(self, key: str) -> FactReader:
+        """``answer`` for one fact, as the integrations call it: a function of the customer
+        id (benchmarks plan through the fakes, so it does no more than it must)."""
+        answers = self._answers
+        declared = self._declared
+
+        def read(customer_id: str) -> object:
+            found = answers.get(customer_id)
+            set_here = None if found is None else found.get(key)
+            if set_here is None:
+                fact = declared.get(key)
+                return None if fact is None else fact.all_clear
+            return None if set_here is _UNKNOWN else set_here
+
+        return read
+
     def answer(self, customer_id: str, *, key: str) -> object:
         """What the fakes answer for the fact ``key``: what a test set, else the fact's
         ``all_clear``; None (unknown) for a fact neither gives."""
-        set_here = self._answers.get(customer_id, {}).get(key, None)
-        if set_here is _UNKNOWN:
-            return None
-        if set_here is not None:
-            return set_here
-        declared = self._declared.get(key)
-        return None if declared is None else declared.all_clear
+        return self.reader(key)(customer_id)
 
     def _names(self) -> dict[str, str]:
+        if self._name_table is not None:
+            return self._name_table
         names: dict[str, str] = {}
+        self._name_table = names
         for fact in self._declared.values():
             for name in fact.short_names:
                 names[name] = fact.key if name not in names else ""
