@@ -102,6 +102,39 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 
 
+@contextmanager
+def _pipelined(connection: Any) -> Iterator[None]:
+    """``connection.pipeline()``, with a driver error raised inside the block held back until
+    the pipeline is closed, and raised then. psycopg logs "error ignored terminating
+    <psycopg.Pipeline ...>" at WARNING when closing a pipeline fails while an exception is on
+    its way out of it, which is what happens on every lost race (the statements queued after
+    the failed one answer "pipeline aborted") and every lost connection: both are normal here
+    and reported to the caller, so neither may reach the host's logs. The error from inside
+    is the one raised (the closing's own only repeats it, or says "pipeline aborted"), unless
+    it is itself only "pipeline aborted". When the connection was lost while the pipeline
+    closed, psycopg then fails to leave pipeline mode ("cannot exit pipeline mode while
+    busy") and the error that says what happened is the one before that."""
+    failure: psycopg.Error | None = None
+    try:
+        with connection.pipeline():
+            try:
+                yield
+            except psycopg.Error as exc:
+                failure = exc
+    except psycopg.Error as closing:
+        if failure is None or isinstance(failure, psycopg.errors.PipelineAborted):
+            before = closing.__context__
+            stuck = (
+                not connection.closed and connection.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF
+            )
+            if isinstance(before, psycopg.Error) and stuck:
+                failure = before
+            else:
+                raise
+    if failure is not None:
+        raise failure
+
+
 @cache
 def _placeholders(sql: str) -> str:
     # The shared queries use qmark placeholders and contain no literal '?' or '%'.
@@ -135,29 +168,38 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         self._spares = spares
         self._used = False
 
-    def _sent(self, send: Callable[[], T]) -> T:
+    def _sent(self, send: Callable[[], T], *, committing: bool = False) -> T:
         """``send`` on the connection. A pooled connection that died while idle (a restarted
         server, a terminated backend) fails its first statement; nothing has been sent on it
         for this unit of work, so nothing can be lost: it is replaced once and the statement
         sent again (every idle connection may have died at once: up to ``spares`` times).
         This costs nothing while connections are alive, where a check before each
-        hand-out would cost a round trip per transaction."""
+        hand-out would cost a round trip per transaction. ``committing``: ``send`` commits
+        (a statement of its own in autocommit), so a lost connection leaves it unknown."""
         spares_used = 0
         while True:
             try:
                 result = send()
             except psycopg.OperationalError as exc:
-                dead = self._connection.broken or self._connection.closed
+                dead = _unusable(self._connection)
                 if self._used or self._replace is None or not dead or spares_used == self._spares:
-                    raise _storage_error(exc) from exc
+                    raise self._failure(exc, committing=committing) from exc
+                if not self._connection.closed:
+                    self._connection.close()  # left in pipeline mode: it cannot be used again
                 self._connection = self._replace(self._connection)
                 self._begun = False
                 spares_used += 1
                 continue
             except psycopg.Error as exc:
-                raise _storage_error(exc) from exc
+                raise self._failure(exc, committing=committing) from exc
             self._used = True
             return result
+
+    def _failure(self, exc: psycopg.Error, *, committing: bool = False) -> StorageError:
+        """``exc`` as a StorageError that says what is known of the transaction. Only
+        collabcore's own transaction can be kept by a COMMIT that was lost on its way back:
+        a savepoint in the host's is gone with the host's transaction."""
+        return _storage_error(exc, self._connection, committing=committing and self._autocommit)
 
     def _begin_in_pipeline(self) -> None:
         if self._write and not self._begun:
@@ -173,7 +215,7 @@ class PostgresUnitOfWork(SQLUnitOfWork):
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         def send() -> Any:
             if self._write and not self._begun:
-                with self._connection.pipeline():
+                with _pipelined(self._connection):
                     self._begin_in_pipeline()
                     cursor = self._connection.execute(_placeholders(sql), params)
                 return cursor
@@ -185,7 +227,7 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         batch = list(rows)  # sent again whole if the connection is replaced
 
         def send() -> None:
-            with self._connection.pipeline(), self._connection.cursor() as cursor:
+            with _pipelined(self._connection), self._connection.cursor() as cursor:
                 self._begin_in_pipeline()
                 cursor.executemany(_placeholders(sql), batch)
 
@@ -219,7 +261,7 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         }
 
         def send() -> Any:
-            with self._connection.pipeline():
+            with _pipelined(self._connection):
                 self._begin_in_pipeline()
                 if for_update:
                     # The customer first, as every lifecycle write does: ends, moves and the
@@ -310,7 +352,7 @@ class PostgresUnitOfWork(SQLUnitOfWork):
             params += [r.scope, r.key, r.fingerprint, r.created_at, self._json(r)]
         sql = "WITH " + ", ".join(parts) + " SELECT 1 / (SELECT count(*)::int FROM changed)"
         try:
-            with self._connection.pipeline():
+            with _pipelined(self._connection):
                 self._begin_in_pipeline()
                 self._connection.execute(sql, params)
                 if commit:
@@ -323,9 +365,9 @@ class PostgresUnitOfWork(SQLUnitOfWork):
             if e.idempotency is not None and exc.diag.table_name == "idempotency":
                 # The same key, racing on another collaboration, committed first.
                 raise key_reused(e.idempotency.key) from None
-            raise _storage_error(exc) from exc
+            raise self._failure(exc) from exc
         except psycopg.Error as exc:
-            raise _storage_error(exc) from exc
+            raise self._failure(exc, committing=commit) from exc
         if commit:
             self._begun, self.committed = False, True
 
@@ -334,15 +376,28 @@ class PostgresUnitOfWork(SQLUnitOfWork):
             try:
                 self._finish()
             except psycopg.Error as exc:
-                raise _storage_error(exc) from exc
+                raise self._failure(exc, committing=True) from exc
             self._begun = False
         self.committed = True
 
     def rollback(self) -> None:
-        # psycopg rolls back whatever the server says is open (a failed pipeline too).
-        if not (self._connection.closed or self._connection.broken):
-            self._connection.rollback()
+        """Roll back whatever the server says is open (a failed pipeline too). Never raises:
+        it runs while the unit of work's own error, if any, is on its way out, and that one
+        (a StorageError) is what the caller must see. A connection that cannot roll back
+        (it was lost, or a pipeline that could not be closed left it in pipeline mode) is
+        closed instead: the server rolls back what it had when the connection goes, and the
+        pool opens another. Costs no round trip when nothing is open."""
         self._begun = False
+        connection = self._connection
+        if connection.closed:
+            return
+        if not _unusable(connection):
+            try:
+                connection.rollback()
+                return
+            except psycopg.Error:
+                pass
+        connection.close()
 
     def settle_outbox_item(self, item: OutboxItem, *, fenced: str) -> bool:
         # One statement, one round trip: nothing else has been sent in this unit of work,
@@ -352,7 +407,7 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         if self._begun or not self._autocommit:
             return super().settle_outbox_item(item, fenced=fenced)
         params = (*self._outbox_update(item), fenced)
-        written = self._sent(lambda: self._connection.execute(_SETTLE, params).rowcount) == 1
+        written = self._sent(lambda: self._connection.execute(_SETTLE, params).rowcount, committing=True) == 1
         self.committed = True
         return written
 
@@ -407,12 +462,20 @@ class JoinedPostgresUnitOfWork(PostgresUnitOfWork):
         self._connection.execute(f"RELEASE SAVEPOINT {self._savepoint}")
 
     def rollback(self) -> None:
-        # Rolling back to the savepoint also restores the host's search path.
-        if self._begun and not (self._connection.closed or self._connection.broken):
-            with self._connection.pipeline():
-                self._connection.execute(f"ROLLBACK TO SAVEPOINT {self._savepoint}")
-                self._connection.execute(f"RELEASE SAVEPOINT {self._savepoint}")
-        self._begun = False
+        # Rolling back to the savepoint also restores the host's search path. The connection
+        # is the host's: one that was lost (or left in pipeline mode by a pipeline that could
+        # not be closed, which only a lost connection does) is left to the host as it is; its
+        # transaction is gone with it, and the error on its way out says so.
+        begun, self._begun = self._begun, False
+        connection = self._connection
+        if not begun or _unusable(connection):
+            return
+        try:
+            with _pipelined(connection):
+                connection.execute(f"ROLLBACK TO SAVEPOINT {self._savepoint}")
+                connection.execute(f"RELEASE SAVEPOINT {self._savepoint}")
+        except psycopg.Error as exc:
+            raise self._failure(exc) from exc
 
 
 class _HostConnection:
@@ -429,6 +492,10 @@ class _HostConnection:
     @property
     def broken(self) -> bool:
         return self.connection.broken
+
+    @property
+    def pgconn(self) -> psycopg.pq.abc.PGconn:
+        return self.connection.pgconn
 
     def cursor(self) -> psycopg.Cursor[Any]:
         cursor = self.connection.cursor()
@@ -478,7 +545,7 @@ class JoinedPostgresStore(JoinedStore):
         try:
             yield uow
         except psycopg.Error as exc:
-            raise _storage_error(exc) from exc
+            raise uow._failure(exc) from exc
         except StorageError as exc:
             # Found only when it happens, so that a working connection pays nothing to check.
             if isinstance(exc.__cause__, psycopg.errors.UndefinedTable):
@@ -554,10 +621,41 @@ def _diagnose(dsn: str, connect_timeout: int) -> None:
         raise InvalidInput(f"dsn is not a valid PostgreSQL connection string: {exc}.", path="dsn") from None
 
 
-def _storage_error(exc: psycopg.Error) -> StorageError:
+def _unusable(connection: Any) -> bool:
+    """Closed, lost, or left in pipeline mode by a pipeline that could not be closed (which
+    only a lost connection does): no statement can be sent on it again."""
+    return bool(connection.closed or connection.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF)
+
+
+_LOST_STATES = ("25P03", "57P01", "57P02", "57P05")
+"""The server ended the connection: idle_in_transaction_session_timeout, admin_shutdown
+(pg_terminate_backend, a fast shutdown), crash_shutdown, idle_session_timeout; and every
+state of class 08 (connection exceptions)."""
+
+
+def _storage_error(exc: psycopg.Error, connection: Any = None, *, committing: bool = False) -> StorageError:
+    """``exc`` as collabcore's StorageError. A lost connection (a failover, an operator's
+    pg_terminate_backend, a pooler's restart) is said to be one, and the hint says what is
+    known: nothing was kept, unless the COMMIT itself was under way (``committing``)."""
+    state = exc.sqlstate or ""
+    lost = state.startswith("08") or state in _LOST_STATES
+    if connection is not None and _unusable(connection):
+        lost = True
+    if not lost:
+        return StorageError(
+            f"PostgreSQL failed: {type(exc).__name__}: {str(exc).strip()}.",
+            hint="The transaction was rolled back; retry it.",
+        )
+    reason = str(exc).strip().splitlines()[0].strip() if str(exc).strip() else type(exc).__name__
+    if committing:
+        return StorageError(
+            f"The connection to PostgreSQL was lost while committing: {reason}.",
+            hint="Whether the change was kept is not known: retry it with the same idempotency key "
+            "(an end that was kept answers as it did the first time), or read it back first.",
+        )
     return StorageError(
-        f"PostgreSQL failed: {type(exc).__name__}: {str(exc).strip()}.",
-        hint="The transaction was rolled back; retry it.",
+        f"The connection to PostgreSQL was lost: {reason}.",
+        hint="Nothing of the transaction was kept; retry it.",
     )
 
 
@@ -641,7 +739,7 @@ class PostgresStore:
         try:
             yield uow
         except psycopg.Error as exc:
-            raise _storage_error(exc) from exc
+            raise uow._failure(exc) from exc
         finally:
             try:
                 uow.rollback()
