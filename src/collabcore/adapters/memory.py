@@ -4,6 +4,12 @@ Shipped code, not a test double: it passes the same contract suite as SQLite
 and PostgreSQL, so tests, notebooks and examples built on it behave like
 production. A unit of work stages its writes and applies them on commit, so
 an exception (or leaving without commit) changes nothing.
+
+Ids are kept, looked up and compared as exact ``str``, as SQLite and PostgreSQL keep
+them: the values a host gives are plain text already (their validators copy a ``str``
+subclass, see :mod:`collabcore.domain.validation`), and every id this store is asked
+about is copied the same way at its door, so a subclass's ``==`` or ``hash`` never
+decides which tenant's record answers.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
+from typing import Any
 
 from collabcore.adapters.by_parts import EndsByParts, OutboxByParts, load_end_by_parts
 from collabcore.domain.effects import Effect
@@ -28,6 +35,18 @@ from collabcore.domain.records import (
     OverviewCursor,
 )
 from collabcore.domain.requests import LifecycleRequest
+from collabcore.domain.validation import plain
+
+
+def _text(value: Any) -> Any:
+    """An id as the SQL stores bind it: a ``str`` subclass as an exact copy of its text."""
+    return plain(value) if issubclass(type(value), str) else value
+
+
+def _key(key: IdempotencyKey) -> IdempotencyKey:
+    if type(key.scope) is str and type(key.key) is str:
+        return key
+    return IdempotencyKey(_text(key.scope), _text(key.key))
 
 
 class _State:
@@ -81,16 +100,23 @@ class MemoryUnitOfWork(EndsByParts, OutboxByParts):
     # --- reads -----------------------------------------------------------
 
     def get_office(self, office_id: str) -> AccountingOffice | None:
+        if type(office_id) is not str:
+            office_id = _text(office_id)
         return self._offices.get(office_id) or self._state.offices.get(office_id)
 
     def get_customer(self, customer_id: str, *, for_update: bool = False) -> Customer | None:
+        if type(customer_id) is not str:
+            customer_id = _text(customer_id)
         return self._customers.get(customer_id) or self._state.customers.get(customer_id)
 
     def get_collaboration(self, collaboration_id: str, *, for_update: bool = False) -> Collaboration | None:
+        if type(collaboration_id) is not str:
+            collaboration_id = _text(collaboration_id)
         found = self._collaborations.get(collaboration_id)
         return found or self._state.collaborations.get(collaboration_id)
 
     def active_collaborations_of_customer(self, customer_id: str) -> Sequence[Collaboration]:
+        customer_id = _text(customer_id)
         ids = set(self._state.active_by_customer.get(customer_id, ()))
         ids.update(c.id for c in self._collaborations.values() if c.customer_id == customer_id)
         found = (self.get_collaboration(i) for i in ids)
@@ -99,6 +125,10 @@ class MemoryUnitOfWork(EndsByParts, OutboxByParts):
     def load_end(
         self, collaboration_id: str, *, idempotency_key: IdempotencyKey | None, for_update: bool
     ) -> EndSnapshot:
+        if type(collaboration_id) is not str:
+            collaboration_id = _text(collaboration_id)
+        if idempotency_key is not None:
+            idempotency_key = _key(idempotency_key)
         if (
             self._offices
             or self._customers
@@ -132,12 +162,15 @@ class MemoryUnitOfWork(EndsByParts, OutboxByParts):
         )
 
     def get_subscription(self, customer_id: str, product: str) -> Subscription | None:
-        key = (customer_id, product)
+        key = (_text(customer_id), _text(product))
         return self._subscriptions.get(key) or self._state.subscriptions.get(key)
 
     def overview(
         self, office_id: str, *, after: OverviewCursor | None, limit: int | None
     ) -> Sequence[CustomerCollaborations]:
+        office_id = _text(office_id)
+        if after is not None:
+            after = OverviewCursor(_text(after.customer_number), _text(after.customer_id))
         by_customer: dict[str, set[str]] = {
             k: set(v) for k, v in self._state.active_by_office.get(office_id, {}).items()
         }
@@ -167,9 +200,11 @@ class MemoryUnitOfWork(EndsByParts, OutboxByParts):
         return items
 
     def get_idempotency(self, key: IdempotencyKey) -> IdempotencyRecord | None:
+        key = _key(key)
         return self._idempotency.get(key) or self._state.idempotency.get(key)
 
     def events_of_customer(self, customer_id: str) -> Sequence[Event]:
+        customer_id = _text(customer_id)
         staged = [e for e in self._events if e.customer_id == customer_id]
         return [*self._state.events_by_customer.get(customer_id, ()), *staged]
 
@@ -179,6 +214,7 @@ class MemoryUnitOfWork(EndsByParts, OutboxByParts):
         statuses: Sequence[EffectStatus] | None = None,
         collaboration_id: str | None = None,
     ) -> Sequence[OutboxItem]:
+        collaboration_id = _text(collaboration_id)
         merged = {**self._state.outbox, **self._outbox}
         return [
             item
@@ -188,6 +224,8 @@ class MemoryUnitOfWork(EndsByParts, OutboxByParts):
         ]
 
     def get_outbox_item(self, key: str, *, for_update: bool = False) -> OutboxItem | None:
+        if type(key) is not str:
+            key = _text(key)
         return self._outbox.get(key) or self._state.outbox.get(key)
 
     def claim_due_effects(self, *, now: datetime, limit: int) -> Sequence[OutboxItem]:
@@ -208,11 +246,14 @@ class MemoryUnitOfWork(EndsByParts, OutboxByParts):
         return due[:limit]
 
     def get_request(self, request_id: str, *, for_update: bool = False) -> LifecycleRequest | None:
+        if type(request_id) is not str:
+            request_id = _text(request_id)
         return self._requests.get(request_id) or self._state.requests.get(request_id)
 
     def requests(
         self, *, customer_id: str | None = None, office_id: str | None = None, open_only: bool = False
     ) -> Sequence[LifecycleRequest]:
+        customer_id, office_id = _text(customer_id), _text(office_id)
         # The port asks for at least one of the two; the customer's index is the narrower.
         key = f"c:{customer_id}" if customer_id is not None else f"o:{office_id}"
         ids = set(self._state.requests_by_party.get(key, ()))
@@ -303,9 +344,10 @@ class MemoryUnitOfWork(EndsByParts, OutboxByParts):
         return True
 
     def save_idempotency(self, record: IdempotencyRecord) -> None:
-        if self.get_idempotency(record.scoped_key) is not None:
+        key = _key(record.scoped_key)
+        if self.get_idempotency(key) is not None:
             raise key_reused(record.key)
-        self._idempotency[record.scoped_key] = record
+        self._idempotency[key] = record
 
     def commit(self) -> None:
         state = self._state

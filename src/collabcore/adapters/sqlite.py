@@ -24,8 +24,21 @@ from typing import Any
 
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
 from collabcore.adapters.serialization import stored_data
-from collabcore.adapters.sql import JoinedStore, SQLUnitOfWork, migrate, stored_version, utc_text
-from collabcore.domain.errors import ConfigurationError, InvalidInput, StorageError, describe
+from collabcore.adapters.sql import (
+    SCHEMA_VERSION,
+    JoinedStore,
+    SQLUnitOfWork,
+    migrate,
+    stored_version,
+    utc_text,
+)
+from collabcore.domain.errors import (
+    ConfigurationError,
+    InvalidInput,
+    SchemaVersionError,
+    StorageError,
+    describe,
+)
 
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
@@ -303,7 +316,11 @@ class SQLiteStore:
             self._create_new()
         else:
             _require_collabcore(self.path, create, self.timeout)
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()  # a refused file is left as it was, with no connection kept to it
+            raise
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -372,8 +389,21 @@ class SQLiteStore:
             return stored_version(uow)
 
     def _migrate(self) -> None:
+        """Bring the file's tables up to this collabcore's schema, after checking that its
+        version record matches them.
+
+        An up-to-date file is only read (a deferred transaction; in WAL mode no writer can
+        keep it waiting), so opening one never takes the write lock. Only when a migration
+        is due is the write lock taken, and the file is checked again under it: another
+        process may have migrated it in between."""
+        where = f"The database {os.path.basename(self.path)}"
+        with self.transaction(write=False) as uow:
+            if _schema_is_current(self.path, uow, where):
+                return
         with self.transaction() as uow:
-            migrate(uow, MIGRATIONS, f"The database {os.path.basename(self.path)}")
+            if _schema_is_current(self.path, uow, where):
+                return
+            migrate(uow, MIGRATIONS, where)
             uow.commit()
 
     def _create_new(self) -> None:
@@ -418,6 +448,104 @@ class SQLiteStore:
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _OUR_TABLES = ("offices", "customers", "collaborations", "subscriptions", "events", "outbox", "idempotency")
 
+MARKS: dict[int, frozenset[str]] = {
+    1: frozenset(_OUR_TABLES),
+    2: frozenset({"outbox.lease", "idempotency.scope"}),
+    3: frozenset({"lifecycle_requests"}),
+}
+"""What each version's migration leaves that can be seen from outside: the tables it makes,
+and ``table.column`` for a column it gives a table that was there already. A file at
+version N has exactly the marks of versions 1 to N (a test holds every migration to its
+entry here: a new migration adds one)."""
+_MARKED_TABLES = frozenset(m for marks in MARKS.values() for m in marks if "." not in m)
+_MARKED_COLUMNS = tuple(sorted(m for marks in MARKS.values() for m in marks if "." in m))
+
+Rows = Callable[[str, Sequence[Any]], Sequence[Any]]
+
+
+def _marks(rows: Rows) -> tuple[frozenset[str], bool]:
+    """The marks of collabcore's versions the file has, and whether it has collabcore_meta."""
+    tables = {row[0] for row in rows("SELECT name FROM sqlite_master WHERE type = 'table'", ())}
+    found = set(tables & _MARKED_TABLES)
+    for mark in _MARKED_COLUMNS:
+        table, column = mark.split(".")
+        if table in tables and rows("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", (table, column)):
+            found.add(mark)
+    return frozenset(found), "collabcore_meta" in tables
+
+
+def _marks_up_to(version: int) -> frozenset[str]:
+    return frozenset(m for v, marks in MARKS.items() if v <= version for m in marks)
+
+
+def version_shown(marks: frozenset[str]) -> int | None:
+    """The schema version whose tables are exactly ``marks``; None when none is."""
+    return next((v for v in range(SCHEMA_VERSION + 1) if _marks_up_to(v) == marks), None)
+
+
+def _schema_is_current(path: str, uow: SQLiteUnitOfWork, where: str) -> bool:
+    """True when the file is at this collabcore's schema version; False when a migration is
+    due. Raises SchemaVersionError, changing nothing, when the version record is newer than
+    this collabcore knows, or does not match the tables the file has."""
+
+    def rows(sql: str, params: Sequence[Any]) -> Sequence[Any]:
+        fetched: Sequence[Any] = uow._execute(sql, params).fetchall()
+        return fetched
+
+    marks, has_meta = _marks(rows)
+    recorded = stored_version(uow) if has_meta else 0
+    if recorded > SCHEMA_VERSION:  # in migrate()'s words
+        raise SchemaVersionError(
+            f"{where} has schema version {recorded}; this collabcore knows versions up to {SCHEMA_VERSION}.",
+            hint="Upgrade collabcore to a version that knows the newer schema.",
+        )
+    if version_shown(marks) == recorded:
+        return recorded == SCHEMA_VERSION
+    raise _mismatch(path, recorded, marks)
+
+
+def _mismatch(path: str, recorded: int, marks: frozenset[str]) -> SchemaVersionError:
+    """The error for a file whose version record does not match its tables: it says which
+    version each of them shows, and how to put the record right (or restore the file)."""
+    shown = version_shown(marks)
+    said = (
+        "its version record is missing (no 'schema_version' row in table collabcore_meta)"
+        if recorded == 0
+        else f"its version record says schema version {recorded}"
+    )
+    if shown is not None:
+        tables = f"its tables are those of schema version {shown}"
+        hint = (
+            "If nothing else in the file was changed by hand, record the version its tables have "
+            "(with the sqlite3 command line, on the file): CREATE TABLE IF NOT EXISTS collabcore_meta "
+            "(key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT OR REPLACE INTO collabcore_meta "
+            f"(key, value) VALUES ('schema_version', '{shown}'); then open it again"
+            + (" (collabcore migrates it forward from there)." if shown < SCHEMA_VERSION else ".")
+            + " Otherwise restore it from a backup."
+        )
+    else:
+        expected = _marks_up_to(recorded)
+        lacking, extra = sorted(expected - marks), sorted(marks - expected)
+        detail = "; ".join(
+            part
+            for part in (
+                f"it lacks {', '.join(lacking)}" if lacking else "",
+                f"it has {', '.join(extra)} as well" if extra else "",
+            )
+            if part
+        )
+        tables = f"its tables match no schema version of collabcore's ({detail})"
+        hint = (
+            "Restore the file from a backup: its tables were changed by hand or by another "
+            "program, and collabcore changes nothing in a database it cannot place."
+        )
+    return SchemaVersionError(
+        f"{path} is a collabcore database whose version record does not match its tables: "
+        f"{said}, but {tables}. Nothing was changed: collabcore neither migrates nor uses a "
+        "database whose record and tables disagree.",
+        hint=hint,
+    )
+
 
 def _require_collabcore(path: str, create: bool, timeout: float) -> None:
     """Look before touching: the file is read through a read-only connection, so that a
@@ -429,12 +557,15 @@ def _require_collabcore(path: str, create: bool, timeout: float) -> None:
             sqlite3.connect(f"file:{urllib.parse.quote(path)}?mode=ro", uri=True, timeout=timeout)
         ) as look:
             tables = {row[0] for row in look.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            marks, _ = _marks(lambda sql, params: look.execute(sql, params).fetchall())
     except sqlite3.Error as exc:
         raise _open_error(path, exc) from exc
     if "collabcore_meta" in tables:
         return
     clashing = sorted(tables.intersection(_OUR_TABLES))
     if clashing:
+        if version_shown(marks):  # collabcore's own tables, whole, without their version record
+            raise _mismatch(path, 0, marks)
         raise StorageError(
             f"{path} is not a collabcore database: it has tables of its own named {', '.join(clashing)}.",
             hint="Give collabcore a file of its own.",

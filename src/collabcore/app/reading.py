@@ -46,6 +46,11 @@ class Reading:
             raise InvalidInput(f"limit must be a whole number from 1 to {MAX_PAGE}, or None.", path="limit")
         if after is not None and not isinstance(after, OverviewCursor):
             raise InvalidInput("after must be the next_cursor of a previous page, or None.")
+        if after is not None:  # its ids as every store compares them: exact text, checked
+            after = OverviewCursor(
+                identifier(after.customer_number, "after.customer_number"),
+                identifier(after.customer_id, "after.customer_id"),
+            )
         with self.config.store.transaction(write=False) as uow:
             denial = overview_denial(actor, office_id, uow.get_office(office_id))
             if denial is not None:

@@ -4,10 +4,16 @@ attrs' ``__init__`` runs every validator. Where the same checks have just been m
 (a reader that checks a stored row field by field, effects that share one
 collaboration's ids), the value is built as ``__init__`` builds it, less the
 validators, by a function generated once per class from its fields.
+
+What the validators would also do is still done: a text field (one whose type names
+``str``) holds an exact ``str``, a subclass being copied into one, as ``check_id`` does
+(see :mod:`collabcore.domain.validation`). So a value assembled from a caller's text can
+never carry a ``str`` subclass, with its own ``==`` and ``hash``, into a store.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -25,15 +31,35 @@ def assembled(kind: type[T], *values: Any) -> T:
     return value
 
 
+_TEXT = re.compile(r"\bstr\b")
+
+
+def _plain_text(value: Any) -> Any:
+    """A text field's value as an exact ``str`` (a copy of a subclass's text); else as given."""
+    return str.__str__(value) if issubclass(type(value), str) else value
+
+
 def _assembler(kind: type) -> Callable[..., Any]:
-    names = [f.name for f in attrs.fields(kind)]
+    fields = attrs.fields(kind)
+    names = [f.name for f in fields]
     params = ", ".join(f"v{i}" for i in range(len(names)))
     lines = [f"def assemble({params}):", "    self = _new(kind)", "    _set = _setattr.__get__(self)"]
+    for i, f in enumerate(fields):
+        if _TEXT.search(f.type if isinstance(f.type, str) else repr(f.type)):
+            # One C comparison for the exact str (or None) every caller passes.
+            lines.append(f"    if _type(v{i}) is not _str and v{i} is not None: v{i} = _plain(v{i})")
     lines += [f"    _set({name!r}, v{i})" for i, name in enumerate(names)]
     if "_attrs_cached_hash" in kind.__dict__:
         lines.append("    _set('_attrs_cached_hash', None)")  # as __init__ leaves it: not hashed yet
     lines.append("    return self")
-    namespace: dict[str, Any] = {"_new": object.__new__, "_setattr": object.__setattr__, "kind": kind}
+    namespace: dict[str, Any] = {
+        "_new": object.__new__,
+        "_setattr": object.__setattr__,
+        "kind": kind,
+        "_type": type,
+        "_str": str,
+        "_plain": _plain_text,
+    }
     # Our own text, made from the class's field names: nothing of a caller's goes in.
     exec("\n".join(lines), namespace)
     _ASSEMBLERS[kind] = namespace["assemble"]

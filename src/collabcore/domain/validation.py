@@ -18,7 +18,12 @@ MAX_COUNT = 2**31 - 1
 
 
 def require_text(value: Any, name: str, limit: int = MAX_ID_LENGTH) -> str:
-    """``value`` as a non-empty string of at most ``limit`` characters, or InvalidInput."""
+    """``value`` as a non-empty exact ``str`` of at most ``limit`` characters, or InvalidInput.
+
+    A ``str`` subclass is copied into a plain string first, and the copy is what is checked
+    and returned: the subclass's own methods (a ``==`` or ``hash`` that lies, a ``len`` or
+    ``in`` that hides a NUL) are never run, and nothing after this sees more than the text,
+    as SQLite and PostgreSQL see it."""
     # The common case in one expression of C calls: every value read back passes here.
     if (
         type(value) is str
@@ -28,21 +33,22 @@ def require_text(value: Any, name: str, limit: int = MAX_ID_LENGTH) -> str:
         and not value.isspace()
     ):
         return value
-    if not isinstance(value, str):
+    if not issubclass(type(value), str):  # not isinstance: an object may claim any __class__
         raise InvalidInput(f"{name} must be a string, got {describe(value)}.", path=name)
-    if not value.strip():
+    text: str = plain(value)
+    if not text.strip():
         raise InvalidInput(f"{name} must not be empty.", path=name)
-    if len(value) > limit:
+    if len(text) > limit:
         raise InvalidInput(
-            f"{name} is {len(value)} characters long; the limit is {limit}.",
+            f"{name} is {len(text)} characters long; the limit is {limit}.",
             hint="Shorten it.",
             path=name,
         )
-    if "\x00" in value:
+    if "\x00" in text:
         raise InvalidInput(f"{name} contains a NUL character.", hint="Remove it.", path=name)
-    if not value.isascii():
+    if not text.isascii():
         try:
-            value.encode("utf-8")
+            text.encode("utf-8")
         except UnicodeEncodeError:
             # A lone surrogate: no store can keep it (SQLite and PostgreSQL refuse to
             # encode it), so every store refuses it here, the same way.
@@ -51,25 +57,45 @@ def require_text(value: Any, name: str, limit: int = MAX_ID_LENGTH) -> str:
                 hint="Decode the text properly (it may come from a bad UTF-16 or bytes conversion).",
                 path=name,
             ) from None
-    return value
+    return text
+
+
+def plain(value: str) -> str:
+    """``value`` as an exact ``str``: itself if it is one, else a plain copy of its text,
+    made without running any method of the subclass."""
+    return value if type(value) is str else str.__str__(value)
 
 
 def exact_text(value: Any, name: str, limit: int = MAX_ID_LENGTH) -> str:
     """``value`` checked as by :func:`require_text`, as an exact ``str``: a subclass (which may
     redefine ``==`` and ``hash``) is copied into a plain string before anything compares it."""
-    checked = require_text(value, name, limit)
-    return checked if type(checked) is str else str.__str__(checked)
+    return require_text(value, name, limit)
+
+
+def _keep_plain(instance: Any, attribute: attrs.Attribute[Any], checked: str) -> None:
+    """A validator's one change: a value's text field holds the exact copy it was checked as.
+
+    attrs sets every field before it runs the validators (and before ``__attrs_post_init__``
+    and any hash), so putting the copy in the field's place here means that no value made
+    through its class keeps a ``str`` subclass: every store, the memory store included, then
+    keeps, compares and hashes plain text, as SQLite and PostgreSQL do."""
+    if instance is not None:
+        object.__setattr__(instance, attribute.name, checked)
 
 
 def _check_text(limit: int) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
-    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        require_text(value, attribute.name, limit)
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        checked = require_text(value, attribute.name, limit)
+        if checked is not value:
+            _keep_plain(instance, attribute, checked)
 
     return check
 
 
 check_id = _check_text(MAX_ID_LENGTH)
+"""An attrs validator for an id: checked text, kept as an exact ``str`` (see :func:`require_text`)."""
 check_name = _check_text(MAX_NAME_LENGTH)
+"""An attrs validator for a name people read, checked and kept as :data:`check_id` keeps an id."""
 
 
 def optional(
@@ -128,12 +154,15 @@ def tuple_of(kind: type) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 
 
-def check_language(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or not _LANGUAGE.fullmatch(value):
+def check_language(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    checked = plain(value) if issubclass(type(value), str) else None
+    if checked is None or not _LANGUAGE.fullmatch(checked):
         raise InvalidInput(
             f"{attribute.name} must be a language code such as 'en' or 'sv', got {describe(value)}.",
             path=attribute.name,
         )
+    if checked is not value:
+        _keep_plain(instance, attribute, checked)
 
 
 def check_flag(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
