@@ -1,7 +1,8 @@
 """collabcore's benchmarks: each figure beside its floor or peer, measured in the same run.
 
     python bench/run.py            # full run, writes bench/results.json and docs/performance.md
-    python bench/run.py --quick    # smaller sizes, for a smoke check
+    python bench/run.py --quick    # smaller sizes, for a smoke check: bench/quick.json and
+                                   # bench/quick.md (ignored by git), never the published figures
 
 PostgreSQL figures need COLLABCORE_BENCH_POSTGRES_DSN (or COLLABCORE_TEST_POSTGRES_DSN);
 the casbin comparison needs `pip install casbin`. What is missing is reported, not faked.
@@ -458,10 +459,35 @@ def machine() -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def published() -> tuple[Path, Path]:
+    """What a full run publishes: the figures and the page, both tracked by git."""
+    return ROOT / "bench" / "results.json", ROOT / "docs" / "performance.md"
+
+
+def destinations(quick: bool, out: Path | None, no_docs: bool) -> tuple[Path, Path | None]:
+    """Where a run writes its JSON and its page (None: no page). A quick run's smoke-sized
+    figures go beside the published ones, in files git ignores (bench/quick.json and
+    bench/quick.md), and never over what a full run publishes."""
+    figures, page = published()
+    if not quick:
+        return out or figures, None if no_docs else page
+    chosen = out or ROOT / "bench" / "quick.json"
+    if chosen.resolve() in {figures.resolve(), page.resolve()}:
+        raise SystemExit(
+            f"bench/run.py: a --quick run does not write {chosen.name}: its smoke-sized figures "
+            "would replace the published ones. Leave --out out (bench/quick.json), or run without --quick."
+        )
+    return chosen, None if no_docs else chosen.with_suffix(".md")
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke check")
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes, for a smoke check (writes bench/quick.json and bench/quick.md)",
+    )
+    parser.add_argument("--no-docs", action="store_true", help="do not write the page")
     parser.add_argument(
         "--before",
         type=Path,
@@ -469,17 +495,26 @@ def main() -> None:
         help="an earlier run's JSON, shown as 'before → after' on the page (default: bench/before.json)",
     )
     parser.add_argument(
-        "--out", type=Path, default=ROOT / "bench" / "results.json", help="where to write the JSON"
+        "--out",
+        type=Path,
+        default=None,
+        help="where to write the JSON (default: bench/results.json; with --quick, bench/quick.json)",
     )
     parser.add_argument(
         "--page-only",
         action="store_true",
-        help="rewrite docs/performance.md from the JSON at --out; measure nothing",
+        help="rewrite the page from the JSON at --out; measure nothing (a quick run's JSON "
+        "makes bench/quick.md, never docs/performance.md)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.page_only:
-        write_page(json.loads(args.out.read_text(encoding="utf-8")), args.before)
+        source = args.out or published()[0]
+        output = json.loads(source.read_text(encoding="utf-8"))
+        _, page = destinations(bool(output.get("quick")), source, False)
+        assert page is not None
+        write_page(output, args.before, page)
         return
+    out, page = destinations(args.quick, args.out, args.no_docs)
     with tempfile.TemporaryDirectory(prefix="collabcore-bench-") as tmp:
         folder = Path(tmp)
         bench_plan(args.quick)
@@ -491,17 +526,17 @@ def main() -> None:
         bench_end_postgres(args.quick)
         bench_relay_postgres(args.quick)
     output = {"machine": machine(), "quick": args.quick, "results": RESULTS}
-    args.out.write_text(json.dumps(output, indent=2) + "\n", encoding="utf-8")
-    if not args.no_docs:
-        write_page(output, args.before)
-    print(f"wrote {args.out.name}" + ("" if args.no_docs else " and docs/performance.md"))
+    out.write_text(json.dumps(output, indent=2) + "\n", encoding="utf-8")
+    if page is not None:
+        write_page(output, args.before, page)
+    print(f"wrote {out}" + ("" if page is None else f" and {page}"))
 
 
-def write_page(output: dict[str, Any], before_path: Path) -> None:
+def write_page(output: dict[str, Any], before_path: Path, page: Path) -> None:
     from report import performance_page
 
     before = json.loads(before_path.read_text(encoding="utf-8")) if before_path.exists() else None
-    (ROOT / "docs" / "performance.md").write_text(performance_page(output, before), encoding="utf-8")
+    page.write_text(performance_page(output, before), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import date
@@ -123,3 +124,28 @@ def test_the_lifecycle_commands_print_documents(tmp_path: Path, capsys: pytest.C
     valid("move_plan", json.loads(capsys.readouterr().out))
     assert main(move) == 0
     valid("move_result", json.loads(capsys.readouterr().out))
+
+
+SHAPES = Path(__file__).parents[1] / "data" / "document-shapes.json"
+
+
+def shape_of(loaded: dict[str, Any]) -> str:
+    """A document's shape, without what names its version."""
+    body = json.loads(json.dumps(loaded))
+    body.pop("$id", None)
+    body.pop("title", None)
+    body["properties"]["document_version"] = {}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def test_a_changed_shape_raises_the_document_version() -> None:
+    # Each version's shapes are kept: a schema regenerated without raising VERSION fails
+    # here, so a program that checks document_version can trust it.
+    recorded: dict[str, dict[str, str]] = json.loads(SHAPES.read_text(encoding="utf-8"))
+    now = {name: shape_of(schema(name)) for name in NAMES}
+    assert now == recorded[str(VERSION)], (
+        f"A document's shape changed: raise documents.VERSION to {VERSION + 1} and record its shapes "
+        "in tests/data/document-shapes.json (keep the older versions' records)."
+    )
+    older = [recorded[v] for v in recorded if int(v) < VERSION]
+    assert all(shapes != now for shapes in older), "a new version changes some shape"

@@ -11,6 +11,11 @@ against real output, so a program in any language can validate what it reads.
 ``document_version`` changes whenever a document's shape does (a member added, removed or
 given another meaning); the tests fail until the shipped schema is regenerated,
 which is when the number must be raised.
+
+Three more documents carry data that is no value class of the domain's: the command line's
+``rules --json`` (``rulebook``), ``texts check --json`` (``catalog_check``) and each line of
+``end-all --json`` (``bulk_item``); :func:`data_document` gives them their two members, and
+their schemas are written out here as ``problem``'s is.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from collabcore.domain.plans import MovePlan, Plan
 from collabcore.domain.records import EndResult, MoveResult, OverviewPage
 from collabcore.domain.requests import DueReport, LifecycleRequest, Scheduled
 
-VERSION = 1
+VERSION = 2
 """The version of every document's shape; see the module's docstring."""
 
 DOCUMENTS: Mapping[str, type] = {
@@ -49,7 +54,10 @@ DOCUMENTS: Mapping[str, type] = {
 }
 """Document name -> the class whose data it carries; ``problem`` (RFC 9457) is one more."""
 
-NAMES: tuple[str, ...] = (*DOCUMENTS, "problem")
+DATA_DOCUMENTS: tuple[str, ...] = ("rulebook", "catalog_check", "bulk_item")
+"""Documents whose data is the command line's own (:func:`data_document`), not a class's."""
+
+NAMES: tuple[str, ...] = (*DOCUMENTS, "problem", *DATA_DOCUMENTS)
 _BY_CLASS = {kind: name for name, kind in DOCUMENTS.items()}
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -76,6 +84,16 @@ def problem_document(data: Mapping[str, Any]) -> dict[str, Any]:
     return {"document": "collabcore.problem", "document_version": VERSION, **data}
 
 
+def data_document(name: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """One of :data:`DATA_DOCUMENTS`: ``data`` with the two members in front."""
+    if name not in DATA_DOCUMENTS:
+        raise InvalidInput(
+            f"No data document is named {describe(name)}; there are: {', '.join(DATA_DOCUMENTS)}.",
+            path="name",
+        )
+    return {"document": f"collabcore.{name}", "document_version": VERSION, **data}
+
+
 def schema(name: str) -> dict[str, Any]:
     """The JSON Schema of one document, as shipped."""
     if name not in NAMES:
@@ -90,8 +108,11 @@ def schema(name: str) -> dict[str, Any]:
 def generate(name: str) -> dict[str, Any]:
     """The JSON Schema of one document, derived from its class (what the shipped file holds)."""
     defs: dict[str, Any] = {}
-    if name == "problem":
-        body = _problem(defs)
+    written = {"problem": _problem, "rulebook": _rulebook, "catalog_check": _catalog_check}
+    if name in written:
+        body = written[name](defs)
+    elif name == "bulk_item":
+        body = _bulk_item(defs)
     else:
         _of(DOCUMENTS[name], defs)
         body = defs.pop(DOCUMENTS[name].__name__)
@@ -184,3 +205,80 @@ def _problem(defs: dict[str, Any]) -> dict[str, Any]:
         },
         "required": ["type", "title", "status", "detail"],
     }
+
+
+def _texts() -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "string"}}
+
+
+def _closed(properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def _rulebook(defs: dict[str, Any]) -> dict[str, Any]:
+    """``collabcore rules --json``: the rulebook's rules in the brand and language asked for."""
+    string = {"type": "string"}
+    rule = _closed(
+        {
+            "id": string,
+            "title": string,
+            "severity": _of(Severity, defs),
+            "operations": _texts(),
+            "products": {"anyOf": [_texts(), {"type": "null"}]},
+            "protected": {"type": "boolean"},
+        }
+    )
+    properties = {"brand": string, "language": string, "rules": {"type": "array", "items": rule}}
+    return {"properties": properties, "required": list(properties)}
+
+
+def _catalog_check(defs: dict[str, Any]) -> dict[str, Any]:
+    """``collabcore texts check --json``: one report per file, and whether every one is ok."""
+    string, count = {"type": "string"}, {"type": "integer", "minimum": 0}
+    pair = {"type": "array", "items": string, "minItems": 2, "maxItems": 2}
+    report = _closed(
+        {
+            "source": string,
+            "language": string,
+            "brand": {"anyOf": [string, {"type": "null"}]},
+            "ok": {"type": "boolean"},
+            "coverage": _closed(
+                {
+                    "total": count,
+                    "translated": count,
+                    "fallen_back": count,
+                    "copied": count,
+                    "fallback": _texts(),
+                }
+            ),
+            "missing": _texts(),
+            "copied": _texts(),
+            "unknown_placeholders": {"type": "array", "items": pair},
+            "bad_keys": _texts(),
+            "unresolved": _texts(),
+            "unused": _texts(),
+            "fuzzy": _texts(),
+            "unreadable": string,
+        }
+    )
+    properties = {"ok": {"type": "boolean"}, "reports": {"type": "array", "items": report}}
+    return {"properties": properties, "required": list(properties)}
+
+
+def _bulk_item(defs: dict[str, Any]) -> dict[str, Any]:
+    """One line of ``collabcore end-all --json``: one collaboration's end, refusal or failure
+    (``collabcore.app.BulkItem``, which this layer does not import)."""
+    string = {"type": "string"}
+    properties = {
+        "collaboration_id": string,
+        "status": {"type": "string", "enum": ["ended", "refused", "failed"]},
+        "result": {"anyOf": [_of(EndResult, defs), {"type": "null"}]},
+        "findings": {"type": "array", "items": _of(Finding, defs)},
+        "error": {"anyOf": [string, {"type": "null"}]},
+    }
+    return {"properties": properties, "required": list(properties)}

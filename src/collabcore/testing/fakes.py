@@ -56,6 +56,58 @@ CustomerFacts = FactAnswers
 _UNKNOWN = object()
 """Set by a test to make a fact unknown, even one the fakes answer by default."""
 
+ANSWER_TYPES: Mapping[str, str] = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "number": "a number",
+    "text": "a text",
+    "texts": "a list of texts",
+}
+"""The kinds of answer a fact takes (:func:`answer_type`), as the English of an error says them."""
+
+
+def answer_type(fact: Fact[Any]) -> str | None:
+    """The kind of answer ``fact`` takes, read from its ``all_clear``: ``"bool"`` (True,
+    False), ``"int"`` (0), ``"number"``, ``"text"`` or ``"texts"`` (``()``: a list of text);
+    None when ``all_clear`` is None or of another kind (any answer is taken)."""
+    clear = fact.all_clear
+    if isinstance(clear, bool):
+        return "bool"
+    if isinstance(clear, int):
+        return "int"
+    if isinstance(clear, float):
+        return "number"
+    if isinstance(clear, str):
+        return "text"
+    if isinstance(clear, tuple) and all(isinstance(item, str) for item in clear):
+        return "texts"
+    return None
+
+
+def checked_answer(fact: Fact[Any], value: object) -> object:
+    """``value`` as an answer to ``fact``, checked against the kind its ``all_clear`` gives
+    (a list of text becomes a tuple); None (unknown) is always taken. InvalidInput, naming
+    the fact and the kind, for anything else: ``"no"`` is no answer to a yes-or-no fact, and
+    ``"Scanner"`` is no list of services."""
+    kind = answer_type(fact)
+    if value is None or kind is None:
+        return value
+    if kind == "texts" and isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    fits = {
+        "bool": isinstance(value, bool),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "number": isinstance(value, int | float) and not isinstance(value, bool),
+        "text": isinstance(value, str),
+    }
+    if not fits.get(kind, False):
+        raise InvalidInput(
+            f"The fact {fact.key} takes {ANSWER_TYPES[kind]}, got {describe(value)}.",
+            hint="None makes it unknown.",
+            path=fact.key,
+        )
+    return value
+
 
 class _Readers(Mapping[str, FactReader]):
     """The fakes as ``Integrations.facts``: a reader for every key, so that any fact a rule
@@ -163,13 +215,14 @@ class FakeIntegrations:
         if not isinstance(extra, Mapping):
             raise InvalidInput(f"extra must map fact keys to answers, got {describe(extra)}.", path="extra")
         changes = {self._key_of(name): value for name, value in facts.items()}
+        changes = {key: self._checked(key, value) for key, value in changes.items()}
         answers = self._answers.setdefault(customer_id, {})
         if "extra" in given:
             # As in 0.2: ``extra`` is the whole set of facts given by key, replacing the last.
             for key in self._by_key.pop(customer_id, set()):
                 answers.pop(key, None)
             self._by_key[customer_id] = set(extra)
-            changes.update(extra)
+            changes.update({key: self._checked(key, value) for key, value in extra.items()})
         for key, value in changes.items():
             answers[key] = _UNKNOWN if value is None else value
         return self.facts_of(customer_id)
@@ -182,6 +235,7 @@ class FakeIntegrations:
                 self._declared[fact.key] = fact
                 self._name_table = None
             fact = fact.key
+        value = self._checked(fact, value)
         self._answers.setdefault(customer_id, {})[fact] = _UNKNOWN if value is None else value
         self._by_key.setdefault(customer_id, set()).add(fact)
 
@@ -224,6 +278,16 @@ class FakeIntegrations:
             for name in fact.short_names:
                 names[name] = fact.key if name not in names else ""
         return names
+
+    def declared(self, name: str) -> Fact[Any] | None:
+        """The fact ``name`` stands for (its key, or a name ``set_facts`` takes); None for a
+        name that names no fact, or two."""
+        key = name if name in self._declared else self._names().get(name)
+        return self._declared.get(key) if key else None
+
+    def _checked(self, key: str, value: object) -> object:
+        declared = self._declared.get(key)
+        return value if declared is None else checked_answer(declared, value)
 
     def _key_of(self, name: str) -> str:
         if name in self._declared:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import attrs
+from attrs import frozen
+
+from collabcore.domain.errors import InvalidInput
 from collabcore.wording.texts import Localizer, Template
 
 NARRATION: Mapping[str, Mapping[str, Template]] = {
@@ -70,3 +74,37 @@ NARRATION: Mapping[str, Mapping[str, Template]] = {
 def narrating(loc: Localizer) -> Localizer:
     """``loc`` with the tools' words in its language (English where it has none)."""
     return loc.with_words(NARRATION.get(loc.language, NARRATION["en"]))
+
+
+@frozen
+class Said:
+    """A sentence of the catalogs by its key, with its values (a value may be a ``Said``
+    itself), told in whichever brand and language a localizer speaks."""
+
+    key: str
+    params: Mapping[str, object] = attrs.field(factory=dict)
+
+    def __call__(self, loc: Localizer) -> str:
+        values = {k: v(loc) if isinstance(v, Said) else v for k, v in self.params.items()}
+        return loc.text(self.key, **values)
+
+
+class CliError(Exception):
+    """The command line's own input is wrong, in its own words: the sentence ``key`` of the
+    catalogs (``cli.facts.type``...) with ``params``, told in the brand and language the
+    command asks for, as an invalid request's problem document (:meth:`as_invalid_input`);
+    ``option`` (``--facts``) is the ``path`` it names. ``reason`` is the English its
+    ``invalid.reason`` carries, when it is not the sentence's own. Not a library error: the
+    command line raises it, and tells it, itself."""
+
+    def __init__(
+        self, key: str, option: str | None = None, /, *, reason: str | None = None, **params: object
+    ) -> None:
+        self.said = Said(key, params)
+        self.path = option
+        self.reason = reason
+        super().__init__(key)
+
+    def as_invalid_input(self, english: Localizer) -> InvalidInput:
+        """The library's kind of error for it, with its English as the reason."""
+        return InvalidInput(self.reason or self.said(english), path=self.path)
