@@ -106,7 +106,7 @@ def test_r2_other_collaborations_are_not_affected(world: World) -> None:
     book, pay, exp = world.setup(BOOK, PAY, EXP)
     plan = world.service.plan_end(exp.id, actor=world.office_admin(), outcome=cc.Outcome.DELETE)
     (r2,) = [f for f in plan.findings if f.code == "R2"]
-    assert r2.severity is cc.Severity.INFO and r2.message.endswith("Company customer-1: 2.")
+    assert r2.severity is cc.Severity.INFO and r2.message.endswith("Nordin Design AB: 2.")
     world.service.end(exp.id, actor=world.office_admin(), outcome=cc.Outcome.DELETE, confirm_deletion=True)
     with world.store.transaction(write=False) as uow:
         assert uow.get_collaboration(book.id) == book
@@ -163,13 +163,13 @@ def test_r4_main_contact_cannot_be_demoted(world: World) -> None:
         (
             "visma",
             "en",
-            "Bea Boss is the Main contact of customer number N-customer-1 and must stay an Administrator.",
+            "Bea Boss is the Main contact of customer number 1001 and must stay an Administrator.",
             "Stu Staff has the User role; the Main contact must be an Administrator.",
         ),
         (
             "spiris",
             "sv",
-            "Bea Boss är Huvudkontakt för kundnummer N-customer-1 och måste förbli Administratör.",
+            "Bea Boss är Huvudkontakt för kundnummer 1001 och måste förbli Administratör.",
             "Stu Staff har rollen Användare; Huvudkontakt måste vara Administratör.",
         ),
     ],

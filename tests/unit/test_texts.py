@@ -42,8 +42,23 @@ EVERY_PARAM = {
     "path": "file",
     "collaboration": "c-1",
     "verdict": "V",
+    "request": "r-1",
+    "status": "S",
 }
 LEFTOVER = re.compile(r"\{[a-z_]+\}")
+# The values of the command line's own sentences (cli.*).
+EVERY_PARAM |= dict.fromkeys(
+    ("value", "command", "what", "folder", "file", "name", "brands", "language", "languages", "option"),
+    "V",
+)
+EVERY_PARAM |= dict.fromkeys(
+    ("spec", "attribute", "found", "kind", "example", "facts", "fact", "expected", "day", "today"), "W"
+)
+EVERY_PARAM |= dict.fromkeys(("ended", "started", "cursor", "outcomes"), "X")
+EVERY_PARAM |= dict.fromkeys(
+    ("position", "low", "high", "done", "carried_out", "blocked", "expired", "revoked", "skipped", "failed"),
+    1,
+)
 
 
 def all_keys() -> set[str]:

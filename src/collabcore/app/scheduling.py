@@ -42,6 +42,7 @@ from collabcore.policy.authorization import (
 )
 from collabcore.policy.engine import Operation, Refusal
 from collabcore.ports import UnitOfWork
+from collabcore.wording.lifecycle_words import settled_already
 
 log = logging.getLogger("collabcore.scheduling")
 
@@ -106,8 +107,7 @@ class Scheduling:
             already = next((r for r in waiting if r.collaboration_id == current.id), None)
             if already is not None:
                 raise InvalidInput(
-                    f"Collaboration {current.id} has an end scheduled already ({already.id}, "
-                    f"{already.status.value}).",
+                    f"Collaboration {current.id} has an end scheduled already ({already.id}).",
                     hint="Withdraw that request first, then schedule again.",
                     path="collaboration_id",
                 )
@@ -222,10 +222,7 @@ class Scheduling:
             r = _locked(uow, found)
             assert r is not None
             if not r.is_open:
-                raise InvalidInput(
-                    f"Request {r.id} is {r.status.value} already; a settled request stays as it is.",
-                    path="request_id",
-                )
+                raise InvalidInput(settled_already(r, config.localizer), path="request_id")
             check(uow, r, actor)
             now = config.clock()
             if status is RequestStatus.SCHEDULED and r.kind is RequestKind.INVITATION:

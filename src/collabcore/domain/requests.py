@@ -112,7 +112,8 @@ class LifecycleRequest:
         """The request in a final status (or, ACCEPTED into SCHEDULED, still open)."""
         if not self.is_open:
             raise InvalidInput(
-                f"Request {self.id} is {self.status.value} already; a settled request stays as it is.",
+                f"Request {self.id} is already settled ({self.status.value.replace('_', ' ')}); "
+                "a settled request stays as it is.",
                 hint="Make a new request if something should still happen.",
             )
         return attrs.evolve(

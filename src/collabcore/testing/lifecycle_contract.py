@@ -139,7 +139,7 @@ class ScheduledEndContract(StoreUnderTest):
         _to(world, month_end(_day(world)))
         assert world.service.carry_out_due().settled == 0
         assert _status(world, collab.id) is Status.ACTIVE
-        with pytest.raises(InvalidInput, match="withdrawn already"):
+        with pytest.raises(InvalidInput, match=r"already settled: withdrawn\."):
             world.service.withdraw(r.id, actor=world.office_admin())
         again = world.service.schedule_end(
             collab.id, actor=world.office_admin(), outcome=Outcome.END_SUBSCRIPTION

@@ -33,10 +33,14 @@ from collabcore.policy.facts import Fact, Facts
 from collabcore.policy.products import ProductCatalog, default_products
 from collabcore.testing.world import (
     CUSTOMER_ADMIN,
+    CUSTOMER_NAMES,
     CUSTOMER_USER,
     OFFICE_ADMIN,
     OFFICE_CLERK,
     OFFICE_JUNIOR_ADMIN,
+    OFFICE_NAMES,
+    cast_name,
+    cast_number,
 )
 
 TODAY = date(2026, 11, 23)
@@ -46,7 +50,7 @@ STARTED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 def an_office(office_id: str = "office-1") -> AccountingOffice:
     return AccountingOffice(
         office_id,
-        f"Office {office_id}",
+        cast_name(office_id, OFFICE_NAMES),
         (
             OfficeUser(OFFICE_ADMIN, "Ada Admin", Role.ADMINISTRATOR, full_rights=True),
             OfficeUser(OFFICE_CLERK, "Carl Clerk", Role.USER, full_rights=False),
@@ -58,8 +62,8 @@ def an_office(office_id: str = "office-1") -> AccountingOffice:
 def a_customer(customer_id: str = "customer-1", *, main_contact: str | None = CUSTOMER_ADMIN) -> Customer:
     return Customer(
         customer_id,
-        f"N-{customer_id}",
-        f"Company {customer_id}",
+        cast_number(customer_id),
+        cast_name(customer_id, CUSTOMER_NAMES),
         (
             CustomerUser(CUSTOMER_ADMIN, "Bea Boss", Role.ADMINISTRATOR),
             CustomerUser(CUSTOMER_USER, "Stu Staff", Role.USER),

@@ -10,6 +10,7 @@ and a plain user) so that a test states only what it is about.
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import UTC, datetime, timedelta
 
 from collabcore.adapters.memory import MemoryStore
@@ -42,6 +43,45 @@ CUSTOMER_ADMIN = "boss"
 CUSTOMER_USER = "staff"
 """A user of the company in the User role: may not end."""
 
+OFFICE_NAMES: tuple[str, ...] = (
+    "Berg & Lind AB",
+    "Holm & Ek AB",
+    "Dahl & Strand AB",
+    "Falk & Vik AB",
+    "Lund & Sten AB",
+    "Roos & Ahl AB",
+)
+"""The cast's offices by name: ``office-1`` is Berg & Lind AB, ``office-2`` Holm & Ek AB...
+Names, not words, so that they read the same in every language."""
+CUSTOMER_NAMES: tuple[str, ...] = (
+    "Nordin Design AB",
+    "Alva Media AB",
+    "Tora Studio AB",
+    "Iris Print AB",
+    "Vera Form AB",
+    "Otto Data AB",
+)
+"""The cast's companies by name: ``customer-1`` is Nordin Design AB, ``customer-2`` Alva Media AB..."""
+
+
+def cast_name(party_id: str, names: tuple[str, ...]) -> str:
+    """The name the cast gives ``party_id``: the n-th of ``names`` for an id that ends in
+    ``-n`` (``office-2``), else one made from the id (``acme-office``: Acme Office AB)."""
+    numbered = re.fullmatch(r"[a-z]+-([1-9][0-9]*)", party_id)
+    if numbered:
+        n = int(numbered[1])
+        name = names[(n - 1) % len(names)]
+        return name if n <= len(names) else f"{name.removesuffix(' AB')} {n} AB"
+    words = [w.capitalize() for w in re.split(r"[\W_]+", party_id) if w]
+    return " ".join(words or ["Nameless"]) + " AB"
+
+
+def cast_number(customer_id: str) -> str:
+    """The customer number the cast gives ``customer_id``: 1001 for ``customer-1``, 1002 for
+    ``customer-2``...; ``N-<id>`` for an id that does not end in ``-n``."""
+    numbered = re.fullmatch(r"[a-z]+-([1-9][0-9]*)", customer_id)
+    return str(1000 + int(numbered[1])) if numbered else f"N-{customer_id}"
+
 
 class ManualClock:
     """A clock that moves only when told, one microsecond per reading (stable order)."""
@@ -61,7 +101,9 @@ class ManualClock:
 class World:
     """A service with fake integrations and a manual clock, over a memory store by default, and
     a cast to register in one call each: an office (``admin``, ``clerk``, ``junior``) and a
-    customer (``boss``, ``staff``). Collaboration ids are ``collab-1``, ``collab-2``..."""
+    customer (``boss``, ``staff``), named as companies are (``office-1`` is Berg & Lind AB,
+    ``customer-1`` Nordin Design AB: see :data:`OFFICE_NAMES`). Collaboration ids are
+    ``collab-1``, ``collab-2``..."""
 
     def __init__(
         self,
@@ -92,12 +134,15 @@ class World:
             ids=lambda: f"collab-{next(counter)}",
         )
 
-    def office(self, office_id: str = "office-1", *, language: str = "en") -> AccountingOffice:
-        """Register an office with the cast's three consultants (see ``OFFICE_ADMIN``)."""
+    def office(
+        self, office_id: str = "office-1", *, language: str = "en", name: str | None = None
+    ) -> AccountingOffice:
+        """Register an office with the cast's three consultants (see ``OFFICE_ADMIN``), named
+        ``name`` or by :func:`cast_name` (``office-1``: Berg & Lind AB)."""
         return self.service.register_office(
             AccountingOffice(
                 office_id,
-                f"Office {office_id}",
+                name or cast_name(office_id, OFFICE_NAMES),
                 (
                     OfficeUser(OFFICE_ADMIN, "Ada Admin", Role.ADMINISTRATOR, full_rights=True),
                     OfficeUser(OFFICE_CLERK, "Carl Clerk", Role.USER, full_rights=False),
@@ -114,14 +159,17 @@ class World:
         number: str | None = None,
         main_contact: bool = True,
         language: str = "en",
+        name: str | None = None,
     ) -> Customer:
         """Register a customer with ``boss`` (Administrator) and ``staff`` (User); ``boss`` is the
-        main contact unless ``main_contact=False``. The number is ``N-<id>`` unless given."""
+        main contact unless ``main_contact=False``. The number is ``number`` or
+        :func:`cast_number`'s (``customer-1``: 1001), the name ``name`` or :func:`cast_name`'s
+        (``customer-1``: Nordin Design AB)."""
         return self.service.register_customer(
             Customer(
                 customer_id,
-                number or f"N-{customer_id}",
-                f"Company {customer_id}",
+                number or cast_number(customer_id),
+                name or cast_name(customer_id, CUSTOMER_NAMES),
                 (
                     CustomerUser(CUSTOMER_ADMIN, "Bea Boss", Role.ADMINISTRATOR),
                     CustomerUser(CUSTOMER_USER, "Stu Staff", Role.USER),

@@ -10,20 +10,29 @@ from __future__ import annotations
 import html
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from attrs import frozen
 
-from collabcore.domain.errors import ConfigurationError
+from collabcore.app.service import CollaborationService
+from collabcore.domain.errors import CollabCoreError, ConfigurationError
 from collabcore.domain.findings import Finding
 from collabcore.domain.plans import MovePlan, Plan, TimelineStep
 from collabcore.domain.requests import LifecycleRequest, RequestKind, RequestStatus
 from collabcore.policy.engine import Rulebook
 from collabcore.policy.products import default_products
 from collabcore.tools.words import narrating
+from collabcore.wording.lifecycle_words import request_status
 from collabcore.wording.texts import Localizer
 from collabcore.wording.words import default_texts
+
+_HEADINGS: Mapping[str, tuple[str, str]] = {
+    "en": ("date", "what happens"),
+    "sv": ("datum", "vad som händer"),
+}
+"""A timeline's two headings in each language the tools speak (English for the others); the
+columns keep their English names, which code reads (``as_dicts``, the data frames)."""
 
 
 def optional_module(name: str) -> Any:
@@ -44,6 +53,8 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     title: str = ""
+    headings: tuple[str, ...] = ()
+    """What a reader sees above the columns, in their language; the columns' names when empty."""
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -64,8 +75,13 @@ class Table:
         rows = [[list(v) if isinstance(v, tuple) else v for v in row] for row in self.rows]
         return polars.DataFrame(rows, schema=list(self.columns), orient="row", strict=False)
 
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The headings a reader sees: :attr:`headings`, or the columns' names."""
+        return self.headings if len(self.headings) == len(self.columns) else self.columns
+
     def __str__(self) -> str:
-        cells = [self.columns, *(tuple(_cell(v) for v in row) for row in self.rows)]
+        cells = [self.shown, *(tuple(_cell(v) for v in row) for row in self.rows)]
         widths = [max(len(str(r[i])) for r in cells) for i in range(len(self.columns))]
         lines = [self.title] if self.title else []
         for n, row in enumerate(cells):
@@ -75,7 +91,7 @@ class Table:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.shown)
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in self.rows
         )
@@ -91,20 +107,38 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _reader(brand: str, language: str) -> Localizer:
+    """The shipped words of ``brand`` in ``language``, with the tools' own, for showing what
+    was made in them; English (or Visma's) where the shipped catalogs have none."""
+    texts = default_texts()
+    names = default_products().names()
+    for b, lang in ((brand, language), ("visma", language), ("visma", "en")):
+        try:
+            return narrating(texts.localizer(b, lang, product_names=names))
+        except CollabCoreError:
+            continue
+    raise ConfigurationError("The shipped catalogs have no words for visma in en.")  # pragma: no cover
+
+
+def _product(loc: Localizer, key: str) -> str:
+    return loc.product(key) if loc.has_product(key) else key
+
+
+def _plan_title(plan: Plan, loc: Localizer) -> str:
+    return loc.text(
+        "plan.title",
+        product=_product(loc, plan.collaboration.product),
+        collaboration=plan.collaboration.id,
+        outcome=loc.text(f"outcome.{plan.outcome.value}"),
+        verdict=loc.text("plan.allowed" if plan.allowed else "plan.refused"),
+    )
+
+
 def plan_text(plan: Plan, loc: Localizer | None = None) -> str:
     """A plan as text, in the plan's brand and language (or ``loc``'s)."""
     names = default_products().names()
     loc = narrating(loc or default_texts().localizer(plan.brand, plan.language, product_names=names))
-    verdict = loc.text("plan.allowed" if plan.allowed else "plan.refused")
-    lines = [
-        loc.text(
-            "plan.title",
-            product=loc.product(plan.collaboration.product),
-            collaboration=plan.collaboration.id,
-            outcome=loc.text(f"outcome.{plan.outcome.value}"),
-            verdict=verdict,
-        )
-    ]
+    lines = [_plan_title(plan, loc)]
     lines += finding_lines(loc, plan.findings)
     if plan.effect_descriptions:
         lines.append(loc.text("demo.effects"))
@@ -118,10 +152,24 @@ def plan_text(plan: Plan, loc: Localizer | None = None) -> str:
     return "\n".join(lines)
 
 
-def timeline_table(steps: Plan | MovePlan | Sequence[TimelineStep], title: str = "") -> Table:
-    """What happens on each date, one row per step: a terminal table, and HTML in Jupyter."""
+def _language_of(steps: Plan | MovePlan | Sequence[TimelineStep]) -> str:
+    if isinstance(steps, Plan):
+        return steps.language
+    if isinstance(steps, MovePlan) and steps.ends:
+        return steps.ends[0].language
+    return "en"
+
+
+def timeline_table(
+    steps: Plan | MovePlan | Sequence[TimelineStep], title: str = "", loc: Localizer | None = None
+) -> Table:
+    """What happens on each date, one row per step: a terminal table, and HTML in Jupyter,
+    headed in ``loc``'s language (or the plan's)."""
     chosen = steps.timeline if isinstance(steps, Plan | MovePlan) else tuple(steps)
-    return Table(("date", "what happens"), tuple((s.on.isoformat(), s.text) for s in chosen), title)
+    language = loc.language if loc is not None else _language_of(steps)
+    headings = _HEADINGS.get(language, _HEADINGS["en"])
+    rows = tuple((s.on.isoformat(), s.text) for s in chosen)
+    return Table(("date", "what happens"), rows, title, headings)
 
 
 def move_text(plan: MovePlan, loc: Localizer) -> str:
@@ -132,7 +180,7 @@ def move_text(plan: MovePlan, loc: Localizer) -> str:
     lines += finding_lines(loc, plan.findings)
     lines.extend(f"  - {line}" for line in plan.handover)
     lines.append(loc.text("demo.timeline"))
-    lines.extend(f"  {line}" for line in str(timeline_table(plan)).splitlines()[2:])
+    lines.extend(f"  {line}" for line in str(timeline_table(plan, loc=loc)).splitlines()[2:])
     return "\n".join(lines)
 
 
@@ -148,18 +196,24 @@ def overview_note(request: LifecycleRequest, loc: Localizer) -> str:
     return loc.text("overview.ends_on", date=day)
 
 
-def request_line(request: LifecycleRequest, loc: Localizer) -> str:
-    """One request in words: what, about which product and day, and where it stands."""
+def request_line(request: LifecycleRequest, words: Localizer | CollaborationService) -> str:
+    """One request in words: what, about which product, office and day, and where it stands.
+    Given the service, in its brand and language with the office by its name; given only a
+    localizer, the office is called "the accounting office" (never by its id)."""
+    loc = words.localizer if isinstance(words, CollaborationService) else words
+    office = loc.text("party.office")
+    if isinstance(words, CollaborationService):
+        with words.store.transaction(write=False) as uow:
+            found = uow.get_office(request.office_id)
+        office = office if found is None else found.name
     day = request.effective_on or (request.expires_at.date() if request.expires_at else None)
-    params = {
-        "product": loc.product(request.product),
-        "office": request.office_id,
-        "date": "" if day is None else day.isoformat(),
-        "party": "" if request.awaits is None else loc.text(f"party.{request.awaits.value}"),
-    }
-    what = loc.text(f"request.{request.kind.value}", **params)
-    status = loc.text(f"request.status.{request.status.value}", **params)
-    return f"{request.id}  {what}: {status}"
+    what = loc.text(
+        f"request.{request.kind.value}",
+        product=loc.product(request.product),
+        office=office,
+        date="" if day is None else day.isoformat(),
+    )
+    return f"{request.id}  {what}: {request_status(request, loc)}"
 
 
 def finding_lines(loc: Localizer, findings: Sequence[Finding]) -> list[str]:
@@ -172,39 +226,57 @@ def finding_lines(loc: Localizer, findings: Sequence[Finding]) -> list[str]:
     return lines
 
 
-def finding_html(finding: Finding) -> str:
-    """One finding as escaped HTML: code, severity, message and the remedy as a numbered list."""
+def finding_html(finding: Finding, loc: Localizer | None = None) -> str:
+    """One finding as escaped HTML: code, severity (in ``loc``'s words, or those of the
+    finding's language), message and the remedy as a numbered list."""
+    loc = loc or _reader("visma", finding.language or "en")
     steps = "".join(f"<li>{html.escape(s)}</li>" for s in finding.remedy)
     remedy = f"<ol>{steps}</ol>" if steps else ""
+    severity = loc.text(f"severity.{finding.severity.value}")
     return (
-        f"<div><b>{html.escape(finding.code)}</b> <i>{html.escape(finding.severity.value)}</i>: "
+        f"<div><b>{html.escape(finding.code)}</b> <i>{html.escape(severity)}</i>: "
         f"{html.escape(finding.message)}{remedy}</div>"
     )
 
 
-def plan_html(plan: Plan) -> str:
-    """A plan as escaped HTML (what Jupyter shows): allowed or refused, the findings, the
-    effects, the consequences and the timeline."""
-    verdict = "allowed" if plan.allowed else "refused"
-    findings = "".join(finding_html(f) for f in plan.findings)
-    effects = "".join(f"<li>{html.escape(d)}</li>" for d in plan.effect_descriptions)
-    lines = "".join(
-        f"<li>{html.escape(x)}</li>" for x in (plan.consequences.lines if plan.consequences else ())
-    )
-    timeline = timeline_table(plan)._repr_html_() if plan.timeline else ""
-    return (
-        f"<div><h4>{html.escape(plan.outcome.value)}: {verdict}</h4>{findings}"
-        f"<p>Effects</p><ol>{effects}</ol><p>Consequences</p><ul>{lines}</ul>{timeline}</div>"
-    )
+def _items(tag: str, lines: Sequence[str]) -> str:
+    return f"<{tag}>" + "".join(f"<li>{html.escape(x)}</li>" for x in lines) + f"</{tag}>"
 
 
-def move_html(plan: MovePlan) -> str:
-    verdict = "allowed" if plan.allowed else "refused"
-    findings = "".join(finding_html(f) for f in plan.findings)
-    handover = "".join(f"<li>{html.escape(x)}</li>" for x in plan.handover)
+def plan_html(plan: Plan, loc: Localizer | None = None) -> str:
+    """A plan as escaped HTML (what Jupyter shows), in the plan's brand and language (or
+    ``loc``'s): allowed or refused, the findings, the effects, the consequences and the
+    timeline."""
+    loc = narrating(loc) if loc is not None else _reader(plan.brand, plan.language)
+    parts = [f"<div><h4>{html.escape(_plan_title(plan, loc))}</h4>"]
+    parts += [finding_html(f, loc) for f in plan.findings]
+    if plan.effect_descriptions:
+        parts += [f"<p>{html.escape(loc.text('demo.effects'))}</p>", _items("ol", plan.effect_descriptions)]
+    if plan.consequences is not None:
+        parts += [
+            f"<p>{html.escape(loc.text('demo.consequences'))}</p>",
+            _items("ul", plan.consequences.lines),
+        ]
+    if plan.timeline:
+        parts += [
+            f"<p>{html.escape(loc.text('demo.timeline'))}</p>",
+            timeline_table(plan, loc=loc)._repr_html_(),
+        ]
+    return "".join(parts) + "</div>"
+
+
+def move_html(plan: MovePlan, loc: Localizer | None = None) -> str:
+    """A move's plan as escaped HTML, in the language of its ends (or ``loc``'s)."""
+    if loc is not None:
+        loc = narrating(loc)
+    else:
+        first = plan.ends[0] if plan.ends else None
+        loc = _reader(first.brand, first.language) if first else _reader("visma", "en")
+    verdict = loc.text("plan.allowed" if plan.allowed else "plan.refused")
+    findings = "".join(finding_html(f, loc) for f in plan.findings)
     return (
-        f"<div><h4>Move to {html.escape(plan.to_office_id)}: {verdict}</h4>{findings}"
-        f"<ul>{handover}</ul>{timeline_table(plan)._repr_html_()}</div>"
+        f"<div><h4>{html.escape(loc.text('move.title', verdict=verdict))}</h4>{findings}"
+        f"{_items('ul', plan.handover)}{timeline_table(plan, loc=loc)._repr_html_()}</div>"
     )
 
 

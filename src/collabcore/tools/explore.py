@@ -128,9 +128,12 @@ class Scenario:
 
     def timeline(self, outcome: Outcome | str, *, effective: date | None = None) -> Table:
         """What happens on each date if the collaboration ends with ``outcome`` (on
-        ``effective``, by default today): a table for the terminal and for Jupyter."""
+        ``effective``, by default today): a table for the terminal and for Jupyter, in the
+        scenario's brand and language."""
         plan = self.plan(outcome, confirm_deletion=True, effective=effective)
-        return timeline_table(plan, f"{self.collaboration.product}: {plan.outcome.value}")
+        loc = self.world.service.localizer
+        title = f"{loc.product(self.collaboration.product)}: {loc.text(f'outcome.{plan.outcome.value}')}"
+        return timeline_table(plan, title, loc)
 
 
 def _actor(actor: str | Actor) -> Actor:

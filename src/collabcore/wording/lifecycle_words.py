@@ -3,6 +3,9 @@ invitations, grace periods, moving); their words are in the catalogs with the re
 
 from __future__ import annotations
 
+from collabcore.domain.requests import LifecycleRequest
+from collabcore.wording.texts import Localizer
+
 LIFECYCLE_TEXTS: frozenset[str] = frozenset(
     (
         "L1",
@@ -38,6 +41,7 @@ LIFECYCLE_TEXTS: frozenset[str] = frozenset(
         "request.invitation",
         "request.read_only_access",
         "request.scheduled_end",
+        "request.settled",
         "request.status.awaiting_acceptance",
         "request.status.blocked",
         "request.status.carried_out",
@@ -56,3 +60,18 @@ LIFECYCLE_TEXTS: frozenset[str] = frozenset(
     )
 )
 """The service requires them whatever the rulebook holds."""
+
+
+def request_status(request: LifecycleRequest, loc: Localizer) -> str:
+    """Where ``request`` stands, in ``loc``'s words ("carried out", "awaits the company's
+    acceptance until 2026-11-30"...): never the status's raw value."""
+    awaits = "" if request.awaits is None else loc.text(f"party.{request.awaits.value}")
+    day = request.expires_at.date() if request.expires_at is not None else request.effective_on
+    return loc.text(
+        f"request.status.{request.status.value}", party=awaits, date="" if day is None else day.isoformat()
+    )
+
+
+def settled_already(request: LifecycleRequest, loc: Localizer) -> str:
+    """Why a settled request is not answered again, in ``loc``'s words, with its status in words."""
+    return loc.text("request.settled", request=request.id, status=request_status(request, loc))
