@@ -32,6 +32,7 @@ from collabcore.domain.assembly import assembled
 from collabcore.domain.effects import Effect, EffectKind
 from collabcore.ports import Store
 from collabcore.testing import World
+from collabcore.testing.strategies import Liar
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -44,18 +45,6 @@ VICTIMS_PARTIES = frozenset({VICTIM, "o-1"})
 
 
 # --- hostile ids -----------------------------------------------------------------------------
-
-
-class Liar(str):
-    """Says it equals everything; hashes as its text (the issue's WeirdStr)."""
-
-    def __eq__(self, other: object) -> bool:
-        return True
-
-    def __ne__(self, other: object) -> bool:
-        return False
-
-    __hash__ = str.__hash__
 
 
 def collider(text: str, posing_as: str) -> str:

@@ -17,7 +17,7 @@ from collabcore.domain.errors import CollabCoreError, InvalidInput
 from collabcore.domain.model import Actor, Outcome, Party
 from collabcore.domain.plans import Plan
 from collabcore.domain.requests import LifecycleRequest, RequestKind
-from collabcore.tools.display import finding_lines, move_text, request_line, timeline_table
+from collabcore.tools.display import finding_lines, move_text, request_line, what_follows
 from collabcore.tools.words import CliError
 from collabcore.wording.lifecycle_words import request_status
 from collabcore.wording.texts import Localizer
@@ -195,16 +195,7 @@ def _on_its_day(preview: Plan, loc: Localizer) -> list[str]:
     if others:
         lines.append(loc.text("cli.scheduled.notes"))
         lines += finding_lines(loc, others)
-    if preview.effect_descriptions:
-        lines.append(loc.text("demo.effects"))
-        lines.extend(f"  {n}. {d}" for n, d in enumerate(preview.effect_descriptions, start=1))
-    if preview.consequences is not None:
-        lines.append(loc.text("demo.consequences"))
-        lines.extend(f"  - {line}" for line in preview.consequences.lines)
-    if preview.timeline:
-        lines.append(loc.text("demo.timeline"))
-        lines.extend(f"  {line}" for line in str(timeline_table(preview.timeline)).splitlines()[2:])
-    return lines
+    return lines + what_follows(loc, preview)
 
 
 def _answer(args: argparse.Namespace, service: CollaborationService) -> int:

@@ -140,6 +140,13 @@ def plan_text(plan: Plan, loc: Localizer | None = None) -> str:
     loc = narrating(loc or default_texts().localizer(plan.brand, plan.language, product_names=names))
     lines = [_plan_title(plan, loc)]
     lines += finding_lines(loc, plan.findings)
+    lines += what_follows(loc, plan)
+    return "\n".join(lines)
+
+
+def what_follows(loc: Localizer, plan: Plan) -> list[str]:
+    """A plan's effects, consequences and timeline, as lines under its findings."""
+    lines: list[str] = []
     if plan.effect_descriptions:
         lines.append(loc.text("demo.effects"))
         lines.extend(f"  {n}. {d}" for n, d in enumerate(plan.effect_descriptions, start=1))
@@ -149,7 +156,7 @@ def plan_text(plan: Plan, loc: Localizer | None = None) -> str:
     if plan.timeline:
         lines.append(loc.text("demo.timeline"))
         lines.extend(f"  {line}" for line in str(timeline_table(plan.timeline)).splitlines()[2:])
-    return "\n".join(lines)
+    return lines
 
 
 def _language_of(steps: Plan | MovePlan | Sequence[TimelineStep]) -> str:
