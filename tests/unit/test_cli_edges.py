@@ -562,3 +562,32 @@ def test_the_new_documents_schemas_print(name: str, capsys: pytest.CaptureFixtur
     printed = json.loads(capsys.readouterr().out)
     assert printed == schema(name) and printed["properties"]["document"] == {"const": f"collabcore.{name}"}
     Draft202012Validator.check_schema(printed)
+
+
+@pytest.mark.parametrize(
+    ("argv", "english", "swedish"),
+    [
+        (
+            ["overview", "--db", "x.db", "--user", "a"],
+            "the following options are required: --office",
+            "de här flaggorna krävs: --office",
+        ),
+        (
+            ["overview", "--db", "x.db", "--office", "o", "--user", "a", "--bogus"],
+            "unrecognized arguments: --bogus",
+            "okända argument: --bogus",
+        ),
+        (
+            ["overview", "--db", "x.db", "--office", "o", "--user", "a", "--limit"],
+            "--limit needs a value",
+            "--limit behöver ett värde",
+        ),
+    ],
+)
+def test_argparse_refusals_are_told_in_the_chosen_language(
+    argv: list[str], english: str, swedish: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for language, said, prefix in (("en", english, "error: "), ("sv", swedish, "fel: ")):
+        assert main([*argv, "--lang", language]) == 2
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert last.endswith(prefix + said), last

@@ -15,6 +15,10 @@ from collabcore.wording import Texts
 BRANDS = ("visma", "spiris")
 LANGUAGES = ("en", "sv")
 EVERY_PARAM = {
+    "names": "--office",
+    "name": "--limit",
+    "choices": "'a', 'b'",
+    "value": "'c'",
     "reason": "R",
     "failure": "F",
     "check": "C",

@@ -70,7 +70,7 @@ from collabcore.tools.demo import run_demo
 from collabcore.tools.display import finding_lines, overview_note, plan_text
 from collabcore.tools.reference import rules_reference
 from collabcore.tools.texts_reference import texts_reference
-from collabcore.tools.words import CliError, Said, narrating
+from collabcore.tools.words import CliError, Said, narrating, usage_reason
 from collabcore.wording.catalogs import Catalog, read_catalog, template, write_po
 from collabcore.wording.texts import Localizer, Texts
 from collabcore.wording.words import default_texts
@@ -742,7 +742,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _Usage as usage:
         if not speaking.json:
             usage.parser.print_usage(sys.stderr)
-            print(f"{usage.parser.prog}: error: {usage.message}", file=sys.stderr)
+            print(f"{usage.parser.prog}: {usage_reason(speaking.loc, usage.message)}", file=sys.stderr)
             return 2
         command = f"{usage.parser.prog} --help"
         speaking.tell(CliError("cli.usage", None, reason=usage.message, command=command))

@@ -7,6 +7,7 @@ plans it shows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import attrs
@@ -108,3 +109,28 @@ class CliError(Exception):
     def as_invalid_input(self, english: Localizer) -> InvalidInput:
         """The library's kind of error for it, with its English as the reason."""
         return InvalidInput(self.reason or self.said(english), path=self.path)
+
+
+_USAGE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"the following arguments are required: (?P<names>.+)"), "cli.argparse.required"),
+    (re.compile(r"unrecognized arguments: (?P<names>.+)"), "cli.argparse.unrecognized"),
+    (re.compile(r"argument (?P<name>\S+?): expected one argument"), "cli.argparse.expected_one"),
+    (
+        re.compile(
+            r"argument (?P<name>\S+?): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"
+        ),
+        "cli.argparse.invalid_choice",
+    ),
+    (re.compile(r"argument (?P<name>\S+?): invalid \S+ value: (?P<value>.+)"), "cli.argparse.invalid_value"),
+)
+"""argparse's own reasons, which it words in English only, by the key that says each in ours."""
+
+
+def usage_reason(loc: Localizer, message: str) -> str:
+    """Why argparse refused the command line, in the reader's language (its English for a
+    reason it words in a way not listed here)."""
+    for pattern, key in _USAGE:
+        found = pattern.fullmatch(message)
+        if found is not None:
+            return loc.text("cli.argparse.error", reason=loc.text(key, **found.groupdict()))
+    return loc.text("cli.argparse.error", reason=message)
