@@ -119,7 +119,7 @@ def test_every_text_reads_in_the_brands_own_words(brand: str, language: str) -> 
 
 @pytest.mark.parametrize(("brand", "language"), PAIRS)
 def test_every_plan_reads_in_the_brands_words_with_names_and_no_raw_values(brand: str, language: str) -> None:
-    products = (cc.BOOKKEEPING, cc.PAYROLL, cc.EXPENSES)
+    products = tuple(spec.key for spec in cc.default_products())
     for product, preset in itertools.product(products, explore.FACT_PRESETS):
         others = [p for p in products if p != product]
         built = explore.scenario(
