@@ -116,3 +116,39 @@ def test_an_integrations_error_text_reaches_the_log_and_never_the_user(
     assert any(
         "s3cr3t" in r.getMessage() and "payroll.synchronised" in r.getMessage() for r in caplog.records
     )
+
+
+def test_a_due_run_waits_out_a_down_integration_and_carries_the_end_out_once_it_is_back() -> None:
+    # docs/lifecycle.md: a request that meets an integration down is counted as failed,
+    # stays open, and is tried again by the next run (never blocked for good by an outage).
+    class Switchable(FakeIntegrations):
+        down = True
+
+        def payroll_synchronised(self, customer_id: str) -> bool:
+            if self.down:
+                raise IntegrationFailure("the payroll system is down")
+            return True
+
+    world = World()
+    payroll, expenses = world.setup(cc.PAYROLL, cc.EXPENSES)
+    for collab in (payroll, expenses):
+        world.service.schedule_end(
+            collab.id, actor=world.customer_admin(), outcome=cc.Outcome.CUSTOMER_CONTINUES
+        )
+    fakes = Switchable()
+    ports = cc.Integrations(payroll=fakes, expenses=fakes, notifier=fakes)
+    service = cc.CollaborationService(world.store, integrations=ports, clock=world.clock)
+    world.clock.now = world.clock.now.replace(day=30, hour=23)
+    first = service.carry_out_due()
+    assert (first.carried_out, first.failed, first.blocked) == (1, 1, 0), "expenses needs no payroll fact"
+    statuses = {
+        r.collaboration_id: r.status for r in service.requests(actor=world.customer_admin(), open_only=False)
+    }
+    assert (
+        statuses[payroll.id] is cc.RequestStatus.SCHEDULED
+        and statuses[expenses.id] is cc.RequestStatus.CARRIED_OUT
+    )
+    fakes.down = False
+    second = service.carry_out_due()
+    assert (second.carried_out, second.failed) == (1, 0)
+    assert service.get_collaboration(payroll.id, actor=world.customer_admin()).status is cc.Status.ENDED

@@ -363,6 +363,13 @@ class Scheduling:
         r = request
         command = _end_command(r)
         facts = self.ending.facts(r.customer_id, self.config.products.get(r.product))
+        if facts.failed:
+            # An integration that is down says nothing of the end: deciding now would block it
+            # for good on a passing outage. It waits for the next run, counted as failed.
+            log.warning(
+                "request %s waits: the integration answering %s failed", r.id, ", ".join(facts.failed)
+            )
+            return DueReport(failed=1)
         with self.config.store.transaction() as uow:
             current = self._fresh(uow, r)
             if current is None:

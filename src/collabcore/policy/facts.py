@@ -138,6 +138,11 @@ class Facts:
         return self._unknown.get(fact.key)
 
     @property
+    def failed(self) -> tuple[str, ...]:
+        """The keys of the facts whose integration raised: unknown for now, maybe not later."""
+        return tuple(k for k, u in self._unknown.items() if u.why is Why.FAILED)
+
+    @property
     def extra(self) -> Mapping[str, object]:
         """Every known fact by key (0.1's name, which hosts' rules read)."""
         return self._values
