@@ -6,11 +6,23 @@ ever gains a method a host's class would then lack."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
+from collabcore.policy.facts import Fact
 from collabcore.policy.rules.bookkeeping import BANK_INTEGRATION_ACTIVE, LINKED_SERVICES
 from collabcore.policy.rules.expenses import UNSUBMITTED_REPORTS, USERS_WITH_UNSUBMITTED_OUTLAYS
 from collabcore.policy.rules.payroll import CUSTOMER_IS_PAYROLL_USER, PAYROLL_SYNCHRONISED
 from collabcore.ports import BookkeepingPort, ExpensesPort, FactReader, PayrollPort
+
+SEED_FACTS: tuple[Fact[Any], ...] = (
+    CUSTOMER_IS_PAYROLL_USER,
+    PAYROLL_SYNCHRONISED,
+    UNSUBMITTED_REPORTS,
+    USERS_WITH_UNSUBMITTED_OUTLAYS,
+    LINKED_SERVICES,
+    BANK_INTEGRATION_ACTIVE,
+)
+"""The facts the seed ports answer, each by the port method ``seed_readers`` names."""
 
 
 def seed_readers(

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from collabcore.app.config import Integrations
+from collabcore.app.seed_facts import SEED_FACTS
 from collabcore.domain.effects import Effect
 from collabcore.domain.errors import InvalidInput, describe
 from collabcore.domain.outbox import Notification
@@ -109,25 +110,28 @@ def checked_answer(fact: Fact[Any], value: object) -> object:
     return value
 
 
+SEED_KEYS = frozenset(fact.key for fact in SEED_FACTS)
+"""The facts the seed ports answer: the fakes answer them through those ports' methods, so
+that a test's subclass overriding one (``payroll_synchronised`` raising, say) is heard."""
+
+
 class _Readers(Mapping[str, FactReader]):
-    """The fakes as ``Integrations.facts``: a reader for every key, so that any fact a rule
-    declares is answered, the seeds' and a host's alike, with no method of its own."""
+    """The fakes as ``Integrations.facts``: a reader for every other key, so that any fact a
+    rule declares is answered, a host's too, with no method of its own."""
 
     def __init__(self, fakes: FakeIntegrations) -> None:
         self._fakes = fakes
-        self._made: dict[str, FactReader] = {}
 
     def __getitem__(self, key: str) -> FactReader:
-        reader = self._made.get(key)
-        if reader is None:
-            reader = self._made[key] = self._fakes.reader(key)
-        return reader
+        if key in SEED_KEYS:
+            raise KeyError(key)
+        return self._fakes.reader(key)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._fakes.known_facts())
+        return (key for key in self._fakes.known_facts() if key not in SEED_KEYS)
 
     def __len__(self) -> int:
-        return len(self._fakes.known_facts())
+        return sum(1 for _ in self)
 
 
 class RecordingNotifier:
@@ -168,6 +172,7 @@ class FakeIntegrations:
         self._answers: dict[str, dict[str, object]] = {}
         self._by_key: dict[str, set[str]] = {}
         self._name_table: dict[str, str] | None = None
+        self._readers: dict[str, FactReader] = {}
         self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
         self.calls: list[tuple[str, str]] = []
@@ -251,6 +256,12 @@ class FakeIntegrations:
     def reader(self, key: str) -> FactReader:
         """``answer`` for one fact, as the integrations call it: a function of the customer
         id (benchmarks plan through the fakes, so it does no more than it must)."""
+        made = self._readers.get(key)
+        if made is None:
+            made = self._readers[key] = self._make_reader(key)
+        return made
+
+    def _make_reader(self, key: str) -> FactReader:
         answers = self._answers
         declared = self._declared
 
