@@ -27,6 +27,10 @@ READ_ONLY_STEP = 100
 """Steps of a read-only access's revocation: after every step of the end that opened it."""
 BLOCKED_NOTICE = "notice.end_blocked"
 """The one notice that lists the rules that stopped its request."""
+AWAITING_NOTICE = "notice.awaiting"
+"""The notice of a request that waits for acceptance: it tells the request's expiry."""
+MOVED_IN_NOTICE = "notice.moved_in"
+"""The new office's notice of a move: it tells the day its collaboration started."""
 NOTICE_STEPS = {
     "notice.read_only_ended": READ_ONLY_STEP + 1,
     "notice.awaiting": 1000,
@@ -155,8 +159,11 @@ def after_end(
     carrying_out: str | None = None,
 ) -> FollowUps:
     """The follow-ups of ending ``ended``; ``others`` are the customer's other active
-    collaborations after it, ``carrying_out`` the scheduled end being carried out (if any)."""
+    collaborations after it, ``carrying_out`` the scheduled end being carried out (if any).
+    A read-only access this end revokes keeps the end's own day as its ``effective_on`` (a
+    scheduled end's day, however late the due run comes): the day both parties are told."""
     result = FollowUps()
+    ends_on = next((r.effective_on for r in open_requests if r.id == carrying_out), None) or at.date()
     for r in open_requests:
         if r.kind is RequestKind.SCHEDULED_END and r.collaboration_id == ended.id and r.id != carrying_out:
             result += settled(r, RequestStatus.SUPERSEDED, at=at, by=ended.ended_by)
@@ -181,7 +188,8 @@ def after_end(
                 and r.office_id == ended.office_id
                 and r.effective_on is None
             ):
-                result += settled(r, RequestStatus.CARRIED_OUT, at=at, effects=revocation(r))
+                revoked = attrs.evolve(r, effective_on=ends_on)
+                result += settled(revoked, RequestStatus.CARRIED_OUT, at=at, effects=revocation(revoked))
     return result
 
 

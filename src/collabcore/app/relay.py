@@ -19,20 +19,27 @@ effect is FAILED and waits for ``retry`` or ``resolve``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
 
 import attrs
 from attrs import frozen
 
 from collabcore.app.config import Configuration
-from collabcore.app.follow_ups import BLOCKED_NOTICE, READ_ONLY_STEP, START_STEP
+from collabcore.app.follow_ups import (
+    AWAITING_NOTICE,
+    BLOCKED_NOTICE,
+    MOVED_IN_NOTICE,
+    READ_ONLY_STEP,
+    START_STEP,
+)
 from collabcore.app.refusals import denied, no_effect
 from collabcore.app.requests import acting, whole_number
 from collabcore.domain.effects import Effect, EffectKind
 from collabcore.domain.errors import ConfigurationError, InvalidInput, describe, require_state
 from collabcore.domain.model import Actor, Party, new_id
 from collabcore.domain.outbox import Attempt, EffectStatus, Notification, OutboxItem
+from collabcore.domain.requests import LifecycleRequest, RequestKind, RequestStatus
 from collabcore.domain.validation import exact_text
 from collabcore.policy.authorization import relay_operator_denial
 from collabcore.policy.engine import Operation, RuleContext
@@ -274,6 +281,7 @@ class Relay:
                 office = uow.get_office(effect.office_id)
                 customer = uow.get_customer(effect.customer_id)
                 effects = tuple(i.effect for i in uow.outbox(collaboration_id=effect.collaboration_id))
+            requests = uow.requests(customer_id=effect.customer_id)
         collab = require_state(collab, f"collaboration {effect.collaboration_id}")
         customer = require_state(customer, f"customer {effect.customer_id}")
         office = require_state(office, f"office {effect.office_id}")
@@ -284,7 +292,9 @@ class Relay:
         party = Party.OFFICE if effect.kind is EffectKind.NOTIFY_OFFICE else Party.CUSTOMER
         language = office.language if party is Party.OFFICE else customer.language
         loc = self.config.in_language(language)
-        ended_on = (collab.ended_at or self.config.clock()).date()
+        # Every date told is the end's own day: a scheduled end's effective day, however late
+        # the due run carried it out (or the relay runs); an instant end's day it was made.
+        ended_on = _scheduled_day(requests, collab.id) or (collab.ended_at or self.config.clock()).date()
         ctx = RuleContext(
             operation=Operation.END,
             actor=ended_by,
@@ -322,13 +332,10 @@ class Relay:
             office = require_state(uow.get_office(effect.office_id), f"office {effect.office_id}")
             customer = require_state(uow.get_customer(effect.customer_id), f"customer {effect.customer_id}")
             request = None if effect.request_id is None else uow.get_request(effect.request_id)
+            day = _notice_day(uow, effect, notice, request) or self.config.clock().date()
         party = Party.OFFICE if effect.kind is EffectKind.NOTIFY_OFFICE else Party.CUSTOMER
         language = office.language if party is Party.OFFICE else customer.language
         loc = self.config.in_language(language)
-        day = self.config.clock().date()
-        if request is not None:
-            expiry = None if request.expires_at is None else request.expires_at.date()
-            day = request.effective_on or expiry or day
         params = {
             "office": office.name,
             "customer": customer.name,
@@ -417,6 +424,42 @@ class Relay:
             uow.update_outbox_item(updated)
             uow.commit()
         return updated
+
+
+def _notice_day(
+    uow: UnitOfWork, effect: Effect, notice: str, request: LifecycleRequest | None
+) -> date | None:
+    """The day a notice tells, from what it is about, never from the clock: a request that
+    waits for acceptance, its expiry (accepting after it is refused); another request, its
+    own day (a read-only access that ended with the office's last collaboration: that end's
+    day); a move, the day it was made."""
+    if request is None:
+        collab = uow.get_collaboration(effect.collaboration_id)
+        if collab is None:
+            return None
+        moment = collab.started_at if notice == MOVED_IN_NOTICE else collab.ended_at
+        return None if moment is None else moment.date()
+    expiry = None if request.expires_at is None else request.expires_at.date()
+    if notice == AWAITING_NOTICE and expiry is not None:
+        return expiry
+    if request.effective_on is not None:
+        return request.effective_on
+    if request.settled_at is not None and request.kind is RequestKind.READ_ONLY_ACCESS:
+        return request.settled_at.date()  # revoked before its end's day was kept with it
+    return expiry or request.requested_at.date()
+
+
+def _scheduled_day(requests: Sequence[LifecycleRequest], collaboration_id: str) -> date | None:
+    """The effective day of the scheduled end that ended ``collaboration_id``; None when it
+    ended at once."""
+    for r in requests:
+        if (
+            r.kind is RequestKind.SCHEDULED_END
+            and r.status is RequestStatus.CARRIED_OUT
+            and r.collaboration_id == collaboration_id
+        ):
+            return r.effective_on
+    return None
 
 
 def _stale(item: OutboxItem, what: str) -> RelayReport:
