@@ -3,6 +3,8 @@ and a subscription, each shown only to whom authorization allows."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import attrs
 
 from collabcore.app.config import Configuration
@@ -11,9 +13,10 @@ from collabcore.app.requests import MAX_PAGE, acting, identifier
 from collabcore.domain.errors import InvalidInput
 from collabcore.domain.events import Event
 from collabcore.domain.model import Actor, Collaboration, Party, Subscription
-from collabcore.domain.records import OverviewCursor, OverviewPage
-from collabcore.domain.requests import LifecycleRequest
+from collabcore.domain.records import CustomerCollaborations, OverviewCursor, OverviewPage
+from collabcore.domain.requests import LifecycleRequest, RequestKind
 from collabcore.policy.authorization import audit_denial, overview_denial
+from collabcore.ports import UnitOfWork
 
 
 class Reading:
@@ -33,7 +36,9 @@ class Reading:
         after: OverviewCursor | None = None,
         limit: int | None = None,
     ) -> OverviewPage:
-        """R13: the office's customers, each with the active collaborations it has with them.
+        """R13: the office's customers, each with the active collaborations it has with them,
+        and the customers whose former office it is while it keeps read-only access to them
+        for a period (R20: no collaborations, the access among ``requests``).
 
         Every employee of the office may look (R14); nobody else. Pages are keyset
         pages: pass ``page.next_cursor`` as ``after`` for the next one.
@@ -60,11 +65,14 @@ class Reading:
             waiting: dict[str, list[LifecycleRequest]] = {}
             for r in uow.requests(office_id=office_id, open_only=True):
                 waiting.setdefault(r.customer_id, []).append(r)
+            extra = _read_only_only(uow, items, waiting, after)
         if waiting:
             items = [
                 attrs.evolve(i, requests=tuple(waiting[i.customer.id])) if i.customer.id in waiting else i
                 for i in items
             ]
+        if extra:  # into the store's order, which is by (number, id) as exact text
+            items = sorted([*items, *extra], key=lambda i: (i.customer.number, i.customer.id))
         cursor = None
         if limit is not None and len(items) > limit:
             items = items[:limit]
@@ -112,3 +120,36 @@ class Reading:
             return uow.get_subscription(
                 identifier(customer_id, "customer_id"), identifier(product, "product")
             )
+
+
+def _read_only_only(
+    uow: UnitOfWork,
+    items: Sequence[CustomerCollaborations],
+    waiting: Mapping[str, Sequence[LifecycleRequest]],
+    after: OverviewCursor | None,
+) -> list[CustomerCollaborations]:
+    """The customers the office keeps read-only access to for a period (R20) that the
+    store's page leaves out, as items without collaborations, in the page's window.
+
+    The store lists only customers with active collaborations (``OverviewReads``, as 0.2
+    hosts' stores do); a grace period outlives them. Only a period's access can (one
+    "while other collaborations last" ends with the last of them), so only those are
+    looked up: one customer by its key each, and they are few (the period's ends). A
+    customer past the page's last item is left to a later page, whose store page then
+    reaches it: the page stays complete up to its cursor.
+    """
+    listed = {i.customer.id for i in items}
+    extra: list[CustomerCollaborations] = []
+    for customer_id, requests in sorted(waiting.items()):
+        if customer_id in listed or not any(
+            r.kind is RequestKind.READ_ONLY_ACCESS and r.effective_on is not None for r in requests
+        ):
+            continue
+        customer = uow.get_customer(customer_id)
+        if customer is None:
+            continue
+        position = (customer.number, customer.id)
+        if after is not None and position <= (after.customer_number, after.customer_id):
+            continue
+        extra.append(CustomerCollaborations(customer, (), tuple(requests)))
+    return extra

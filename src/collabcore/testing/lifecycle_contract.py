@@ -15,6 +15,7 @@ from collabcore.domain.effects import EffectKind
 from collabcore.domain.errors import InvalidInput, NotFound, OperationRefused
 from collabcore.domain.events import CollaborationMoved, RequestStatusChanged
 from collabcore.domain.model import BOOKKEEPING, EXPENSES, PAYROLL, Actor, Outcome, Party, Status
+from collabcore.domain.records import OverviewCursor
 from collabcore.domain.refusals import NotAuthorized
 from collabcore.domain.requests import LifecycleRequest, RequestKind, RequestStatus
 from collabcore.policy.products import default_products
@@ -368,6 +369,41 @@ class ReadOnlyAccessContract(StoreUnderTest):
         assert w.service.carry_out_due().settled == 0
         w.relay().drain()
         assert w.fakes.performed[f"{access.id}:100:revoke_office_access"] == 1
+
+    def test_the_overview_shows_a_customer_while_a_grace_period_lasts(self, world: World) -> None:
+        products = default_products()
+        graced = products.replace(attrs.evolve(products.get(BOOKKEEPING), read_only_for=timedelta(days=30)))
+        w = World(world.store, clock=world.clock)
+        w.service = type(w.service)(
+            world.store, integrations=w.fakes.integrations(), products=graced, clock=w.clock
+        )
+        w.office()
+        for n in (1, 2, 3):
+            w.customer(f"customer-{n}")
+            w.collaboration(BOOKKEEPING if n == 2 else PAYROLL, customer_id=f"customer-{n}")
+        (book,) = w.service.overview("office-1", actor=w.office_admin(), limit=3).items[1].collaborations
+        w.service.end(book.id, actor=w.office_admin(), outcome=Outcome.DEACTIVATE)
+        (access,) = w.service.requests(actor=w.office_admin())
+        whole = w.service.overview("office-1", actor=Actor.office("office-1", OFFICE_CLERK))
+        assert [(i.customer.id, len(i.collaborations)) for i in whole.items] == [
+            ("customer-1", 1),
+            ("customer-2", 0),
+            ("customer-3", 1),
+        ], "the former office still sees the company it keeps read-only access to"
+        assert whole.items[1].requests == (access,) and whole.next_cursor is None
+        seen: list[str] = []
+        after: OverviewCursor | None = None
+        while True:
+            page = w.service.overview("office-1", actor=w.office_admin(), after=after, limit=1)
+            seen.extend(i.customer.id for i in page.items)
+            if page.next_cursor is None:
+                break
+            after = page.next_cursor
+        assert seen == ["customer-1", "customer-2", "customer-3"], "each page once, in order"
+        _to(w, access.effective_on or _day(w))
+        assert w.service.carry_out_due().revoked == 1
+        ids = [i.customer.id for i in w.service.overview("office-1", actor=w.office_admin()).items]
+        assert ids == ["customer-1", "customer-3"], "and no longer once the access ends"
 
 
 class MoveContract(StoreUnderTest):
