@@ -20,7 +20,7 @@ from collabcore.app.follow_ups import BLOCKED_NOTICE, notices, opened, revocatio
 from collabcore.app.lifecycle import Lifecycle, Terms
 from collabcore.app.refusals import denied, no_customer, no_office, no_request, visible
 from collabcore.app.requests import EndCommand
-from collabcore.domain.billing import month_end
+from collabcore.domain.billing import moment_after, month_end
 from collabcore.domain.effects import Effect, EffectKind
 from collabcore.domain.errors import CollabCoreError, InvalidInput
 from collabcore.domain.model import Actor, Collaboration, Party
@@ -127,7 +127,9 @@ class Scheduling:
                 acknowledge=tuple(sorted(command.acknowledge)),
                 confirm_deletion=command.confirm_deletion,
                 awaits=awaits,
-                expires_at=None if awaits is None else now + rulebook.acceptance.expires_after,
+                expires_at=None
+                if awaits is None
+                else moment_after(now, rulebook.acceptance.expires_after, field="expires_at"),
             )
             if awaits is None:  # nobody loses a collaboration by surprise: the other party hears now
                 told = notices(request, "notice.scheduled", (_notify(_other(command.actor.party)),))
@@ -288,7 +290,7 @@ class Scheduling:
                 variant=variant,
                 invoice_recipient=recipient,
                 awaits=awaits,
-                expires_at=now + config.rulebook.acceptance.expires_after,
+                expires_at=moment_after(now, config.rulebook.acceptance.expires_after, field="expires_at"),
             )
             opened(request, notices(request, "notice.awaiting", (_notify(awaits),))).write(uow, at=now)
             uow.commit()

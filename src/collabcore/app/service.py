@@ -40,6 +40,7 @@ from collabcore.app.requests import (
     whole_number,
 )
 from collabcore.app.scheduling import Scheduling
+from collabcore.domain.billing import checked_effective
 from collabcore.domain.errors import CollabCoreError, ConfigurationError, InvalidInput, describe
 from collabcore.domain.events import Event
 from collabcore.domain.model import (
@@ -289,7 +290,7 @@ class CollaborationService:
         """Every finding, the effects, the consequences and the timeline of ending (on the
         day ``effective``, if given: as it would be carried out then); changes nothing."""
         command = EndCommand.checked(collaboration_id, actor, outcome, acknowledge, confirm_deletion)
-        return self._ending.plan(command, optional_day(effective, "effective"))
+        return self._ending.plan(command, checked_effective(optional_day(effective, "effective")))
 
     def end(
         self,
@@ -384,7 +385,7 @@ class CollaborationService:
         (``withdraw``). With the rulebook's acceptance switch on, an office's end first waits
         for the customer's Administrator (``accept`` / ``decline``)."""
         command = EndCommand.checked(collaboration_id, actor, outcome, acknowledge, confirm_deletion)
-        return self._scheduling.schedule_end(command, optional_day(effective, "effective"))
+        return self._scheduling.schedule_end(command, checked_effective(optional_day(effective, "effective")))
 
     def withdraw(self, request_id: str, *, actor: Actor) -> LifecycleRequest:
         """Withdraw a scheduled end (either party, with the rights of R1/R14) or one's own

@@ -4,8 +4,9 @@ first, variants without an end, and read-only access after deactivation."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 
+from collabcore.domain.billing import days_after
 from collabcore.domain.findings import Severity
 from collabcore.domain.model import BOOKKEEPING, Outcome
 from collabcore.policy.engine import Flag, Operation, RuleContext, rule
@@ -92,4 +93,4 @@ def read_only_until(ctx: RuleContext) -> date | None:
     grace = ctx.product.read_only_for
     if ctx.outcome is not Outcome.DEACTIVATE or grace is None:
         return None
-    return ctx.today + timedelta(days=grace.days)
+    return days_after(ctx.today, grace.days, what="the end of the former office's read-only access")
