@@ -349,12 +349,7 @@ class ReadOnlyAccessContract(StoreUnderTest):
         assert {n.party for n in told} == {Party.OFFICE, Party.CUSTOMER}
 
     def test_a_grace_period_ends_read_only_access_on_its_day(self, world: World) -> None:
-        products = default_products()
-        graced = products.replace(attrs.evolve(products.get(BOOKKEEPING), read_only_for=timedelta(days=30)))
-        w = World(world.store, clock=world.clock)
-        w.service = type(w.service)(
-            world.store, integrations=w.fakes.integrations(), products=graced, clock=w.clock
-        )
+        w = _graced(world)
         (book,) = w.setup(BOOKKEEPING)
         plan = w.service.plan_end(book.id, actor=w.office_admin(), outcome=Outcome.DEACTIVATE)
         until = _day(w) + timedelta(days=30)
@@ -371,12 +366,7 @@ class ReadOnlyAccessContract(StoreUnderTest):
         assert w.fakes.performed[f"{access.id}:100:revoke_office_access"] == 1
 
     def test_the_overview_shows_a_customer_while_a_grace_period_lasts(self, world: World) -> None:
-        products = default_products()
-        graced = products.replace(attrs.evolve(products.get(BOOKKEEPING), read_only_for=timedelta(days=30)))
-        w = World(world.store, clock=world.clock)
-        w.service = type(w.service)(
-            world.store, integrations=w.fakes.integrations(), products=graced, clock=w.clock
-        )
+        w = _graced(world)
         w.office()
         for n in (1, 2, 3):
             w.customer(f"customer-{n}")
@@ -505,3 +495,10 @@ class MoveContract(StoreUnderTest):
 
 class LifecycleContract(ScheduledEndContract, AcceptanceContract, ReadOnlyAccessContract, MoveContract):
     """Every lifecycle role."""
+
+
+def _graced(world: World, days: int = 30) -> World:
+    """The world's store and clock, with Bookkeeping's read-only access lasting ``days``."""
+    products = default_products()
+    graced = products.replace(attrs.evolve(products.get(BOOKKEEPING), read_only_for=timedelta(days=days)))
+    return World(world.store, clock=world.clock, products=graced)
