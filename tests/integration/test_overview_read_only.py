@@ -3,9 +3,7 @@ read-only access to it for a grace period (R20), on every store, page by page.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import attrs
 import pytest
@@ -18,29 +16,16 @@ from collabcore.testing import World
 from collabcore.tools.display import overview_note
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "memory":
-        made: Store = cc.MemoryStore()
-    elif request.param == "sqlite":
-        made = cc.SQLiteStore(tmp_path / "overview.db")
-    else:
-        from collabcore.adapters.postgres import PostgresStore
-
-        dsn = request.getfixturevalue("postgres_dsn")
-        made = PostgresStore(dsn, schema=request.getfixturevalue("postgres_schema"))
-    yield made
-    made.close()
+@pytest.fixture
+def store(collabcore_store: Store) -> Store:
+    """Each shipped store in turn (the plugin's fixture)."""
+    return collabcore_store
 
 
 def graced_world(store: Store) -> World:
     products = cc.default_products()
     graced = products.replace(attrs.evolve(products.get(cc.BOOKKEEPING), read_only_for=timedelta(days=30)))
-    w = World(store)
-    w.service = cc.CollaborationService(
-        w.store, integrations=w.fakes.integrations(), products=graced, clock=w.clock
-    )
-    return w
+    return World(store, products=graced)
 
 
 def customer_ids(page: OverviewPage) -> list[str]:
