@@ -134,9 +134,9 @@ def _read_only_only(
     The store lists only customers with active collaborations (``OverviewReads``, as 0.2
     hosts' stores do); a grace period outlives them. Only a period's access can (one
     "while other collaborations last" ends with the last of them), so only those are
-    looked up: one customer by its key each, and they are few (the period's ends). A
-    customer past the page's last item is left to a later page, whose store page then
-    reaches it: the page stays complete up to its cursor.
+    looked up: one customer by its key each, and they are few (the period's ends). Those
+    after ``after`` join the page in order; the page's usual cut at ``limit`` then sets the
+    cursor, so one past it comes again, in its place, on a later page.
     """
     listed = {i.customer.id for i in items}
     extra: list[CustomerCollaborations] = []
