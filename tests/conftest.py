@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,6 +14,13 @@ import pytest
 from collabcore.testing import World
 
 DSN_VARIABLE = "COLLABCORE_TEST_POSTGRES_DSN"
+
+# The example web host is imported as the package ``web_host`` (its modules import each other
+# relatively), as ``python examples/web_host`` runs it and as mypy names it: one name, so one
+# copy of its modules in the test process.
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+if str(EXAMPLES) not in sys.path:
+    sys.path.insert(0, str(EXAMPLES))
 
 pytest_plugins = ["pytester"]
 
