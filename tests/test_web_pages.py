@@ -199,7 +199,7 @@ def test_deleting_asks_for_a_confirmation_that_names_what_is_erased(client: Any,
     assert plan.label_of("confirm-deletion") == confirm
     refused = post(client, plan, "/ui/collaborations/collab-1/end", action="now")
     assert refused.status_code == 422
-    assert [target for target, _ in Doc(refused.text).summary()] == ["#confirm-deletion"]
+    assert Doc(refused.text).summary() == [("#confirm-deletion", loc.text("page.plan.confirm_missing"))]
     with world.store.transaction(write=False) as uow:
         collab = uow.get_collaboration("collab-1")
     assert collab is not None and collab.is_active, "nothing is deleted unconfirmed"
@@ -335,8 +335,9 @@ def test_the_company_invites_an_office_which_accepts(client: Any, world: World) 
     sign_in(client, OTHER_OFFICE)
     waiting = get(client, "/ui/invitations")
     (invitation,) = world.service.requests(actor=world.office_admin("office-2"), open_only=True)[-1:]
+    # The office's list names the other party: the company that invites it.
     assert loc.text(
-        "request.invitation", product=loc.product(cc.BOOKKEEPING), office="Holm & Ek AB", date=""
+        "request.invitation", product=loc.product(cc.BOOKKEEPING), office="Nordin Design AB", date=""
     ) in (waiting.main)
     accepted = post(client, waiting, f"/ui/requests/{invitation.id}/accept")
     assert accepted.status_code == 303
@@ -641,3 +642,15 @@ def test_the_hosts_error_handlers_answer_a_page_as_a_page(world: World) -> None:
     swedish = words(world, "spiris", "sv")
     assert page.title == swedish.text("problem.not_found")
     assert swedish.text("problem.not_found.detail") in page.main
+
+
+def test_asking_for_the_plan_without_an_outcome_says_to_choose_one(client: Any, world: World) -> None:
+    sign_in(client, OFFICE, "spiris", "sv")
+    choose = get(client, "/ui/collaborations/collab-1/end")
+    assert choose.one("input", name="chosen").attrs["value"] == "1", "the form says it was sent"
+    response = client.get("/ui/collaborations/collab-1/end?chosen=1")
+    assert response.status_code == 400
+    assert Doc(response.text).summary() == [
+        ("#outcome", words(world, "spiris", "sv").text("page.end.choose_error"))
+    ]
+    assert client.get("/static/favicon.svg").status_code == 200

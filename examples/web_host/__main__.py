@@ -76,10 +76,11 @@ def _serve(args: argparse.Namespace) -> int:
         import uvicorn
     except ImportError:
         _fail("serve needs the web extra: pip install 'collabcore[web]'.")
+    words = {"brand": args.brand, "language": args.language}
     if args.dsn is not None:
-        host = open_host(dsn=args.dsn, schema=args.schema, every=args.every)
+        host = open_host(dsn=args.dsn, schema=args.schema, every=args.every, **words)
     else:
-        host = open_host(db=args.db, every=args.every)
+        host = open_host(db=args.db, every=args.every, **words)
     create_app = _create_app()
     try:
         # The app's lifespan starts the worker and stops it (Ctrl-C, SIGTERM); close() after
@@ -135,6 +136,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="the port to serve on (default: 8000)")
     serve.add_argument("--no-worker", action="store_true", help="run neither the relay nor the due run")
     serve.add_argument(
+        "--brand",
+        default="visma",
+        help="the host's brand: the pages' first words and the notifications' (default: visma; or spiris)",
+    )
+    serve.add_argument("--language", default="en", help="the host's language (default: en; or sv)")
+    serve.add_argument(
         "--every", type=float, default=1.0, metavar="SECONDS", help="how often the worker runs (default: 1)"
     )
     return parser
@@ -145,7 +152,8 @@ def _program() -> str:
     started = sys.argv[0] if sys.argv and sys.argv[0] else "web_host"
     if os.path.basename(started) == "__main__.py":
         started = os.path.dirname(started) or os.curdir
-    return f"python {started}"
+    # The interpreter that runs this one has collabcore installed; a bare "python" may not.
+    return f"{sys.executable or 'python'} {started}"
 
 
 def _command(command: str, args: argparse.Namespace, *, new: bool = False) -> str:

@@ -16,12 +16,14 @@ This module is the HTTP edge around them:
   links it. FastAPI's ``/docs`` and ``/redoc`` are off: they load their scripts from a
   CDN, and the host serves nothing from another machine.
 
-Run it on a SQLite file (``pip install 'collabcore[web]'``)::
+Run it on a SQLite file (from a clone: ``pip install -e '.[web]'``), set up first with
+``python examples/web_host setup --db collab.db``::
 
     COLLABCORE_DB=collab.db uvicorn examples.web_host.app:app
 
-or on PostgreSQL (``COLLABCORE_DSN=postgresql://...``, and ``COLLABCORE_SCHEMA`` if
-not ``public``). README.md in this folder tells how to set up the demo's story first.
+or on PostgreSQL (``COLLABCORE_DSN=postgresql://...``, and ``COLLABCORE_SCHEMA`` if not
+collabcore's default ``collabcore``). ``COLLABCORE_BRAND`` and ``COLLABCORE_LANGUAGE`` name the
+host's brand and language (visma and en by default). README.md in this folder has the rest.
 """
 
 from __future__ import annotations
@@ -478,7 +480,13 @@ def _from_environment() -> FastAPI:
         if refused is not None:
             raise SystemExit(refused)
     try:
-        host = open_host(db=db, dsn=dsn, schema=os.environ.get("COLLABCORE_SCHEMA") or None)
+        host = open_host(
+            db=db,
+            dsn=dsn,
+            schema=os.environ.get("COLLABCORE_SCHEMA") or None,
+            brand=os.environ.get("COLLABCORE_BRAND") or "visma",
+            language=os.environ.get("COLLABCORE_LANGUAGE") or "en",
+        )
     except SchemaVersionError:
         words = cc.default_texts().localizer("visma", "en")
         raise SystemExit(words.text("cli.db.version", path=db or "COLLABCORE_DSN")) from None

@@ -65,14 +65,27 @@ def open_host(
     schema: str | None = None,
     every: float = 1.0,
     retry: cc.RetryPolicy | None = RETRY,
+    brand: str = "visma",
+    language: str = "en",
 ) -> Host:
     """The service over the store, with the sandbox's integrations and a worker (not started).
 
     ``db``: a SQLite file the set-up command made; ``dsn`` (and ``schema``, collabcore's
     default when None): a PostgreSQL database it set up. Raises :class:`NotSetUp` when there
-    is nothing the set-up made there, and StorageError when the database cannot be reached."""
+    is nothing the set-up made there, and StorageError when the database cannot be reached.
+
+    ``brand`` and ``language`` are the host's: a new visitor's pages start in them, and the
+    relay's notifications are written in the brand (each in its recipient's language). A real
+    host knows its brand from its site; the pages' switch changes only the pages' words."""
     store, sandbox = open_parts(db=db, dsn=dsn, schema=schema)
-    service = cc.CollaborationService(store, integrations=sandbox.integrations())
+    try:
+        service = cc.CollaborationService(
+            store, integrations=sandbox.integrations(), brand=brand, language=language
+        )
+    except cc.CollabCoreError:
+        sandbox.close()
+        store.close()
+        raise
     return Host(service, sandbox, Worker(service, every=every, retry=retry))
 
 
@@ -173,7 +186,9 @@ def _require_postgres_set_up(dsn: str, schema: str) -> None:
         with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as connection:
             row = connection.execute("SELECT to_regclass(%s)", (f"{schema}.{FACTS_TABLE}",)).fetchone()
     except psycopg.Error as error:
-        reason = " ".join(str(error).split()).rstrip(".?! ") or type(error).__name__
+        # libpq tells its reason over several lines, each a sentence without its full stop.
+        lines = [" ".join(line.split()).rstrip(".?! ") for line in str(error).splitlines()]
+        reason = "; ".join(line for line in lines if line) or type(error).__name__
         raise cc.StorageError(
             f"Cannot connect to PostgreSQL: {reason}.", hint="Check the DSN and that the server is running."
         ) from None

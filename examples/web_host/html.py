@@ -132,7 +132,8 @@ def render(
         f'<html lang="{esc(screen.language)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(prefix + title)} – {esc(screen.term('brand'))}</title>\n"
-        '<link rel="stylesheet" href="/static/site.css">\n</head>\n<body>\n'
+        '<link rel="stylesheet" href="/static/site.css">\n'
+        '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">\n</head>\n<body>\n'
         f'<a class="skip" href="#main">{esc(screen.text("page.skip"))}</a>\n'
         f"{_header(screen)}\n"
         f'<main id="main">\n<h1 id="page-title"{heading_focus}>{esc(title)}</h1>\n{summary}{body}\n</main>\n'

@@ -152,8 +152,10 @@ def install_pages(app: FastAPI, service: cc.CollaborationService, sandbox: Sandb
     # --- ending ------------------------------------------------------------------------------
 
     @app.get("/ui/collaborations/{collaboration_id:path}/end", include_in_schema=False)
-    async def end(request: Request, collaboration_id: str, outcome: str | None = None) -> Response:
-        return await serve(request, lambda screen: end_page(screen, collaboration_id, outcome))
+    async def end(
+        request: Request, collaboration_id: str, outcome: str | None = None, chosen: str | None = None
+    ) -> Response:
+        return await serve(request, lambda screen: end_page(screen, collaboration_id, outcome, chosen))
 
     @app.post("/ui/collaborations/{collaboration_id:path}/end", include_in_schema=False)
     async def end_post(request: Request, collaboration_id: str) -> Response:
@@ -344,7 +346,9 @@ def timeline_table(screen: Screen, steps: Sequence[TimelineStep]) -> str:
         for s in steps
     ]
     headings = (screen.text("page.col.date"), screen.text("page.col.what"))
-    return table(screen.text("page.plan.timeline"), headings, rows, cls="timeline")
+    # A part of the page like the others, under its own heading (which names the table).
+    title = screen.text("page.plan.timeline")
+    return section("timeline", title, table("", headings, rows, cls="timeline"))
 
 
 def findings_by_severity(
@@ -500,15 +504,22 @@ def request_what(screen: Screen, r: LifecycleRequest, office_name: str) -> str:
 
 
 def requests_list(
-    screen: Screen, requests: Sequence[LifecycleRequest], office_names: Mapping[str, str], back: str
+    screen: Screen,
+    requests: Sequence[LifecycleRequest],
+    office_names: Mapping[str, str],
+    back: str,
+    *,
+    counterparts: Mapping[str, str] | None = None,
 ) -> str:
     """Open requests, each in words with where it stands and the answers the page offers
-    (collabcore decides, when one is sent, whether this user may give it)."""
+    (collabcore decides, when one is sent, whether this user may give it). Each names its
+    office, or the name ``counterparts`` gives for its id (the company, on the office's list)."""
     party = acting(screen).party
     parts = []
     for r in requests:
         rid = f"request-{r.id}"
-        what = request_what(screen, r, office_names.get(r.office_id, screen.text("party.office")))
+        other = (counterparts or {}).get(r.id) or office_names.get(r.office_id, screen.text("party.office"))
+        what = request_what(screen, r, other)
         note = overview_note(r, screen.loc)
         answers = []
         if r.status is RequestStatus.AWAITING_ACCEPTANCE and r.awaits is party:
@@ -899,11 +910,15 @@ def add_user_post(screen: Screen, posted: Form, customer_id: str) -> Response:
 # --- ending ------------------------------------------------------------------------------------
 
 
-def end_page(screen: Screen, collaboration_id: str, outcome: str | None) -> Response:
+def end_page(
+    screen: Screen, collaboration_id: str, outcome: str | None, chosen: str | None = None
+) -> Response:
     actor = acting(screen)
     collab = screen.service.get_collaboration(collaboration_id, actor=actor)
     if not outcome:
-        return outcome_page(screen, collab)
+        # The choice was sent without one (``chosen`` comes with the form): say so.
+        error = screen.text("page.end.choose_error") if chosen else None
+        return outcome_page(screen, collab, error=error, status=400 if chosen else 200)
     try:
         plan = screen.service.plan_end(collaboration_id, actor=actor, outcome=outcome)
     except cc.InvalidInput as error:
@@ -935,6 +950,7 @@ def outcome_page(
             screen,
             f"/ui/collaborations/{ids(collab.id)}/end",
             radio_group("outcome", "outcome", screen.text("page.end.choose"), options, error=error)
+            + hidden("chosen", "1")
             + button(screen.text("page.end.show_plan")),
             method="get",
         )
@@ -1149,7 +1165,12 @@ def refused_plan(
     errors: list[tuple[str | None, str]] = []
     if isinstance(error, cc.OperationRefused) and error.findings:
         for finding in error.findings:
-            errors.append((target_of(plan, finding), finding.message))
+            target = target_of(plan, finding)
+            # The finding says what deleting means; the summary says what to do about it.
+            message = (
+                screen.text("page.plan.confirm_missing") if target == "confirm-deletion" else finding.message
+            )
+            errors.append((target, message))
     elif isinstance(error, cc.InvalidInput) and error.path == "effective":
         errors.append(("effective", screen.text("page.plan.effective_invalid")))
     else:
@@ -1371,9 +1392,11 @@ def invitations_page(
         + button(screen.text("page.invitations.send")),
     )
     waiting = [r for r in screen.service.requests(actor=actor) if r.kind is RequestKind.INVITATION]
-    names, _ = names_of(screen, offices=[r.office_id for r in waiting])
+    # The office's own invitations are told by the company each goes to (the other party).
+    _, invited = names_of(screen, customers=[r.customer_id for r in waiting])
+    counterparts = {r.id: invited[r.customer_id].name for r in waiting if r.customer_id in invited}
     listed = (
-        requests_list(screen, waiting, names, "/ui/invitations")
+        requests_list(screen, waiting, {}, "/ui/invitations", counterparts=counterparts)
         if waiting
         else f"<p>{esc(screen.text('page.requests.none'))}</p>"
     )
@@ -1444,7 +1467,7 @@ def move_page(
         acknowledge=acknowledge,
     )
     names, _ = names_of(screen, offices=[collab.office_id, to_office])
-    verdict = "page.plan.verdict_allowed" if plan.allowed else "page.plan.verdict_blocked"
+    verdict = "page.move.verdict_allowed" if plan.allowed else "page.move.verdict_blocked"
     back = f"{here}?{urlencode({'to_office': to_office})}"
     parts = [
         para(

@@ -18,7 +18,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 import collabcore as cc
-from collabcore.domain.outbox import OutboxItem
+from collabcore.domain.effects import EffectKind
+from collabcore.domain.outbox import EffectStatus, OutboxItem
 
 from .html import (
     NAV,
@@ -36,7 +37,7 @@ from .html import (
     table,
     text_field,
 )
-from .sandbox import Sandbox, SandboxFact
+from .sandbox import CarriedOut, Sandbox, SandboxFact
 from .session import Form, serve, submit
 
 DONE = ("retried", "resolved")
@@ -114,6 +115,7 @@ def relay_view(
     operator_only(screen)
     relay = screen.service.relay()
     failed, pending = relay.failed(), relay.pending()
+    now = screen.service.clock()
     names = Names(screen.service)
     said = status_message(screen.text(f"page.relay.done.{done}")) if done in DONE else ""
     summary = screen.text("page.relay.summary", count=len(pending), failed=len(failed))
@@ -125,7 +127,7 @@ def relay_view(
             esc(names.effect(screen, item)),
             esc(item.attempts),
             f'<span class="integration-error">{esc(item.last_error or "")}</span>',
-            failed_actions(screen, item, errors),
+            failed_actions(screen, item, names.effect(screen, item), errors),
         ]
         for item in failed
     ]
@@ -153,7 +155,7 @@ def relay_view(
             esc(names.customer(item.effect.customer_id)),
             esc(names.effect(screen, item)),
             esc(item.attempts),
-            esc(moment(item.next_attempt_at)),
+            esc(when_next(screen, item, now)),
             esc(item.last_error or ""),
         ]
         for item in pending
@@ -177,10 +179,40 @@ def relay_view(
         else f"<p>{esc(screen.text('page.relay.none_pending'))}</p>",
     )
 
+    resolved = resolved_items(screen.service)
+    if resolved:
+        body += section(
+            "resolved",
+            screen.text("page.relay.resolved"),
+            table(
+                screen.text("page.relay.resolved.caption"),
+                [
+                    screen.text("page.relay.customer"),
+                    screen.text("page.relay.effect"),
+                    screen.text("page.relay.when"),
+                    screen.text("page.relay.reason_given"),
+                ],
+                [
+                    [
+                        esc(names.customer(item.effect.customer_id)),
+                        esc(names.effect(screen, item)),
+                        esc(moment(item.updated_at)),
+                        esc(item.resolution or ""),
+                    ]
+                    for item in resolved
+                ],
+                cls="relay resolved",
+            ),
+        )
+
     if sandbox is not None:
         records = sandbox.records(limit=20)
         rows = [
-            [esc(moment(record.at)), esc(names.customer(record.customer_id)), esc(record.text)]
+            [
+                esc(moment(record.at)),
+                esc(names.customer(record.customer_id)),
+                esc(names.record(screen, record)),
+            ]
             for record in records
         ]
         body += section(
@@ -202,9 +234,11 @@ def relay_view(
     return render(screen, screen.text("page.relay.title"), body, status, errors=errors)
 
 
-def failed_actions(screen: Screen, item: OutboxItem, errors: Sequence[tuple[str | None, str]]) -> str:
-    """Retry, or resolve by hand with a reason (the relay keeps it)."""
-    what = screen.text("page.relay.item", name=item.key)
+def failed_actions(
+    screen: Screen, item: OutboxItem, what: str, errors: Sequence[tuple[str | None, str]]
+) -> str:
+    """Retry, or resolve by hand with a reason (the relay keeps it); ``what`` is the effect in
+    words, which names both controls for a screen reader."""
     retry = form(
         screen,
         "/ui/relay/retry",
@@ -225,6 +259,13 @@ def failed_actions(screen: Screen, item: OutboxItem, errors: Sequence[tuple[str 
     return retry + resolve
 
 
+def resolved_items(service: cc.CollaborationService, limit: int = 20) -> list[OutboxItem]:
+    """The latest effects a person marked as done by hand, with the reason they gave."""
+    with service.store.transaction(write=False) as uow:
+        items = list(uow.outbox(statuses=[EffectStatus.RESOLVED]))
+    return sorted(items, key=lambda item: item.updated_at, reverse=True)[:limit]
+
+
 def reason_id(screen: Screen, key: str) -> str:
     # An effect's key holds colons; an id made of its characters stays unique and safe.
     return "reason-" + "".join(c if c.isalnum() else f"_{ord(c):x}_" for c in key)
@@ -232,6 +273,14 @@ def reason_id(screen: Screen, key: str) -> str:
 
 def moment(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def when_next(screen: Screen, item: OutboxItem, now: datetime) -> str:
+    """When the relay tries the effect next: a time to come, or "now" for one that is due (it
+    may wait for an earlier step of its collaboration, or for the worker's next run)."""
+    if item.next_attempt_at <= now:
+        return screen.text("page.relay.due_now")
+    return moment(item.next_attempt_at)
 
 
 class Names:
@@ -264,15 +313,46 @@ class Names:
     def effect(self, screen: Screen, item: OutboxItem) -> str:
         """The effect in the words a plan gave it."""
         effect = item.effect
-        customer, office = self._customer(effect.customer_id), self._office(effect.office_id)
+        return self.effect_words(screen, effect.kind, effect.customer_id, effect.office_id, effect.product)
+
+    def effect_words(
+        self, screen: Screen, kind: EffectKind, customer_id: str, office_id: str | None, product: str
+    ) -> str:
+        customer = self._customer(customer_id)
+        office = None if office_id is None else self._office(office_id)
         words: Mapping[str, str] = {
-            "product": screen.product(effect.product),
-            "customer": effect.customer_id if customer is None else customer.name,
+            "product": screen.product(product),
+            "customer": customer_id if customer is None else customer.name,
             "customer_number": "" if customer is None else customer.number,
-            "office": effect.office_id if office is None else office.name,
+            "office": (office_id or "") if office is None else office.name,
             "action": screen.text("action.end"),
         }
-        return screen.loc.text(f"effect.{effect.kind.value}", **words)
+        return screen.loc.text(f"effect.{kind.value}", **words)
+
+    def record(self, screen: Screen, record: CarriedOut) -> str:
+        """What an integration did, in words: the effect as a plan says it, or the notice
+        sent and to whom (its subject in the recipient's own language, as it was sent)."""
+        if record.party is not None and record.party_id is not None:
+            if record.party == "office":
+                office = self._office(record.party_id)
+                to = record.party_id if office is None else office.name
+            else:
+                to = self.customer(record.party_id)
+            return screen.text("page.relay.notice", party=to, subject=record.detail)
+        try:
+            kind = EffectKind(record.key.rsplit(":", 1)[-1])
+        except ValueError:
+            kind = None
+        if kind is None or record.customer_id is None or record.product is None:
+            return record.text
+        return self.effect_words(screen, kind, record.customer_id, self._office_of(record), record.product)
+
+    def _office_of(self, record: CarriedOut) -> str | None:
+        # The effect's key starts with its collaboration's id; the office is the collaboration's.
+        collaboration_id = record.key.split(":", 1)[0]
+        with self.service.store.transaction(write=False) as uow:
+            collaboration = uow.get_collaboration(collaboration_id)
+        return None if collaboration is None else collaboration.office_id
 
 
 # --- the sandbox's facts --------------------------------------------------------------------
@@ -319,7 +399,10 @@ def fact_field(screen: Screen, fact: SandboxFact, value: str | None, error: str 
         shown = value if value is not None else str(fact.value)
         return text_field(field, fact.key, label, shown, kind="number", error=error)
     names = value if value is not None else ", ".join(str(name) for name in fact.value)  # type: ignore[attr-defined]
-    return text_field(field, fact.key, label, names, hint=screen.text("page.sandbox.names_hint"), error=error)
+    # A fact may say what its names are (user ids, say); the rest take names.
+    hint_key = f"page.sandbox.hint.{fact.key}"
+    hint = screen.text(hint_key if screen.loc.has(hint_key) else "page.sandbox.names_hint")
+    return text_field(field, fact.key, label, names, hint=hint, error=error)
 
 
 def facts_view(
@@ -354,10 +437,13 @@ def facts_view(
         )
     )
     carried = sandbox.records(customer.id, limit=50)
+    names = Names(screen.service)
     body += section(
         "carried-out",
         screen.text("page.relay.carried_out"),
-        f"<ul>{''.join(f'<li>{esc(moment(r.at))}: {esc(r.text)}</li>' for r in carried)}</ul>"
+        "<ul>"
+        + "".join(f"<li>{esc(moment(r.at))}: {esc(names.record(screen, r))}</li>" for r in carried)
+        + "</ul>"
         if carried
         else f"<p>{esc(screen.text('page.relay.none_carried_out'))}</p>",
     )

@@ -235,7 +235,7 @@ def _refuse_present(store: Store, where: str, *, close: bool = True) -> None:
     if present:
         raise cc.InvalidInput(
             f"{where} holds the story already ({', '.join(present)} exist).",
-            hint="Start it again with --fresh (set_up(..., fresh=True)), which deletes what is there.",
+            hint="Run the setup command again with --fresh to delete what is there and start over.",
             path="fresh",
         )
 

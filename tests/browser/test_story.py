@@ -121,7 +121,8 @@ def test_the_seeds_story_from_a_missing_main_contact_to_the_audit_trail_then_a_d
     continues = v.text("page.plan.outcome", outcome=v.text("outcome.customer_continues"))
     expect(page.get_by_role("main")).to_contain_text(continues)
     expect(v.section(v.text("page.plan.consequences")).get_by_role("listitem").first).to_be_visible()
-    timeline = page.get_by_role("table", name=v.text("page.plan.timeline"), exact=True)
+    # The timeline is a part of the page under its own heading, which names it.
+    timeline = page.get_by_role("region", name=v.text("page.plan.timeline"), exact=True).get_by_role("table")
     expect(timeline.get_by_role("row").nth(1)).to_be_visible()
 
     # The relay (the host's worker) carries the effects out: the operator's view settles.
@@ -163,7 +164,7 @@ def test_the_seeds_story_from_a_missing_main_contact_to_the_audit_trail_then_a_d
     assert v.focused()["role"] == "alert"
     expect(confirm).not_to_be_checked()
     picture("delete-confirmation")
-    summary.get_by_role("link").first.click()
+    summary.get_by_role("link", name=v.text("page.plan.confirm_missing"), exact=True).click()
     expect(confirm).to_be_focused()
 
     # With it, the deletion goes through.

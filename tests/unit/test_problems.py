@@ -27,6 +27,11 @@ def examples() -> list[tuple[errors.CollabCoreError, int, str]]:
         (errors.AlreadyEnded("c-1", (R3,)), 409, "already-ended"),
         (errors.ConcurrencyConflict("changed"), 409, "conflict"),
         (errors.key_reused("k"), 409, "idempotency-key-reused"),
+        (
+            errors.RequestConflict("An end is scheduled already.", path="collaboration_id"),
+            409,
+            "request-conflict",
+        ),
         (errors.OutcomeNotOffered("no", (R3,)), 422, "outcome-not-offered"),
         (EndRefused(plan), 422, "end-refused"),
         (errors.InvariantViolation("no", (R3,)), 422, "invariant-violation"),
@@ -100,3 +105,30 @@ def test_only_collabcores_errors_become_problems() -> None:
         problem(ValueError("x"), words)  # type: ignore[arg-type]
     with pytest.raises(errors.InvalidInput):
         World().service.problem(KeyError("x"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("brand", "language"), [("visma", "en"), ("spiris", "sv")])
+def test_a_second_scheduled_end_is_a_conflict_told_in_the_services_words(brand: str, language: str) -> None:
+    world = World(brand=brand, language=language)
+    world.office()
+    world.customer()
+    collab = world.collaboration(cc.PAYROLL)
+    first = world.service.schedule_end(collab.id, actor=world.office_admin(), outcome="end_subscription")
+    with pytest.raises(errors.InvalidInput) as raised:  # an InvalidInput, as before 0.3
+        world.service.schedule_end(collab.id, actor=world.office_admin(), outcome="end_subscription")
+    assert isinstance(raised.value, errors.RequestConflict)
+    loc = world.service.localizer
+    answer = world.service.problem(raised.value).to_dict()
+    assert answer["status"] == 409 and answer["title"] == loc.text("problem.request_conflict")
+    day = first.request.effective_on
+    assert day is not None
+    assert answer["detail"] == loc.text(
+        "request.scheduled_already",
+        product=loc.product(cc.PAYROLL),
+        date=day.isoformat(),
+        request=first.request.id,
+    )
+    world.service.withdraw(first.request.id, actor=world.office_admin())
+    with pytest.raises(errors.RequestConflict) as again:
+        world.service.withdraw(first.request.id, actor=world.office_admin())
+    assert world.service.problem(again.value).status == 409

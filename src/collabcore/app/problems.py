@@ -31,6 +31,7 @@ from collabcore.domain.errors import (
     NotFound,
     OperationRefused,
     OutcomeNotOffered,
+    RequestConflict,
     SchemaVersionError,
     StorageError,
     describe,
@@ -62,6 +63,7 @@ KINDS: tuple[ProblemKind, ...] = (
     ProblemKind(AlreadyEnded, "already-ended", 409, "already_ended"),
     ProblemKind(ConcurrencyConflict, "conflict", 409, "conflict"),
     ProblemKind(IdempotencyKeyReused, "idempotency-key-reused", 409, "key_reused"),
+    ProblemKind(RequestConflict, "request-conflict", 409, "request_conflict"),
     ProblemKind(OutcomeNotOffered, "outcome-not-offered", 422, "outcome_not_offered"),
     ProblemKind(EndRefused, "end-refused", 422, "end_refused"),
     ProblemKind(InvariantViolation, "invariant-violation", 422, "invariant"),
@@ -158,7 +160,11 @@ def problem(
         findings = error.findings
         if findings:
             detail = " ".join(f.message for f in findings)
-    if isinstance(error, InvalidInput) and not isinstance(error, IdempotencyKeyReused | OutcomeNotOffered):
+    if isinstance(error, RequestConflict):
+        detail = error.message  # told in the service's words where it was raised
+    if isinstance(error, InvalidInput) and not isinstance(
+        error, IdempotencyKeyReused | OutcomeNotOffered | RequestConflict
+    ):
         invalid = {"reason": error.message}
         if error.path:
             invalid["path"] = error.path

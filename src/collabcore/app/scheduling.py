@@ -22,7 +22,7 @@ from collabcore.app.refusals import denied, no_customer, no_office, no_request, 
 from collabcore.app.requests import EndCommand
 from collabcore.domain.billing import moment_after, month_end
 from collabcore.domain.effects import Effect, EffectKind
-from collabcore.domain.errors import CollabCoreError, InvalidInput
+from collabcore.domain.errors import CollabCoreError, InvalidInput, RequestConflict
 from collabcore.domain.model import Actor, Collaboration, Party
 from collabcore.domain.plans import Plan
 from collabcore.domain.refusals import NotAuthorized
@@ -42,7 +42,7 @@ from collabcore.policy.authorization import (
 )
 from collabcore.policy.engine import Operation, Refusal
 from collabcore.ports import UnitOfWork
-from collabcore.wording.lifecycle_words import settled_already
+from collabcore.wording.lifecycle_words import scheduled_already, settled_already
 
 log = logging.getLogger("collabcore.scheduling")
 
@@ -106,8 +106,8 @@ class Scheduling:
             waiting = [r for r in snapshot.requests if r.kind is RequestKind.SCHEDULED_END]
             already = next((r for r in waiting if r.collaboration_id == current.id), None)
             if already is not None:
-                raise InvalidInput(
-                    f"Collaboration {current.id} has an end scheduled already ({already.id}).",
+                raise RequestConflict(
+                    scheduled_already(already, config.localizer, config.localizer.product(current.product)),
                     hint="Withdraw that request first, then schedule again.",
                     path="collaboration_id",
                 )
@@ -224,7 +224,7 @@ class Scheduling:
             r = _locked(uow, found)
             assert r is not None
             if not r.is_open:
-                raise InvalidInput(settled_already(r, config.localizer), path="request_id")
+                raise RequestConflict(settled_already(r, config.localizer), path="request_id")
             check(uow, r, actor)
             now = config.clock()
             if status is RequestStatus.SCHEDULED and r.kind is RequestKind.INVITATION:

@@ -49,6 +49,12 @@ def key_reused(key: str) -> IdempotencyKeyReused:
     )
 
 
+class RequestConflict(InvalidInput):
+    """What was asked clashes with where things stand: an end is scheduled for the collaboration
+    already, or the request it answers is settled already. Its message is in the service's words
+    (a person reads it); a web host answers 409. An InvalidInput, as it was before 0.3."""
+
+
 class ConfigurationError(CollabCoreError):
     """The library was set up inconsistently (a missing text, an unknown product...)."""
 

@@ -42,6 +42,7 @@ LIFECYCLE_TEXTS: frozenset[str] = frozenset(
         "request.read_only_access",
         "request.scheduled_end",
         "request.settled",
+        "request.scheduled_already",
         "request.status.awaiting_acceptance",
         "request.status.blocked",
         "request.status.carried_out",
@@ -69,6 +70,16 @@ def request_status(request: LifecycleRequest, loc: Localizer) -> str:
     day = request.expires_at.date() if request.expires_at is not None else request.effective_on
     return loc.text(
         f"request.status.{request.status.value}", party=awaits, date="" if day is None else day.isoformat()
+    )
+
+
+def scheduled_already(request: LifecycleRequest, loc: Localizer, product: str) -> str:
+    """Why a second end is not scheduled beside ``request``, the one waiting, in ``loc``'s words."""
+    return loc.text(
+        "request.scheduled_already",
+        product=product,
+        date="" if request.effective_on is None else request.effective_on.isoformat(),
+        request=request.id,
     )
 
 
