@@ -18,6 +18,12 @@ from collabcore.policy.engine import NOT_CHECKED
 from collabcore.policy.facts import LATEST
 from collabcore.testing import FakeIntegrations, ManualClock
 
+# The 0.2 host's rule id has no namespace, and every service built with it warns so: the first
+# test asserts that warning; the others leave it unsaid rather than repeat it.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Rule id 'OPEN-INVOICES':collabcore.domain.CollabCoreDeprecationWarning"
+)
+
 RECORDED = Path(__file__).with_name("frozen_host_0_2.decisions.json")
 
 

@@ -239,7 +239,7 @@ PURE_CALLS: dict[str, tuple[Callable[[tuple[Any, ...]], object], st.SearchStrate
     ),
     "Rulebook.add": (
         lambda a: cc.default_rulebook().add(a[0], before=a[1]),
-        args(either(cc.rule("X9")(_check)), either(None, "R3")),
+        args(either(cc.rule("fuzz:x9")(_check)), either(None, "R3")),
     ),
     "Rulebook.without": (lambda a: cc.default_rulebook().without(a[0]), args(either("R11", "R1"))),
     "Rulebook.regrade": (

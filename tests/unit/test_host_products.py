@@ -16,11 +16,11 @@ TIME = "time_reporting"
 OPEN_TIMESHEETS: cc.Fact[int] = cc.Fact("open_timesheets", "Timesheets not yet approved.")
 
 
-@cc.rule("TIME-1", texts=("TIME-1",), products=(TIME,), reads=(OPEN_TIMESHEETS,))
+@cc.rule("acme:time-1", texts=("acme:time-1",), products=(TIME,), reads=(OPEN_TIMESHEETS,))
 def open_timesheets(ctx: cc.RuleContext) -> Iterator[cc.Flag]:
     """Host rule: timesheets must be approved before the service is deleted."""
     if ctx.outcome is cc.Outcome.DELETE and ctx.facts.extra.get("open_timesheets", 0):
-        yield cc.Flag("TIME-1", {"count": ctx.facts.extra["open_timesheets"]})
+        yield cc.Flag("acme:time-1", {"count": ctx.facts.extra["open_timesheets"]})
 
 
 def host_service(world: World) -> cc.CollaborationService:
@@ -38,7 +38,7 @@ def host_service(world: World) -> cc.CollaborationService:
     )
     texts = cc.default_texts()
     for language, words in (("en", "Open timesheets: {count}."), ("sv", "Öppna tidrapporter: {count}.")):
-        texts = texts.with_templates(language, {"TIME-1": words, "rule.TIME-1": words})
+        texts = texts.with_templates(language, {"acme:time-1": words, "rule.acme:time-1": words})
     brands = {
         key: cc.Brand(
             brand.key,
@@ -68,7 +68,7 @@ def test_a_host_product_has_its_outcomes_rules_and_facts(world: World) -> None:
     assert collab.variant == "basic"
     world.fakes.set_facts("customer-1", extra={"open_timesheets": 4})
     plan = service.plan_end(collab.id, actor=world.office_admin(), outcome=cc.Outcome.DELETE)
-    assert [f.code for f in plan.blockers] == ["TIME-1"]
+    assert [f.code for f in plan.blockers] == ["acme:time-1"]
     assert plan.blockers[0].message == "Open timesheets: 4."
     assert plan.needs_deletion_confirmation, "R7 applies to any product whose outcome erases data"
     with pytest.raises(cc.OutcomeNotOffered):

@@ -13,7 +13,7 @@ from collabcore.testing import World
 CALLS: list[str] = []
 
 
-@cc.rule("COUNT", texts=("rule.COUNT",), severity=cc.Severity.INFO)
+@cc.rule("memo:count", texts=("rule.memo:count",), severity=cc.Severity.INFO)
 def counting(ctx: cc.RuleContext) -> Iterator[cc.Flag]:
     """Counts its evaluations; says nothing."""
     CALLS.append(ctx.customer.id)
@@ -25,7 +25,7 @@ def world(memo: int = 4096) -> tuple[World, cc.CollaborationService, cc.Collabor
     (collab,) = w.setup(cc.EXPENSES)
     texts = cc.default_texts()
     for language in ("en", "sv"):
-        texts = texts.with_templates(language, {"rule.COUNT": "Counts"})
+        texts = texts.with_templates(language, {"rule.memo:count": "Counts"})
     service = cc.CollaborationService(
         w.store,
         integrations=w.fakes.integrations(),
