@@ -33,6 +33,8 @@ from collabcore.app.problems import MEDIA_TYPE
 from collabcore.domain import OverviewCursor
 from collabcore.wording.texts import Localizer
 
+from .identity import UnknownWho, actor_named, negotiate
+
 MAX_BODY = 64 * 1024
 """The largest request body the host reads, in bytes (64 KiB). An end or a schedule is a few
 hundred bytes; a body near this size is no request a person made. A larger one is answered
@@ -137,23 +139,6 @@ class Services:
         return self.speaking(brand, language)
 
 
-def negotiate(header: str | None, available: tuple[str, ...], default: str) -> str:
-    """The best of ``available`` for an Accept-Language header (RFC 9110 q-values)."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate((header or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in available and quality > 0:
-            ranked.append((-quality, position, primary))
-    return min(ranked)[2] if ranked else default
-
-
 def header(request: Request, name: str) -> str | None:
     """The one value of header ``name``, or None. Sent twice it is refused rather than one of
     the two chosen: a proxy and a client disagreeing on who the user is, or on an
@@ -166,17 +151,9 @@ def header(request: Request, name: str) -> str | None:
 
 def actor_of(request: Request) -> cc.Actor | None:
     """The authentication stub. ``None`` for the operator."""
-    given = header(request, "X-User") or ""
-    if given == "operator":
-        return None
-    party, _, rest = given.partition(":")
-    party_id, _, user_id = rest.partition(":")
-    if party not in ("office", "customer") or not party_id or not user_id:
-        raise Unauthenticated
-    make = cc.Actor.office if party == "office" else cc.Actor.customer
     try:
-        return make(party_id, user_id)
-    except cc.InvalidInput:
+        return actor_named(header(request, "X-User") or "")
+    except UnknownWho:
         raise Unauthenticated from None
 
 

@@ -61,8 +61,8 @@ from .api import (
     Services,
     Unauthenticated,
     install_api,
-    negotiate,
 )
+from .identity import negotiate
 from .pages import install_pages
 from .sandbox import Sandbox
 from .worker import Worker

@@ -49,6 +49,7 @@ from .html import (
     select_field,
     text_field,
 )
+from .identity import UnknownWho, actor_named, negotiate
 
 WHO, BRAND, LANG, SESSION = "who", "brand", "lang", "session"
 """The cookies: who is signed in, the brand and language, and the session of the form token."""
@@ -103,34 +104,10 @@ class SignedOut(Exception):
 
 def actor_of(who: str) -> cc.Actor | None:
     """The actor a ``who`` names; None for the operator. Raises SignedOut for anything else."""
-    if who == "operator":
-        return None
-    party, _, rest = who.partition(":")
-    party_id, _, user_id = rest.partition(":")
-    if party not in ("office", "customer") or not party_id or not user_id:
-        raise SignedOut
-    make = cc.Actor.office if party == "office" else cc.Actor.customer
     try:
-        return make(party_id, user_id)
-    except cc.InvalidInput:
+        return actor_named(who)
+    except UnknownWho:
         raise SignedOut from None
-
-
-def negotiate(header: str | None, available: tuple[str, ...], default: str) -> str:
-    """The best of ``available`` for an Accept-Language header (q-values, then order)."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate((header or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in available and quality > 0:
-            ranked.append((-quality, position, primary))
-    return min(ranked)[2] if ranked else default
 
 
 def words_of(request: Request, ui: Ui) -> tuple[str, str]:
