@@ -1,9 +1,14 @@
 """The floors and peers collabcore is measured against, written by hand.
 
-Each floor does the same database work as collabcore's operation — the same
-reads, the version-checked update, the event and outbox inserts, the commit —
-with prepared JSON and no validation, rules or texts: what the database
-itself costs.
+Two kinds of floor. The *same-work* floors (issue 15) do the database work
+collabcore's operation does — the same reads, the version-checked update, the
+event and outbox inserts, the commit — with prepared JSON and no validation,
+rules or texts: what the database itself costs for collabcore's statements.
+The *smallest honest* floors (issue 26) are what a developer writing the end by
+hand would need at the least to end a collaboration correctly: the
+collaboration's row read and decoded, its version-checked update, the event,
+the idempotency record and the outbox rows, in one transaction, with the same
+documents (built as dicts and written with ``json.dumps``) collabcore stores.
 """
 
 from __future__ import annotations
@@ -253,6 +258,221 @@ def sqlite_bulk_floor(path: Path, count: int, batch: int = 500) -> float:
     return elapsed
 
 
+# --- the smallest honest end (issue 26) ----------------------------------------------------
+#
+# What a developer who writes the end by hand needs at the least, and nothing more: no
+# rules, no roles, no facts, no subscription, no lifecycle requests. The row read is
+# decoded (json.loads); what is written is prepared JSON of the size collabcore's
+# documents have (the ended collaboration, the event, the idempotency record holding the
+# result, the outbox items), as the same-work floors write prepared JSON: the floor is
+# what the database costs, and building the documents is left to the one measured.
+
+ACTOR = {"user_id": "admin", "party": "office", "party_id": "o"}
+END_KINDS = ("revoke_office_access", "deactivate_subscription", "notify_office", "notify_customer")
+SMALLEST_READ = (
+    "SELECT id, office_id, customer_id, product, status, version, data FROM collaborations WHERE id = ?"
+)
+UPDATE_GUARDED = (
+    "UPDATE collaborations SET status = 'ended', version = ?, data = ? WHERE id = ? AND version = ?"
+)
+INSERT_EVENT = (
+    "INSERT INTO events (customer_id, type, occurred_at, data) VALUES (?, 'CollaborationEnded', ?, ?)"
+)
+INSERT_KEY = "INSERT INTO idempotency (scope, key, fingerprint, created_at, data) VALUES (?, ?, ?, ?, ?)"
+INSERT_OUTBOX = (
+    "INSERT INTO outbox (key, collaboration_id, step, status, next_attempt_at, data) "
+    "VALUES (?, ?, ?, 'pending', ?, ?)"
+)
+
+
+def collaboration_doc(n: int, started: str = NOW) -> dict[str, Any]:
+    """A collaboration as collabcore stores it."""
+    return {
+        "id": f"k{n}",
+        "office_id": "o",
+        "customer_id": f"c{n}",
+        "product": "p",
+        "started_at": started,
+        "variant": None,
+        "invoice_recipient": "office",
+        "status": "active",
+        "ended_at": None,
+        "ended_by": None,
+        "outcome": None,
+        "version": 0,
+    }
+
+
+def _end_texts() -> tuple[str, str, str, tuple[tuple[int, str, str], ...]]:
+    """The ended collaboration, its event, its idempotency record and its four outbox items
+    as JSON text, each the size of collabcore's for an end of a collaboration ``k<n>``."""
+    collaboration = collaboration_doc(999999) | {
+        "status": "ended",
+        "ended_at": NOW,
+        "ended_by": ACTOR,
+        "outcome": "deactivate",
+        "version": 1,
+    }
+    event = {
+        "collaboration_id": "k999999",
+        "office_id": "o",
+        "customer_id": "c999999",
+        "product": "p",
+        "outcome": "deactivate",
+        "actor": ACTOR,
+        "acknowledged": ["R16"],
+        "occurred_at": NOW,
+    }
+    effects = [
+        {
+            "collaboration_id": "k999999",
+            "step": step,
+            "kind": kind,
+            "office_id": "o",
+            "customer_id": "c999999",
+            "product": "p",
+            "request_id": None,
+            "notice": None,
+        }
+        for step, kind in enumerate(END_KINDS, start=1)
+    ]
+    record = {
+        "key": "key-999999",
+        "fingerprint": "end|k999999|office|o|admin|deactivate",
+        "result": {"collaboration": collaboration, "event": event, "effects": effects, "replayed": False},
+        "created_at": NOW,
+        "scope": "office:o",
+    }
+    items = tuple(
+        (
+            e["step"],
+            e["kind"],
+            json.dumps(
+                {
+                    "effect": e,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": NOW,
+                    "updated_at": NOW,
+                    "last_error": None,
+                    "resolution": None,
+                    "history": [],
+                    "lease": None,
+                }
+            ),
+        )
+        for e in effects
+    )
+    return (
+        json.dumps(collaboration),
+        json.dumps(event | {"type": "CollaborationEnded"}),
+        json.dumps(record),
+        items,
+    )
+
+
+ENDED_TEXT, EVENT_TEXT, RECORD_TEXT, ITEM_TEXTS = _end_texts()
+
+
+def _populate_smallest_sqlite(connection: sqlite3.Connection, count: int) -> None:
+    connection.execute("INSERT INTO offices VALUES ('o', ?)", (DOC,))
+    connection.execute("BEGIN")
+    connection.executemany(
+        "INSERT INTO customers VALUES (?, ?, 0, ?)", [(f"c{n}", f"{n:06d}", DOC) for n in range(count)]
+    )
+    connection.executemany(
+        "INSERT INTO collaborations VALUES (?, 'o', ?, ?, 'p', 'active', ?, 0, ?)",
+        [(f"k{n}", f"c{n}", f"{n:06d}", NOW, json.dumps(collaboration_doc(n))) for n in range(count)],
+    )
+    connection.execute("COMMIT")
+
+
+def _decoded(row: tuple[Any, ...]) -> dict[str, Any]:
+    """The collaboration's row decoded, and checked to be active, as a hand-written end must."""
+    collaboration: dict[str, Any] = json.loads(row[6])
+    if row[4] != "active" or collaboration["status"] != "active":
+        raise RuntimeError(f"{row[0]} is not active")
+    return collaboration
+
+
+def _outbox_rows(collaboration_id: str, now: Any) -> list[tuple[Any, ...]]:
+    return [
+        (f"{collaboration_id}:{step}:{kind}", collaboration_id, step, now, text)
+        for step, kind, text in ITEM_TEXTS
+    ]
+
+
+def sqlite_smallest_end_floor(path: Path, count: int, synchronous: str = "FULL") -> tuple[list[float], float]:
+    """Seconds per end and the CPU seconds of all of them, for the smallest honest end on
+    SQLite: one ``BEGIN IMMEDIATE … COMMIT`` on a WAL file that reads the collaboration's
+    row (id, office, customer, product, status, version, document) and decodes it,
+    updates it guarded by the version read, inserts the end event, the idempotency record
+    and (one ``executemany``) the four outbox rows: seven calls, ten rows."""
+    _schema_sqlite(path)
+    connection = _sqlite(path, synchronous)
+    _populate_smallest_sqlite(connection, count)
+    samples = []
+    cpu = time.process_time()
+    for n in range(count):
+        start = time.perf_counter()
+        now = datetime.now(UTC).isoformat()
+        connection.execute("BEGIN IMMEDIATE")
+        row = connection.execute(SMALLEST_READ, (f"k{n}",)).fetchone()
+        _decoded(row)
+        version = row[5]
+        changed = connection.execute(UPDATE_GUARDED, (version + 1, ENDED_TEXT, row[0], version))
+        if changed.rowcount != 1:
+            raise RuntimeError(f"{row[0]} changed since it was read")
+        connection.execute(INSERT_EVENT, (row[2], now, EVENT_TEXT))
+        connection.execute(
+            INSERT_KEY, ("office:o", f"key-{n}", f"end|{row[0]}|office|o|admin|deactivate", now, RECORD_TEXT)
+        )
+        connection.executemany(INSERT_OUTBOX, _outbox_rows(row[0], now))
+        connection.execute("COMMIT")
+        samples.append(time.perf_counter() - start)
+    cpu = time.process_time() - cpu
+    connection.close()
+    return samples, cpu
+
+
+def sqlite_smallest_bulk_floor(path: Path, count: int, batch: int = 100) -> float:
+    """Seconds to end ``count`` collaborations of one office by hand, ``batch`` per
+    transaction (collabcore's default batch): each batch reads the office's next active
+    collaborations (the rows only) and decodes them, then writes their updates (guarded by
+    the versions read), events and outbox rows with one ``executemany`` each."""
+    _schema_sqlite(path)
+    connection = _sqlite(path, "NORMAL")
+    _populate_smallest_sqlite(connection, count)
+    start = time.perf_counter()
+    after = ""
+    while True:
+        now = datetime.now(UTC).isoformat()
+        connection.execute("BEGIN IMMEDIATE")
+        page = connection.execute(
+            "SELECT id, office_id, customer_id, product, status, version, data, customer_number "
+            "FROM collaborations WHERE office_id = 'o' AND status = 'active' AND customer_number > ? "
+            "ORDER BY customer_number LIMIT ?",
+            (after, batch),
+        ).fetchall()
+        if not page:
+            connection.execute("COMMIT")
+            break
+        for row in page:
+            _decoded(row)
+        changed = connection.executemany(
+            UPDATE_GUARDED, [(row[5] + 1, ENDED_TEXT, row[0], row[5]) for row in page]
+        )
+        if changed.rowcount != len(page):
+            raise RuntimeError("a collaboration changed since it was read")
+        connection.executemany(INSERT_EVENT, [(row[2], now, EVENT_TEXT) for row in page])
+        connection.executemany(INSERT_OUTBOX, [r for row in page for r in _outbox_rows(row[0], now)])
+        connection.execute("COMMIT")
+        after = page[-1][7]
+    elapsed = time.perf_counter() - start
+    connection.close()
+    return elapsed
+
+
 # --- PostgreSQL --------------------------------------------------------------------------
 
 
@@ -395,6 +615,69 @@ def postgres_end_floor(dsn: str, count: int, workers: int) -> float:
 
     elapsed = in_processes(
         _end_floor_worker, [(dsn, schema, list(range(i, count, workers))) for i in range(workers)]
+    )
+    ended = admin.execute("SELECT count(*) FROM collaborations WHERE status = 'ended'").fetchone()[0]
+    assert ended == count, ended
+    admin.execute(f"DROP SCHEMA {schema} CASCADE")
+    admin.close()
+    return count / elapsed
+
+
+def _smallest_end_floor_worker(dsn: str, schema: str, ids: list[int]) -> Any:
+    connection = _pg_connect(dsn, schema)
+    read = SMALLEST_READ.replace("?", "%s") + " FOR UPDATE"
+    update = UPDATE_GUARDED.replace("?", "%s").replace("data = %s", "data = %s::jsonb")
+    event = INSERT_EVENT.replace("?", "%s").replace("%s)", "%s::jsonb)")
+    key = INSERT_KEY.replace("?", "%s").replace("%s)", "%s::jsonb)")
+    outbox = INSERT_OUTBOX.replace("?", "%s").replace("%s)", "%s::jsonb)")
+
+    def work() -> None:
+        for n in ids:
+            k = f"k{n}"
+            now = datetime.now(UTC)
+            # Round trip 1: the transaction opened and the row read, locked.
+            with connection.pipeline():
+                connection.execute("BEGIN")
+                cursor = connection.execute(read, (k,))
+            row = cursor.fetchone()
+            _decoded(row)
+            # Round trip 2: every write and the commit. The row is locked, so the version
+            # guard holds; a hand-written end checks it all the same.
+            with connection.pipeline():
+                changed = connection.execute(update, (row[5] + 1, ENDED_TEXT, k, row[5]))
+                connection.execute(event, (row[2], now, EVENT_TEXT))
+                connection.execute(
+                    key, ("office:o", f"key-{n}", f"end|{k}|office|o|admin|deactivate", now, RECORD_TEXT)
+                )
+                with connection.cursor() as many:
+                    many.executemany(outbox, _outbox_rows(k, now))
+                connection.execute("COMMIT")
+            if changed.rowcount != 1:
+                raise RuntimeError(f"{k} changed since it was read")
+
+    return work
+
+
+def postgres_smallest_end_floor(dsn: str, count: int, workers: int) -> float:
+    """Ends per second by hand, in ``workers`` processes, for the smallest honest end on
+    PostgreSQL: the statements of :func:`sqlite_smallest_end_floor` (the row read ``FOR
+    UPDATE``), pipelined into the two round trips a read-then-write needs: the
+    transaction opened with the read, then every write with the ``COMMIT``."""
+    from psycopg.types.json import Jsonb
+
+    schema, admin = _pg_schema(dsn)
+    admin.execute("INSERT INTO offices VALUES ('o', %s)", (Jsonb({"id": "o"}),))
+    with admin.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO customers VALUES (%s, %s, 0, %s)",
+            [(f"c{n}", f"{n:06d}", Jsonb({"n": n, "padding": "p" * 300})) for n in range(count)],
+        )
+        cursor.executemany(
+            "INSERT INTO collaborations VALUES (%s, 'o', %s, %s, 'p', 'active', now(), 0, %s)",
+            [(f"k{n}", f"c{n}", f"{n:06d}", Jsonb(collaboration_doc(n))) for n in range(count)],
+        )
+    elapsed = in_processes(
+        _smallest_end_floor_worker, [(dsn, schema, list(range(i, count, workers))) for i in range(workers)]
     )
     ended = admin.execute("SELECT count(*) FROM collaborations WHERE status = 'ended'").fetchone()[0]
     assert ended == count, ended

@@ -3,6 +3,8 @@
     python bench/run.py            # full run, writes bench/results.json and docs/performance.md
     python bench/run.py --quick    # smaller sizes, for a smoke check: bench/quick.json and
                                    # bench/quick.md (ignored by git), never the published figures
+    python bench/run.py --only end_sqlite,plan   # some of the benchmarks, written as a quick
+                                                 # run's are (never the published figures)
 
 PostgreSQL figures need COLLABCORE_BENCH_POSTGRES_DSN (or COLLABCORE_TEST_POSTGRES_DSN);
 the casbin comparison needs `pip install casbin`. What is missing is reported, not faked.
@@ -137,40 +139,68 @@ def populated_sqlite(path: Path, count: int, synchronous: str = "FULL") -> tuple
     return world, ids
 
 
+def _collabcore_ends(path: Path, count: int, synchronous: str) -> tuple[list[float], float]:
+    """Seconds per end and the CPU seconds of all of them, collabcore ending ``count``
+    collaborations one by one, each with an idempotency key of its own (as a host that
+    retries sends them; the smallest floor writes its idempotency record too)."""
+    world, ids = populated_sqlite(path, count, synchronous)
+    actor, service = world.office_admin(), world.service
+    todo = iter(ids)
+
+    def end() -> None:
+        cid = next(todo)
+        service.end(
+            cid, actor=actor, outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"}, idempotency_key=f"key-{cid}"
+        )
+
+    gc.collect()
+    cpu = time.process_time()
+    samples = timed(end, count)
+    cpu = time.process_time() - cpu
+    world.store.close()
+    return samples, cpu
+
+
 def bench_end_sqlite(quick: bool, folder: Path) -> None:
-    """End after end on a SQLite file, beside the floor with the same ``synchronous``: wall
-    time per end, its p99, and the CPU each end costs (``time.process_time``)."""
-    count = 300 if quick else 2000
+    """End after end on a SQLite file, beside both floors with the same ``synchronous`` (the
+    same-work floor of issue 15 and the smallest honest end of issue 26), all three
+    measured in turn in each round: wall time per end, its p99, and the CPU each end costs
+    (``time.process_time``). Each figure is the median of its rounds, each ratio the median
+    of the rounds' ratios."""
+    count = 300 if quick else 1200
+    rounds = 1 if quick else 5
     figures: dict[str, Any] = {}
     for synchronous in ("NORMAL", "FULL"):
-        world, ids = populated_sqlite(folder / f"end-{synchronous}.db", count, synchronous)
-        actor = world.office_admin()
-        todo = iter(ids)
-        gc.collect()
-        cpu = time.process_time()
-        service = world.service
-        ours = timed(
-            lambda service=service, todo=todo, actor=actor: service.end(  # type: ignore[misc]
-                next(todo), actor=actor, outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"}
-            ),
-            count,
-        )
-        cpu = time.process_time() - cpu
-        world.store.close()
-        floor, floor_cpu = floors.sqlite_end_floor(folder / f"floor-{synchronous}.db", count, synchronous)
         s = synchronous.lower()
-        figures |= {
-            f"ends_per_s_{s}": len(ours) / sum(ours),
-            f"floor_ends_per_s_{s}": len(floor) / sum(floor),
-            f"ratio_to_floor_{s}": sum(floor) / sum(ours),
-            f"p50_ms_{s}": percentile(ours, 0.5) * 1e3,
-            f"p99_ms_{s}": percentile(ours, 0.99) * 1e3,
-            f"floor_p99_ms_{s}": percentile(floor, 0.99) * 1e3,
-            f"p99_ratio_{s}": percentile(ours, 0.99) / percentile(floor, 0.99),
-            f"cpu_us_per_end_{s}": cpu / count * 1e6,
-            f"floor_cpu_us_per_end_{s}": floor_cpu / count * 1e6,
-            f"cpu_ratio_{s}": cpu / floor_cpu,
-        }
+        runs: list[dict[str, float]] = []
+        for r in range(rounds):
+            ours, cpu = _collabcore_ends(folder / f"end-{s}-{r}.db", count, synchronous)
+            floor, floor_cpu = floors.sqlite_end_floor(folder / f"floor-{s}-{r}.db", count, synchronous)
+            least, least_cpu = floors.sqlite_smallest_end_floor(
+                folder / f"least-{s}-{r}.db", count, synchronous
+            )
+            runs.append(
+                {
+                    f"ends_per_s_{s}": len(ours) / sum(ours),
+                    f"floor_ends_per_s_{s}": len(floor) / sum(floor),
+                    f"ratio_to_floor_{s}": sum(floor) / sum(ours),
+                    f"smallest_ends_per_s_{s}": len(least) / sum(least),
+                    f"ratio_to_smallest_{s}": sum(least) / sum(ours),
+                    f"p50_ms_{s}": percentile(ours, 0.5) * 1e3,
+                    f"p99_ms_{s}": percentile(ours, 0.99) * 1e3,
+                    f"floor_p99_ms_{s}": percentile(floor, 0.99) * 1e3,
+                    f"p99_ratio_{s}": percentile(ours, 0.99) / percentile(floor, 0.99),
+                    f"smallest_p99_ms_{s}": percentile(least, 0.99) * 1e3,
+                    f"p99_ratio_smallest_{s}": percentile(ours, 0.99) / percentile(least, 0.99),
+                    f"cpu_us_per_end_{s}": cpu / count * 1e6,
+                    f"floor_cpu_us_per_end_{s}": floor_cpu / count * 1e6,
+                    f"cpu_ratio_{s}": cpu / floor_cpu,
+                    f"smallest_cpu_us_per_end_{s}": least_cpu / count * 1e6,
+                    f"cpu_ratio_smallest_{s}": cpu / least_cpu,
+                }
+            )
+        figures |= {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    figures["rounds"] = rounds
     record("end_sqlite", **figures)
 
 
@@ -191,7 +221,13 @@ def _end_worker(dsn: str, schema: str, ids: list[str]) -> Callable[[], None]:
 
     def work() -> None:
         for cid in ids:
-            service.end(cid, actor=actor, outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"})
+            service.end(
+                cid,
+                actor=actor,
+                outcome=cc.Outcome.DEACTIVATE,
+                acknowledge={"R16"},
+                idempotency_key=f"key-{cid}",
+            )
         store.close()
 
     return work
@@ -225,6 +261,9 @@ def bench_end_postgres(quick: bool) -> None:
         floor_rate = floors.postgres_end_floor(dsn, count, workers)
         figures[f"floor_ends_per_s_{workers}w"] = floor_rate
         figures[f"ratio_to_floor_{workers}w"] = figures[f"ends_per_s_{workers}w"] / floor_rate
+        least_rate = floors.postgres_smallest_end_floor(dsn, count, workers)
+        figures[f"smallest_ends_per_s_{workers}w"] = least_rate
+        figures[f"ratio_to_smallest_{workers}w"] = figures[f"ends_per_s_{workers}w"] / least_rate
     figures["four_workers_faster"] = figures["ends_per_s_4w"] > figures["ends_per_s_1w"]
     raw = floors.round_trips_per_end(dsn)
     figures["round_trips_per_end_raw"] = raw
@@ -386,12 +425,17 @@ def bench_bulk(quick: bool, folder: Path) -> None:
     floor = statistics.median(
         floors.sqlite_bulk_floor(folder / f"bulk-floor-{n}.db", count) for n in range(3)
     )
+    least = statistics.median(
+        floors.sqlite_smallest_bulk_floor(folder / f"bulk-least-{n}.db", count) for n in range(3)
+    )
     record(
         "bulk_end_sqlite",
         items=count,
         items_per_s=count / elapsed,
         floor_items_per_s=count / floor,
         ratio_to_floor=floor / elapsed,
+        smallest_items_per_s=count / least,
+        ratio_to_smallest=least / elapsed,
         peak_memory_growth_mb=peak / 1e6,
     )
 
@@ -480,12 +524,22 @@ def destinations(quick: bool, out: Path | None, no_docs: bool) -> tuple[Path, Pa
     return chosen, None if no_docs else chosen.with_suffix(".md")
 
 
+BENCHMARKS = ("plan", "memory", "growth", "end_sqlite", "overview", "bulk", "end_postgres", "relay_postgres")
+"""Every benchmark, in the order a full run measures them."""
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--quick",
         action="store_true",
         help="small sizes, for a smoke check (writes bench/quick.json and bench/quick.md)",
+    )
+    parser.add_argument(
+        "--only",
+        default=None,
+        help=f"comma-separated benchmarks to run ({', '.join(BENCHMARKS)}); the figures are "
+        "written as a quick run's are, never over the published ones",
     )
     parser.add_argument("--no-docs", action="store_true", help="do not write the page")
     parser.add_argument(
@@ -514,18 +568,30 @@ def main(argv: list[str] | None = None) -> None:
         assert page is not None
         write_page(output, args.before, page)
         return
-    out, page = destinations(args.quick, args.out, args.no_docs)
+    chosen = list(BENCHMARKS) if args.only is None else [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = sorted(set(chosen) - set(BENCHMARKS))
+    if unknown:
+        raise SystemExit(
+            f"bench/run.py: no benchmark {', '.join(unknown)}; there are {', '.join(BENCHMARKS)}."
+        )
+    partial = args.only is not None
+    out, page = destinations(args.quick or partial, args.out, args.no_docs)
     with tempfile.TemporaryDirectory(prefix="collabcore-bench-") as tmp:
         folder = Path(tmp)
-        bench_plan(args.quick)
-        bench_memory(args.quick)
-        bench_growth(args.quick, folder)
-        bench_end_sqlite(args.quick, folder)
-        bench_overview(args.quick, folder)
-        bench_bulk(args.quick, folder)
-        bench_end_postgres(args.quick)
-        bench_relay_postgres(args.quick)
-    output = {"machine": machine(), "quick": args.quick, "results": RESULTS}
+        runs: dict[str, Callable[[], None]] = {
+            "plan": lambda: bench_plan(args.quick),
+            "memory": lambda: bench_memory(args.quick),
+            "growth": lambda: bench_growth(args.quick, folder),
+            "end_sqlite": lambda: bench_end_sqlite(args.quick, folder),
+            "overview": lambda: bench_overview(args.quick, folder),
+            "bulk": lambda: bench_bulk(args.quick, folder),
+            "end_postgres": lambda: bench_end_postgres(args.quick),
+            "relay_postgres": lambda: bench_relay_postgres(args.quick),
+        }
+        for name in BENCHMARKS:
+            if name in chosen:
+                runs[name]()
+    output = {"machine": machine(), "quick": args.quick or partial, "results": RESULTS}
     out.write_text(json.dumps(output, indent=2) + "\n", encoding="utf-8")
     if page is not None:
         write_page(output, args.before, page)
