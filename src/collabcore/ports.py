@@ -225,6 +225,65 @@ class EndStorage(Protocol):
         ...
 
 
+CollaborationParties: TypeAlias = tuple[str, str, str]
+"""A collaboration's office id, customer id and product: what never changes once it is
+stored."""
+
+
+class PartiesBeforeAnEnd(Protocol):
+    """What a store may add so that an end needs no transaction before its own. Not part of
+    :class:`Store`: an end uses it where the store has it, and a read-only unit of work
+    where it has not (a host's store need not change)."""
+
+    def collaboration_parties(self, collaboration_ids: Sequence[str]) -> Mapping[str, CollaborationParties]:
+        """The office, customer and product of each collaboration that exists among
+        ``collaboration_ids``, read in one statement, without a transaction of collabcore's
+        own: what an end needs to ask the integrations for facts before it takes any lock.
+        They never change, so the end's own transaction checks them and reads nothing else
+        again."""
+        ...
+
+
+class EndsReadBeforeTheirLock(Protocol):
+    """What a store may add so that an end takes one round trip fewer: everything it reads,
+    read before its transaction, and checked unchanged by the statement that writes. Not
+    part of :class:`Store` or :class:`UnitOfWork`: an end uses these where the store and
+    its unit of work have them, and reads under the lock where they have not."""
+
+    def read_end(
+        self, collaboration_id: str, *, idempotency_key: IdempotencyKey | None
+    ) -> tuple[EndSnapshot, object]:
+        """(A method of the store.) What ``load_end`` reads, read in one statement outside
+        any transaction (nothing locked), and a token of what was read."""
+        ...
+
+    def record_end_as_read(self, writes: EndWrites, read: object, *, commit: bool) -> bool:
+        """(A method of a fresh unit of work.) ``record_end(writes, commit=commit)`` in a
+        transaction of its own that first takes the locks an end takes, if everything
+        ``read`` stands for is still as it was read; False, and nothing kept (the unit of
+        work rolled back), when anything changed meanwhile."""
+        ...
+
+
+class EndsInBatches(Protocol):
+    """What a store's unit of work may add so that a bulk end writes a batch in a few
+    statements instead of one end's statements per item. Not part of :class:`UnitOfWork`:
+    a bulk end uses these where a unit of work has them, and :class:`EndStorage`'s own
+    methods where it has not."""
+
+    def load_ends(self, requests: Sequence[tuple[str, IdempotencyKey | None]]) -> Sequence[EndSnapshot]:
+        """What ``load_end(id, idempotency_key=key, for_update=True)`` reads, for each
+        ``(id, key)``, in that order, read together. The caller never asks for two
+        collaborations of one customer at once (an end may change what the other reads)."""
+        ...
+
+    def record_ends(self, writes: Sequence[EndWrites]) -> None:
+        """What ``record_end(w, commit=False)`` writes, for each of ``writes``, written
+        together: all of them, or (ConcurrencyConflict when a collaboration is not at its
+        expected version, IdempotencyKeyReused when a key is taken) none."""
+        ...
+
+
 class Transaction(Protocol):
     """Ending a unit of work: keep what it wrote, or drop it."""
 

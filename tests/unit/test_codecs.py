@@ -279,6 +279,6 @@ json_data = st.recursive(
 
 @given(json_data)
 def test_sqlite_rows_are_written_as_json_dumps_writes_them(data: Any) -> None:
-    from collabcore.adapters.sqlite import _ENCODE
+    from collabcore.adapters.codecs import ENCODE
 
-    assert _ENCODE(data) == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    assert ENCODE(data) == json.dumps(data, ensure_ascii=False, separators=(",", ":"))

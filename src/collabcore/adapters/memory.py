@@ -147,18 +147,25 @@ class MemoryUnitOfWork(EndsByParts, OutboxByParts):
         if collaboration is None:
             return EndSnapshot(None, None, None, (), None, record)
         c = collaboration
-        others = sorted(
-            (state.collaborations[i] for i in state.active_by_customer.get(c.customer_id, ()) if i != c.id),
-            key=lambda o: (o.started_at, o.id),
-        )
+        active = state.active_by_customer.get(c.customer_id)
+        others: tuple[Collaboration, ...] = ()
+        if active and (len(active) > 1 or c.id not in active):
+            others = tuple(
+                sorted(
+                    (state.collaborations[i] for i in active if i != c.id),
+                    key=lambda o: (o.started_at, o.id),
+                )
+            )
+        # Most customers have no request at all: their index is not even there to read.
+        requested = state.requests_by_party.get(f"c:{c.customer_id}")
         return EndSnapshot(
             c,
             state.customers.get(c.customer_id),
             state.offices.get(c.office_id),
-            tuple(others),
+            others,
             state.subscriptions.get((c.customer_id, c.product)),
             record,
-            tuple(self.requests(customer_id=c.customer_id, open_only=True)),
+            tuple(self.requests(customer_id=c.customer_id, open_only=True)) if requested else (),
         )
 
     def get_subscription(self, customer_id: str, product: str) -> Subscription | None:

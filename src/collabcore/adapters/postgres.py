@@ -17,9 +17,19 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
+from collabcore.adapters.codecs import ENCODE as _ENCODE
+from collabcore.adapters.codecs import end_texts
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
 from collabcore.adapters.serialization import stored_data
-from collabcore.adapters.sql import FENCE, UPDATE_OUTBOX, JoinedStore, SQLUnitOfWork, migrate, stored_version
+from collabcore.adapters.sql import (
+    FENCE,
+    OPEN_STATUSES,
+    UPDATE_OUTBOX,
+    JoinedStore,
+    SQLUnitOfWork,
+    migrate,
+    stored_version,
+)
 from collabcore.domain.effects import Effect
 from collabcore.domain.errors import (
     ConcurrencyConflict,
@@ -29,11 +39,11 @@ from collabcore.domain.errors import (
     describe,
     key_reused,
 )
-from collabcore.domain.events import Event
 from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Subscription
-from collabcore.domain.outbox import EffectStatus, OutboxItem
+from collabcore.domain.outbox import OutboxItem
 from collabcore.domain.records import EndSnapshot, EndWrites, IdempotencyKey, IdempotencyRecord
 from collabcore.domain.requests import LifecycleRequest
+from collabcore.ports import CollaborationParties
 
 try:
     import psycopg
@@ -251,16 +261,21 @@ class PostgresUnitOfWork(SQLUnitOfWork):
     def load_end(
         self, collaboration_id: str, *, idempotency_key: IdempotencyKey | None, for_update: bool
     ) -> EndSnapshot:
+        return self._load(collaboration_id, idempotency_key, for_update)[0]
+
+    def _load(
+        self, collaboration_id: str, idempotency_key: IdempotencyKey | None, for_update: bool
+    ) -> tuple[EndSnapshot, Any]:
+        """The snapshot, and the row it was read from (what ``record_end_as_read`` checks)."""
         # One round trip: the lock (if asked), then everything else in a statement of its
         # own, so that it reads a snapshot taken after the lock was granted: a racing end
         # that committed meanwhile, and its idempotency record, are seen.
-        params = {
-            "id": collaboration_id,
-            "scope": None if idempotency_key is None else idempotency_key.scope,
-            "key": None if idempotency_key is None else idempotency_key.key,
-        }
+        params = _load_params(collaboration_id, idempotency_key)
 
         def send() -> Any:
+            if not for_update and not (self._write and not self._begun):
+                # One statement, nothing to queue before it: sent as it is, without a pipeline.
+                return self._connection.execute(_LOAD_END, params).fetchone()
             with _pipelined(self._connection):
                 self._begin_in_pipeline()
                 if for_update:
@@ -274,6 +289,11 @@ class PostgresUnitOfWork(SQLUnitOfWork):
                 return self._connection.execute(_LOAD_END, params).fetchone()
 
         row = self._sent(send)
+        return self._snapshot(row, collaboration_id, idempotency_key), row
+
+    def _snapshot(
+        self, row: Any, collaboration_id: str, idempotency_key: IdempotencyKey | None
+    ) -> EndSnapshot:
         record = (
             None
             if row is None or row[5] is None or idempotency_key is None
@@ -308,53 +328,34 @@ class PostgresUnitOfWork(SQLUnitOfWork):
             ),
         )
 
+    def load_ends(self, requests: Sequence[tuple[str, IdempotencyKey | None]]) -> list[EndSnapshot]:
+        """:class:`~collabcore.ports.EndsInBatches`: every request's ``load_end`` (each
+        customer locked first, then its collaboration), pipelined: one round trip."""
+        ids = [cid for cid, _ in requests]
+
+        def send() -> list[Any]:
+            with _pipelined(self._connection):
+                self._begin_in_pipeline()
+                for cid in ids:
+                    self._connection.execute(_LOCK_CUSTOMER_OF, (cid,))
+                    self._connection.execute("SELECT 1 FROM collaborations WHERE id = %s FOR UPDATE", (cid,))
+                cursors = [self._connection.execute(_LOAD_END, _load_params(cid, k)) for cid, k in requests]
+            return [cursor.fetchone() for cursor in cursors]
+
+        rows = self._sent(send)
+        return [self._snapshot(row, cid, k) for row, (cid, k) in zip(rows, requests, strict=True)]
+
     def record_end(self, writes: EndWrites, *, commit: bool) -> None:
         # One statement and the commit, in one round trip. Every write is a data-modifying
         # CTE of one statement; the version check divides by the number of rows the UPDATE
         # changed, so a stale version aborts the statement, and with it every write in it,
         # before the COMMIT in the same pipeline can keep anything.
+        sql, params = self._end_statement(writes)
         e, c = writes, writes.ended
-        items = [OutboxItem(effect, EffectStatus.PENDING, 0, e.at, e.at) for effect in e.effects]
-        parts = [
-            "changed AS (UPDATE collaborations SET status = %s, version = %s, data = %s "
-            "WHERE id = %s AND version = %s RETURNING 1)",
-            "event AS (INSERT INTO events (customer_id, type, occurred_at, data) VALUES (%s, %s, %s, %s))",
-        ]
-        params: list[Any] = [c.status.value, c.version, self._json(c), c.id, e.expected_version]
-        params += [
-            e.event.customer_id,
-            type(e.event).__name__,
-            e.event.occurred_at,
-            self._json(e.event, Event),
-        ]
-        if e.subscription is not None:
-            s = e.subscription
-            parts.append(
-                "subscription AS (INSERT INTO subscriptions (customer_id, product, data) VALUES (%s, %s, %s) "
-                "ON CONFLICT (customer_id, product) DO UPDATE SET data = excluded.data)"
-            )
-            params += [s.customer_id, s.product, self._json(s)]
-        if items:
-            rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(items))
-            parts.append(
-                "effects AS (INSERT INTO outbox (key, collaboration_id, step, status, next_attempt_at, data) "
-                f"VALUES {rows})"
-            )
-            for i in items:
-                params += [i.key, i.effect.collaboration_id, i.effect.step, i.status.value, i.next_attempt_at]
-                params.append(self._json(i))
-        if e.idempotency is not None:
-            r = e.idempotency
-            parts.append(
-                "idempotency AS (INSERT INTO idempotency (scope, key, fingerprint, created_at, data) "
-                "VALUES (%s, %s, %s, %s, %s))"
-            )
-            params += [r.scope, r.key, r.fingerprint, r.created_at, self._json(r)]
-        sql = "WITH " + ", ".join(parts) + " SELECT 1 / (SELECT count(*)::int FROM changed)"
         try:
             with _pipelined(self._connection):
                 self._begin_in_pipeline()
-                self._connection.execute(sql, params)
+                self._connection.execute(sql + " SELECT 1 / (SELECT count(*)::int FROM changed)", params)
                 if commit:
                     self._finish()
         except psycopg.errors.DivisionByZero:
@@ -370,6 +371,112 @@ class PostgresUnitOfWork(SQLUnitOfWork):
             raise self._failure(exc, committing=commit) from exc
         if commit:
             self._begun, self.committed = False, True
+
+    def record_end_as_read(self, writes: EndWrites, read: Any, *, commit: bool) -> bool:
+        """:class:`~collabcore.ports.EndsReadBeforeTheirLock`: ``record_end``, in one round trip
+        with the transaction's start and the customer's lock (as every lifecycle write takes
+        it), if everything ``read`` (a row :meth:`PostgresStore.read_end` read) is still as it
+        was: the collaboration at its version, its customer, office, subscription, the
+        customer's other active collaborations and open requests. One statement checks them
+        and writes, after the lock: a change makes it divide by zero, which aborts every
+        write in it. False, with nothing kept (the transaction is rolled back), when anything
+        changed or the key was taken meanwhile: the caller ends the locked way."""
+        if self._begun or not self._autocommit:
+            raise StorageError("record_end_as_read opens its own transaction; call it first.")
+        sql, params = self._end_statement(writes)
+        c = writes.ended
+        checks = (
+            " SELECT 1 / (CASE WHEN (SELECT count(*) FROM changed) = 1"
+            # Compared as the text that was read (jsonb's own output): nothing to parse.
+            " AND (SELECT data::text FROM customers WHERE id = %s) IS NOT DISTINCT FROM %s"
+            " AND (SELECT data::text FROM offices WHERE id = %s) IS NOT DISTINCT FROM %s"
+            " AND (SELECT coalesce(array_agg(x.data::text ORDER BY x.started_at, x.id), '{}')"
+            "  FROM collaborations x WHERE x.customer_id = %s AND x.status = 'active' AND x.id <> %s)"
+            "  = %s::text[]"
+            " AND (SELECT data::text FROM subscriptions WHERE customer_id = %s AND product = %s)"
+            "  IS NOT DISTINCT FROM %s"
+            " AND (SELECT coalesce(array_agg(r.data::text ORDER BY r.requested_at, r.id), '{}')"
+            "  FROM lifecycle_requests r WHERE r.customer_id = %s"
+            f"  AND r.status IN {OPEN_STATUSES}) = %s::text[]"
+            " THEN 1 ELSE 0 END)"
+        )
+        params += [c.customer_id, read[1], c.office_id, read[2], c.customer_id, c.id, list(read[3])]
+        params += [c.customer_id, c.product, read[4], c.customer_id, list(read[6])]
+
+        def send() -> None:
+            with _pipelined(self._connection):
+                self._begin_in_pipeline()
+                self._connection.execute("SELECT 1 FROM customers WHERE id = %s FOR UPDATE", (c.customer_id,))
+                self._connection.execute(sql + checks, params)
+                if commit:
+                    self._finish()
+
+        try:
+            self._sent(send, committing=commit)
+        except StorageError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, psycopg.errors.DivisionByZero | psycopg.errors.UniqueViolation):
+                self.rollback()
+                return False
+            raise
+        if commit:
+            self._begun, self.committed = False, True
+        return True
+
+    def record_ends(self, writes: Sequence[EndWrites]) -> None:
+        """:class:`~collabcore.ports.EndsInBatches`: every end's statement, pipelined: one
+        round trip; a stale version aborts its statement and, with it, the transaction."""
+        statements = [self._end_statement(w) for w in writes]
+        try:
+            with _pipelined(self._connection):
+                self._begin_in_pipeline()
+                for sql, params in statements:
+                    self._connection.execute(sql + " SELECT 1 / (SELECT count(*)::int FROM changed)", params)
+        except psycopg.errors.DivisionByZero:
+            raise ConcurrencyConflict(
+                "A collaboration of the batch changed since it was read.", hint="Read it again and retry."
+            ) from None
+        except psycopg.Error as exc:
+            raise self._failure(exc) from exc
+
+    def _end_statement(self, writes: EndWrites) -> tuple[str, list[Any]]:
+        """Everything ``writes`` writes, as the data-modifying CTEs of one statement (without
+        its final SELECT), and its parameters. The documents go as JSON text, each encoded
+        once (:func:`~collabcore.adapters.codecs.end_texts`), and are cast on the server."""
+        e, c = writes, writes.ended
+        texts = end_texts(writes, _ENCODE)
+        parts = [
+            "changed AS (UPDATE collaborations SET status = %s, version = %s, data = %s::jsonb "
+            "WHERE id = %s AND version = %s RETURNING 1)",
+            "event AS (INSERT INTO events (customer_id, type, occurred_at, data) "
+            "VALUES (%s, %s, %s, %s::jsonb))",
+        ]
+        params: list[Any] = [c.status._value_, c.version, texts.collaboration, c.id, e.expected_version]
+        params += [e.event.customer_id, "CollaborationEnded", e.event.occurred_at, texts.event]
+        if e.subscription is not None:
+            s = e.subscription
+            parts.append(
+                "subscription AS (INSERT INTO subscriptions (customer_id, product, data) "
+                "VALUES (%s, %s, %s::jsonb) "
+                "ON CONFLICT (customer_id, product) DO UPDATE SET data = excluded.data)"
+            )
+            params += [s.customer_id, s.product, texts.subscription]
+        if e.effects:
+            rows = ", ".join(["(%s, %s, %s, 'pending', %s, %s::jsonb)"] * len(e.effects))
+            parts.append(
+                "effects AS (INSERT INTO outbox (key, collaboration_id, step, status, next_attempt_at, data) "
+                f"VALUES {rows})"
+            )
+            for effect, text in zip(e.effects, texts.items, strict=True):
+                params += [effect.key, effect.collaboration_id, effect.step, e.at, text]
+        if e.idempotency is not None:
+            r = e.idempotency
+            parts.append(
+                "idempotency AS (INSERT INTO idempotency (scope, key, fingerprint, created_at, data) "
+                "VALUES (%s, %s, %s, %s, %s::jsonb))"
+            )
+            params += [r.scope, r.key, r.fingerprint, r.created_at, texts.record]
+        return "WITH " + ", ".join(parts), params
 
     def commit(self) -> None:
         if self._begun:
@@ -577,6 +684,15 @@ SELECT c.data,
 
 _SETTLE = _placeholders(UPDATE_OUTBOX + FENCE)
 
+
+def _load_params(collaboration_id: str, key: IdempotencyKey | None) -> dict[str, Any]:
+    return {
+        "id": collaboration_id,
+        "scope": None if key is None else key.scope,
+        "key": None if key is None else key.key,
+    }
+
+
 _NOTIFICATION_READS = """
 SELECT (SELECT data FROM collaborations WHERE id = %(c)s),
        (SELECT data FROM offices WHERE id = %(o)s),
@@ -745,6 +861,24 @@ class PostgresStore:
                 uow.rollback()
             finally:
                 self._pool.putconn(uow._connection)
+
+    def read_end(
+        self, collaboration_id: str, *, idempotency_key: IdempotencyKey | None
+    ) -> tuple[EndSnapshot, Any]:
+        """:class:`~collabcore.ports.EndsReadBeforeTheirLock`: what ``load_end`` reads, in one
+        statement outside any transaction (nothing locked), and what
+        ``record_end_as_read`` checks it by."""
+        with self.transaction(write=False) as uow:
+            return uow._load(collaboration_id, idempotency_key, for_update=False)
+
+    def collaboration_parties(self, collaboration_ids: Sequence[str]) -> dict[str, CollaborationParties]:
+        """:class:`~collabcore.ports.PartiesBeforeAnEnd`: one statement, outside any transaction."""
+        with self.transaction(write=False) as uow:
+            rows = uow._execute(
+                "SELECT id, office_id, customer_id, product FROM collaborations WHERE id = ANY(?)",
+                (list(collaboration_ids),),
+            ).fetchall()
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
     def _replace(self, dead: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
         """Give a dead connection back (the pool drops it and opens another) and take a live one."""

@@ -18,13 +18,17 @@ import tempfile
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
+from collabcore.adapters.by_parts import load_end_by_parts
+from collabcore.adapters.codecs import ENCODE as _ENCODE
+from collabcore.adapters.codecs import end_texts
 from collabcore.adapters.decoded import DEFAULT_SIZE, DecodedRows, cache_for
 from collabcore.adapters.serialization import stored_data
 from collabcore.adapters.sql import (
+    OPEN_STATUSES,
     SCHEMA_VERSION,
     JoinedStore,
     SQLUnitOfWork,
@@ -33,12 +37,19 @@ from collabcore.adapters.sql import (
     utc_text,
 )
 from collabcore.domain.errors import (
+    ConcurrencyConflict,
     ConfigurationError,
+    CorruptRecord,
     InvalidInput,
     SchemaVersionError,
     StorageError,
     describe,
+    key_reused,
 )
+from collabcore.domain.model import AccountingOffice, Collaboration, Customer, Subscription
+from collabcore.domain.records import EndSnapshot, EndWrites, IdempotencyKey, IdempotencyRecord
+from collabcore.domain.requests import LifecycleRequest
+from collabcore.ports import CollaborationParties
 
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
@@ -53,21 +64,6 @@ def _count_fork() -> None:
 
 os.register_at_fork(after_in_child=_count_fork)
 
-
-def _json_encoder() -> Callable[[Any], str]:
-    """One encoder for every row, built once: ``json.dumps`` with options builds a new one
-    per call, and even a kept ``JSONEncoder`` builds its C encoder anew for each value.
-    Without the C speedups, the kept encoder."""
-    kept = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return kept.encode
-    # markers=None: no check for cycles, which rows made of plain data never have.
-    encode = make(None, kept.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
-    return lambda data: "".join(encode(data, 0))
-
-
-_ENCODE = _json_encoder()
 
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
@@ -122,10 +118,279 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 
 
+_LOAD_END = (
+    "SELECT c.data, c.office_id, c.customer_id, c.product, "
+    "(SELECT data FROM customers WHERE id = c.customer_id), "
+    "(SELECT data FROM offices WHERE id = c.office_id), "
+    "(SELECT data FROM subscriptions WHERE customer_id = c.customer_id AND product = c.product), "
+    "(SELECT data FROM idempotency WHERE scope = ? AND key = ?), "
+    "EXISTS (SELECT 1 FROM collaborations x WHERE x.customer_id = c.customer_id "
+    "AND x.status = 'active' AND x.id <> c.id), "
+    "EXISTS (SELECT 1 FROM lifecycle_requests r WHERE r.customer_id = c.customer_id "
+    f"AND r.status IN {OPEN_STATUSES}) "
+    "FROM (SELECT 1) LEFT JOIN collaborations c ON c.id = ?"
+)
+"""All an end reads, in one statement; the customer's other active collaborations and open
+requests are only asked whether there are any (most customers have none), and read
+when there are."""
+
+_UPDATE_ENDED = "UPDATE collaborations SET status = ?, version = ?, data = ? WHERE id = ? AND version = ?"
+_INSERT_EVENT = "INSERT INTO events (customer_id, type, occurred_at, data) VALUES (?, ?, ?, ?)"
+_SAVE_SUBSCRIPTION = (
+    "INSERT INTO subscriptions (customer_id, product, data) VALUES (?, ?, ?) "
+    "ON CONFLICT (customer_id, product) DO UPDATE SET data = excluded.data"
+)
+_ENQUEUE = (
+    "INSERT INTO outbox (key, collaboration_id, step, status, next_attempt_at, data) "
+    "VALUES (?, ?, ?, 'pending', ?, ?)"
+)
+_SAVE_KEY = "INSERT INTO idempotency (scope, key, fingerprint, created_at, data) VALUES (?, ?, ?, ?, ?)"
+
+
 class SQLiteUnitOfWork(SQLUnitOfWork):
     def __init__(self, connection: sqlite3.Connection, decoded: DecodedRows | None = None) -> None:
         super().__init__(decoded)
         self._connection = connection
+
+    # --- an end in the statements it needs ------------------------------------------
+
+    def load_end(
+        self, collaboration_id: str, *, idempotency_key: IdempotencyKey | None, for_update: bool
+    ) -> EndSnapshot:
+        # The write lock, if any, is the transaction's (BEGIN IMMEDIATE): nothing to lock here.
+        key = (None, None) if idempotency_key is None else (idempotency_key.scope, idempotency_key.key)
+        row = self._execute(_LOAD_END, (*key, collaboration_id)).fetchone()
+        record = (
+            None
+            if row[7] is None or idempotency_key is None
+            else self._decode(row[7], IdempotencyRecord, "idempotency", key)
+        )
+        if row[0] is None:
+            return EndSnapshot(None, None, None, (), None, record)
+        collaboration: Collaboration = self._decode(row[0], Collaboration, "collaborations", collaboration_id)
+        c = collaboration
+        if (c.office_id, c.customer_id, c.product) != (row[1], row[2], row[3]):
+            # Columns that disagree with the document: read as the finer reads do, by the
+            # document's ids, so that the answer is theirs.
+            return load_end_by_parts(
+                self, collaboration_id, idempotency_key=idempotency_key, for_update=False
+            )
+        return EndSnapshot(
+            c,
+            None if row[4] is None else self._decode(row[4], Customer, "customers", c.customer_id),
+            None if row[5] is None else self._decode(row[5], AccountingOffice, "offices", c.office_id),
+            tuple(o for o in self.active_collaborations_of_customer(c.customer_id) if o.id != c.id)
+            if row[8]
+            else (),
+            None
+            if row[6] is None
+            else self._decode(row[6], Subscription, "subscriptions", (c.customer_id, c.product)),
+            record,
+            tuple(self.requests(customer_id=c.customer_id, open_only=True)) if row[9] else (),
+        )
+
+    def load_ends(self, requests: Sequence[tuple[str, IdempotencyKey | None]]) -> list[EndSnapshot]:
+        """:class:`~collabcore.ports.EndsInBatches`: what ``load_end`` reads for each
+        request, in a statement per table for all of them (of customers that differ)."""
+        ids = [cid for cid, _ in requests]
+        rows = {
+            r[0]: r
+            for r in self._rows_in(
+                "SELECT id, office_id, customer_id, product, data FROM collaborations WHERE id IN ({})", ids
+            )
+        }
+        customer_ids = sorted({r[2] for r in rows.values()})
+        office_ids = sorted({r[1] for r in rows.values()})
+        customers = {
+            r[0]: r[1] for r in self._rows_in("SELECT id, data FROM customers WHERE id IN ({})", customer_ids)
+        }
+        offices = {
+            r[0]: r[1] for r in self._rows_in("SELECT id, data FROM offices WHERE id IN ({})", office_ids)
+        }
+        subscriptions = {
+            (r[0], r[1]): r[2]
+            for r in self._rows_in(
+                "SELECT customer_id, product, data FROM subscriptions WHERE customer_id IN ({})", customer_ids
+            )
+        }
+        active: dict[str, list[tuple[str, Any]]] = {}
+        for r in self._rows_in(
+            "SELECT customer_id, id, data FROM collaborations WHERE status = 'active' "
+            "AND customer_id IN ({}) ORDER BY started_at, id",
+            customer_ids,
+        ):
+            active.setdefault(r[0], []).append((r[1], r[2]))
+        requested: dict[str, list[tuple[str, Any]]] = {}
+        for r in self._rows_in(
+            f"SELECT customer_id, id, data FROM lifecycle_requests WHERE status IN {OPEN_STATUSES} "
+            "AND customer_id IN ({}) ORDER BY requested_at, id",
+            customer_ids,
+        ):
+            requested.setdefault(r[0], []).append((r[1], r[2]))
+        records: dict[tuple[str, str], Any] = {}
+        by_scope: dict[str, list[str]] = {}
+        for _, k in requests:
+            if k is not None:
+                by_scope.setdefault(k.scope, []).append(k.key)
+        for scope, keys in by_scope.items():
+            for r in self._rows_in(
+                "SELECT scope, key, data FROM idempotency WHERE scope = ? AND key IN ({})", keys, (scope,)
+            ):
+                records[(r[0], r[1])] = r[2]
+        snapshots = []
+        for cid, k in requests:
+            held = None if k is None else records.get((k.scope, k.key))
+            record = (
+                None
+                if held is None or k is None
+                else self._decode(held, IdempotencyRecord, "idempotency", (k.scope, k.key))
+            )
+            row = rows.get(cid)
+            if row is None:
+                snapshots.append(EndSnapshot(None, None, None, (), None, record))
+                continue
+            c: Collaboration = self._decode(row[4], Collaboration, "collaborations", cid)
+            if (c.office_id, c.customer_id, c.product) != (row[1], row[2], row[3]):
+                snapshots.append(load_end_by_parts(self, cid, idempotency_key=k, for_update=False))
+                continue
+            customer, office = customers.get(c.customer_id), offices.get(c.office_id)
+            subscription = subscriptions.get((c.customer_id, c.product))
+            snapshots.append(
+                EndSnapshot(
+                    c,
+                    None
+                    if customer is None
+                    else self._decode(customer, Customer, "customers", c.customer_id),
+                    None
+                    if office is None
+                    else self._decode(office, AccountingOffice, "offices", c.office_id),
+                    tuple(
+                        self._decode(data, Collaboration, "collaborations", other)
+                        for other, data in active.get(c.customer_id, ())
+                        if other != cid
+                    ),
+                    None
+                    if subscription is None
+                    else self._decode(
+                        subscription, Subscription, "subscriptions", (c.customer_id, c.product)
+                    ),
+                    record,
+                    tuple(
+                        self._decode(data, LifecycleRequest, "lifecycle_requests", rid)
+                        for rid, data in requested.get(c.customer_id, ())
+                    ),
+                )
+            )
+        return snapshots
+
+    def _rows_in(self, sql: str, values: Sequence[Any], before: tuple[Any, ...] = ()) -> list[Any]:
+        """The rows of ``sql`` (its ``IN ({})`` filled with marks) for every one of ``values``,
+        a chunk of them per statement."""
+        rows: list[Any] = []
+        for start in range(0, len(values), _IN_CHUNK):
+            chunk = values[start : start + _IN_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            rows += self._execute(sql.format(marks), (*before, *chunk)).fetchall()
+        return rows
+
+    def record_ends(self, writes: Sequence[EndWrites]) -> None:
+        """:class:`~collabcore.ports.EndsInBatches`: what ``record_end`` writes for each, in
+        one statement per table for all of them."""
+        texts = [end_texts(w, _ENCODE) for w in writes]
+        updates, events, subscriptions, items, keys = [], [], [], [], []
+        for w, t in zip(writes, texts, strict=True):
+            c, e = w.ended, w.event
+            updates.append((c.status._value_, c.version, t.collaboration, c.id, w.expected_version))
+            events.append((e.customer_id, "CollaborationEnded", utc_text(e.occurred_at), t.event))
+            s = w.subscription
+            if s is not None:
+                subscriptions.append((s.customer_id, s.product, t.subscription))
+            at = utc_text(w.at)
+            items += [
+                (f.key, f.collaboration_id, f.step, at, text)
+                for f, text in zip(w.effects, t.items, strict=True)
+            ]
+            r = w.idempotency
+            if r is not None:
+                keys.append((r.scope, r.key, r.fingerprint, utc_text(r.created_at), t.record))
+        connection = self._connection
+        step = "update"
+        try:
+            changed = connection.executemany(_UPDATE_ENDED, updates)
+            if changed.rowcount != len(updates):
+                raise ConcurrencyConflict(
+                    "A collaboration of the batch changed since it was read.", hint="Read it again and retry."
+                )
+            connection.executemany(_INSERT_EVENT, events)
+            if subscriptions:
+                connection.executemany(_SAVE_SUBSCRIPTION, subscriptions)
+            step = "outbox"
+            if items:
+                connection.executemany(_ENQUEUE, items)
+            step = "key"
+            if keys:
+                connection.executemany(_SAVE_KEY, keys)
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" in str(exc) and step == "outbox":
+                raise StorageError("An effect of an end of the batch is in the outbox already.") from None
+            if "UNIQUE" in str(exc) and step == "key":
+                raise StorageError("An idempotency key of the batch is taken already.") from None
+            raise _storage_error(exc) from exc
+        except sqlite3.Error as exc:
+            raise _storage_error(exc) from exc
+        except (OverflowError, UnicodeEncodeError) as exc:
+            raise _unstorable(exc) from None
+
+    def record_end(self, writes: EndWrites, *, commit: bool) -> None:
+        """What the finer writes write, each document encoded once and the outbox's rows in one
+        statement: the update, the event, the subscription, the outbox and the key."""
+        texts = end_texts(writes, _ENCODE)
+        c, e = writes.ended, writes.event
+        connection = self._connection
+        step = "update"
+        try:
+            changed = connection.execute(
+                _UPDATE_ENDED,
+                (c.status._value_, c.version, texts.collaboration, c.id, writes.expected_version),
+            )
+            if changed.rowcount != 1:
+                raise ConcurrencyConflict(
+                    f"Collaboration {c.id} changed since it was read.", hint="Read it again and retry."
+                )
+            at = utc_text(writes.at)
+            connection.execute(
+                _INSERT_EVENT, (e.customer_id, "CollaborationEnded", utc_text(e.occurred_at), texts.event)
+            )
+            s = writes.subscription
+            if s is not None:
+                connection.execute(_SAVE_SUBSCRIPTION, (s.customer_id, s.product, texts.subscription))
+            if texts.items:
+                step = "outbox"
+                connection.executemany(
+                    _ENQUEUE,
+                    [
+                        (f.key, f.collaboration_id, f.step, at, text)
+                        for f, text in zip(writes.effects, texts.items, strict=True)
+                    ],
+                )
+            r = writes.idempotency
+            if r is not None:
+                step = "key"
+                connection.execute(
+                    _SAVE_KEY, (r.scope, r.key, r.fingerprint, utc_text(r.created_at), texts.record)
+                )
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" in str(exc) and step == "outbox":
+                raise StorageError("An effect of this end is in the outbox already.") from None
+            if "UNIQUE" in str(exc) and step == "key" and writes.idempotency is not None:
+                raise key_reused(writes.idempotency.key) from None
+            raise _storage_error(exc) from exc
+        except sqlite3.Error as exc:
+            raise _storage_error(exc) from exc
+        except (OverflowError, UnicodeEncodeError) as exc:
+            raise _unstorable(exc) from None
+        if commit:
+            self.commit()
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         # Rows are fetched here, inside the error wrapper: a corrupt page is often met
@@ -203,6 +468,11 @@ class JoinedSQLiteStore(JoinedStore):
         self.store = store
         self.connection: sqlite3.Connection = connection
 
+    def collaboration_parties(self, collaboration_ids: Sequence[str]) -> dict[str, CollaborationParties]:
+        """:class:`~collabcore.ports.PartiesBeforeAnEnd`, on the host's connection (in its
+        transaction, which collabcore neither opens nor ends)."""
+        return _parties(self.connection, collaboration_ids)
+
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[SQLiteUnitOfWork]:
         connection = self.connection
@@ -225,6 +495,58 @@ class JoinedSQLiteStore(JoinedStore):
             yield uow
         finally:
             uow.rollback()
+
+
+_IN_CHUNK = 500
+_PARTIES_OF_ONE = "SELECT id, office_id, customer_id, product FROM collaborations WHERE id = ?"
+"""Ids per ``IN (...)``: well below any SQLite's limit on bound parameters."""
+
+
+def _parties(connection: sqlite3.Connection, ids: Sequence[str]) -> dict[str, CollaborationParties]:
+    """Each collaboration's office, customer and product, from their columns; a row whose
+    columns are not text is corrupt, and said to be."""
+    rows: list[Any] = []
+    try:
+        if len(ids) == 1:  # an end's: one statement the connection keeps prepared
+            rows = connection.execute(_PARTIES_OF_ONE, (ids[0],)).fetchall()
+        for start in range(0, len(ids) if len(ids) > 1 else 0, _IN_CHUNK):
+            chunk = ids[start : start + _IN_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            rows += connection.execute(
+                f"SELECT id, office_id, customer_id, product FROM collaborations WHERE id IN ({marks})", chunk
+            ).fetchall()
+    except sqlite3.Error as exc:
+        raise _storage_error(exc) from exc
+    except (OverflowError, UnicodeEncodeError) as exc:
+        raise _unstorable(exc) from None
+    found: dict[str, CollaborationParties] = {}
+    for cid, office, customer, product in rows:
+        if type(office) is not str or type(customer) is not str or type(product) is not str:
+            raise CorruptRecord(
+                f"Row {describe(cid)} of table collaborations cannot be read: its office, customer "
+                "or product is not text.",
+                hint="Restore the row from a backup, or delete it if it is not needed.",
+            )
+        found[cid] = (office, customer, product)
+    return found
+
+
+class _Transaction:
+    """A store's unit of work, begun on entering and rolled back on leaving unless it was
+    committed. A class rather than a generator-based context manager: every end opens one,
+    and the generator's machinery costs more than the class's two calls."""
+
+    __slots__ = ("_uow", "_write")
+
+    def __init__(self, uow: SQLiteUnitOfWork, write: bool) -> None:
+        self._uow, self._write = uow, write
+
+    def __enter__(self) -> SQLiteUnitOfWork:
+        self._uow._execute("BEGIN IMMEDIATE" if self._write else "BEGIN")
+        return self._uow
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._uow.rollback()
 
 
 class _Fetched:
@@ -340,18 +662,17 @@ class SQLiteStore:
                 self._connections.append(connection)
         return connection
 
-    @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[SQLiteUnitOfWork]:
+    def transaction(self, *, write: bool = True) -> AbstractContextManager[SQLiteUnitOfWork]:
         """A unit of work on this thread's connection; leaving it without ``commit()`` rolls
         back. ``write=True`` takes the write lock up front (``BEGIN IMMEDIATE``, waiting up to
         ``timeout`` seconds), so racing writers queue instead of failing."""
-        connection = self._connection()
-        uow = SQLiteUnitOfWork(connection, self._decoded)
-        uow._execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield uow
-        finally:
-            uow.rollback()
+        return _Transaction(SQLiteUnitOfWork(self._connection(), self._decoded), write)
+
+    def collaboration_parties(self, collaboration_ids: Sequence[str]) -> dict[str, CollaborationParties]:
+        """:class:`~collabcore.ports.PartiesBeforeAnEnd`: one statement on this thread's
+        connection, outside any transaction of collabcore's (SQLite reads it in a snapshot
+        of its own)."""
+        return _parties(self._connection(), collaboration_ids)
 
     def joining(self, connection: sqlite3.Connection) -> JoinedSQLiteStore:
         """This store inside the host's own transaction on ``connection`` (a connection to

@@ -203,13 +203,32 @@ class EndCommand:
         )
 
     @classmethod
-    def of(cls, request: EndRequest, actor: Actor) -> EndCommand:
-        return cls.checked(
-            request.collaboration_id, actor, request.outcome, request.acknowledge, request.confirm_deletion
+    def of(cls, request: EndRequest, actor: Actor, *, actor_checked: bool = False) -> EndCommand:
+        """The command of a bulk's item; ``actor_checked``: ``actor`` is what ``acting`` gave
+        (a bulk checks it once, not for every item)."""
+        if not actor_checked:
+            return cls.checked(
+                request.collaboration_id,
+                actor,
+                request.outcome,
+                request.acknowledge,
+                request.confirm_deletion,
+            )
+        confirm = request.confirm_deletion
+        if not isinstance(confirm, bool):
+            raise InvalidInput("confirm_deletion must be True or False.", path="confirm_deletion")
+        return cls(
+            identifier(request.collaboration_id, "collaboration_id"),
+            actor,
+            member(Outcome, request.outcome, "outcome"),
+            rule_codes(request.acknowledge, "acknowledge"),
+            confirm,
         )
 
     @property
     def fingerprint(self) -> str:
         """What an idempotency key answered (stored: its format never changes)."""
-        a = self.actor
-        return f"end|{self.collaboration_id}|{a.party}|{a.party_id}|{a.user_id}|{self.outcome}"
+        a = self.actor  # members' plain values: the stored format, whatever Enum's str() says
+        return (
+            f"end|{self.collaboration_id}|{a.party._value_}|{a.party_id}|{a.user_id}|{self.outcome._value_}"
+        )

@@ -31,7 +31,14 @@ def assembled(kind: type[T], *values: Any) -> T:
     return value
 
 
+def assembler(kind: type[T]) -> Callable[..., T]:
+    """What :func:`assembled` calls for ``kind``: for a caller that makes many of them."""
+    return _ASSEMBLERS.get(kind) or _assembler(kind)
+
+
 _TEXT = re.compile(r"\bstr\b")
+_MEMBER = type(type("_Slotted", (), {"__slots__": ("x",)}).__dict__["x"])
+"""The type of a ``__slots__`` entry's descriptor (``member_descriptor``)."""
 
 
 def _plain_text(value: Any) -> Any:
@@ -48,10 +55,6 @@ def _assembler(kind: type) -> Callable[..., Any]:
         if _TEXT.search(f.type if isinstance(f.type, str) else repr(f.type)):
             # One C comparison for the exact str (or None) every caller passes.
             lines.append(f"    if _type(v{i}) is not _str and v{i} is not None: v{i} = _plain(v{i})")
-    lines += [f"    _set({name!r}, v{i})" for i, name in enumerate(names)]
-    if "_attrs_cached_hash" in kind.__dict__:
-        lines.append("    _set('_attrs_cached_hash', None)")  # as __init__ leaves it: not hashed yet
-    lines.append("    return self")
     namespace: dict[str, Any] = {
         "_new": object.__new__,
         "_setattr": object.__setattr__,
@@ -60,6 +63,17 @@ def _assembler(kind: type) -> Callable[..., Any]:
         "_str": str,
         "_plain": _plain_text,
     }
+    for i, name in enumerate(names):
+        slot = kind.__dict__.get(name)
+        if isinstance(slot, _MEMBER):
+            # The slot's own setter: no look-up of the name on every value made.
+            namespace[f"_set{i}"] = slot.__set__
+            lines.append(f"    _set{i}(self, v{i})")
+        else:
+            lines.append(f"    _set({name!r}, v{i})")
+    if "_attrs_cached_hash" in kind.__dict__:
+        lines.append("    _set('_attrs_cached_hash', None)")  # as __init__ leaves it: not hashed yet
+    lines.append("    return self")
     # Our own text, made from the class's field names: nothing of a caller's goes in.
     exec("\n".join(lines), namespace)
     _ASSEMBLERS[kind] = namespace["assemble"]

@@ -10,20 +10,25 @@ from __future__ import annotations
 import calendar
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import attrs
 
+from collabcore.domain.assembly import assembled
 from collabcore.domain.effects import EffectKind
 from collabcore.domain.errors import InvalidInput
 from collabcore.domain.model import Collaboration, Party, Subscription, SubscriptionStatus
+from collabcore.domain.validation import MAX_COUNT
 
 #: The last day an end may take effect on: its billing month must end (R23) and the next
 #: payer take over the day after, both within the calendar (which ends on 9999-12-31).
 LAST_EFFECTIVE_DAY = date(date.max.year, 11, 30)
 
 
+@lru_cache(maxsize=512)
 def month_end(day: date) -> date:
-    """The last day of ``day``'s month: what a mid-month end is paid until (R23)."""
+    """The last day of ``day``'s month: what a mid-month end is paid until (R23). Kept for
+    the days asked lately: every plan asks it, of today, twice."""
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
@@ -92,9 +97,16 @@ def settled_subscription(
         payer = Party.CUSTOMER
     else:
         return None
-    # One new value, field by field (every end writes one): a field added to Subscription
-    # must be added here too (test_domain's settled-subscription test says so).
-    return Subscription(before.customer_id, before.product, payer, status, paid_until, before.version + 1)
+    # One new value, field by field (every end writes one), checking only what is new: the
+    # ids are a checked subscription's or collaboration's, the payer and status members. A
+    # field added to Subscription must be added here too (test_domain's settled-subscription
+    # test says so).
+    version = before.version + 1
+    if version > MAX_COUNT:
+        raise InvalidInput(
+            f"version must be a whole number from 0 to {MAX_COUNT:,}, got {version:,}.", path="version"
+        )
+    return assembled(Subscription, before.customer_id, before.product, payer, status, paid_until, version)
 
 
 def cancelled_subscription(current: Subscription, today: date) -> Subscription:

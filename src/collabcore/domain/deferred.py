@@ -15,28 +15,28 @@ value is any function of nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
 
 
-class Deferred:
-    """A field's value not worked out yet: :meth:`value` renders it once and keeps it, so
-    copies that share it (plans handed out again by the memo) render it once between them."""
+class Deferred(partial):  # type: ignore[type-arg]
+    """A field's value not worked out yet: ``Deferred(render, *args)`` is ``render(*args)``,
+    which :meth:`value` works out once and keeps, so copies that share it (plans handed out
+    again by the memo) render it once between them. A ``functools.partial``, so that making
+    one (a plan makes a dozen) is a single call into C."""
 
-    __slots__ = ("_render", "_value")
-
-    def __init__(self, render: Callable[[], Any]) -> None:
-        self._render: Callable[[], Any] | None = render
-        self._value: Any = None
+    __slots__ = ("_value",)
+    _value: Any
 
     def value(self) -> Any:
-        render = self._render
-        if render is not None:
-            self._value = render()
-            self._render = None  # the value is kept; what rendered it may go
-        return self._value
+        try:
+            return self._value
+        except AttributeError:
+            value = self._value = self()
+            return value
 
     def __repr__(self) -> str:
         return "Deferred(...)"
@@ -133,3 +133,37 @@ def _copier(kind: type) -> Callable[[Any, dict[str, Any]], Any]:
     _FIELDS[kind] = frozenset(n for n in slots if not n.startswith("_attrs_"))
     _COPIERS[kind] = namespace["copy"]
     return _COPIERS[kind]
+
+
+_MAKERS: dict[type, Callable[..., Any]] = {}
+
+
+def maker(kind: type[T]) -> Callable[..., T]:
+    """A function that makes a ``kind`` (an ``@deferred_fields`` attrs class without
+    validators or converters) from every field's value in field order, as its ``__init__``
+    would, but setting the deferred fields' slots directly: ``__init__`` goes through their
+    descriptors, one Python call per field, and a plan makes a few dozen of them."""
+    made = _MAKERS.get(kind)
+    if made is not None:
+        return made
+    import attrs
+
+    fields = attrs.fields(kind)  # type: ignore[arg-type]
+    if any(f.validator is not None or f.converter is not None for f in fields):
+        raise TypeError(f"{kind.__name__} checks its fields: make it with its __init__")
+    namespace: dict[str, Any] = {"_new": object.__new__, "kind": kind}
+    params = ", ".join(f"v{i}" for i in range(len(fields)))
+    lines = [f"def make({params}):", "    new = _new(kind)"]
+    for i, f in enumerate(fields):
+        descriptor = kind.__dict__[f.name]
+        slot = descriptor.slot if isinstance(descriptor, _ReadOnce) else descriptor
+        namespace[f"set{i}"] = slot.__set__
+        lines.append(f"    set{i}(new, v{i})")
+    if "_attrs_cached_hash" in kind.__dict__:
+        namespace["set_hash"] = kind.__dict__["_attrs_cached_hash"].__set__
+        lines.append("    set_hash(new, None)")
+    lines.append("    return new")
+    # Our own text, made from the class's field names: nothing of a caller's goes in.
+    exec("\n".join(lines), namespace)
+    made = _MAKERS[kind] = namespace["make"]
+    return made  # type: ignore[no-any-return]

@@ -82,4 +82,4 @@ class Effect:
     def key(self) -> str:
         """Deterministic: the same end always yields the same keys, so retries are safe."""
         origin = self.collaboration_id if self.request_id is None else self.request_id
-        return f"{origin}:{self.step}:{self.kind.value}"
+        return f"{origin}:{self.step}:{self.kind._value_}"  # the member's plain attribute

@@ -56,12 +56,12 @@ class TimelineStep:
     """The text key, a machine-readable name of the step such as ``timeline.ends``."""
 
 
-@deferred_fields("effect_descriptions", "timeline")
+@deferred_fields("effect_descriptions", "consequences", "timeline")
 @frozen
 class Plan:
     """What ending would do. Its words (the findings' messages and remedies, the effects'
-    descriptions, the consequences' lines, the timeline) are rendered when first read:
-    an end that goes ahead reads none of them."""
+    descriptions, the consequences with their lines, the timeline) are worked out when first
+    read: an end that goes ahead reads none of them."""
 
     collaboration: Collaboration
     """The collaboration as it was read when planning."""
@@ -120,7 +120,13 @@ class Plan:
     @property
     def allowed(self) -> bool:
         """True when ending would go ahead with these acknowledgements."""
-        return not self.blocking_findings
+        for f in self.findings:  # blocking_findings, stopping at the first (every end asks)
+            severity = f.severity
+            if severity is Severity.BLOCKER or (
+                severity is Severity.NEEDS_ACKNOWLEDGEMENT and not self._acknowledges(f.code)
+            ):
+                return False
+        return True
 
     @property
     def needs_acknowledgement(self) -> frozenset[str]:

@@ -47,7 +47,7 @@ class IdempotencyKey:
 
 def idempotency_scope(actor: Actor) -> str:
     """``office:<id>`` or ``customer:<id>``; the party names hold no colon, so it parses back."""
-    return f"{actor.party.value}:{actor.party_id}"
+    return f"{actor.party._value_}:{actor.party_id}"  # the member's plain attribute
 
 
 @frozen

@@ -151,12 +151,13 @@ def tuple_of(kind: type) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     return check
 
 
-_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+"""A language code, as :func:`check_language` takes it."""
 
 
 def check_language(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     checked = plain(value) if issubclass(type(value), str) else None
-    if checked is None or not _LANGUAGE.fullmatch(checked):
+    if checked is None or not LANGUAGE.fullmatch(checked):
         raise InvalidInput(
             f"{attribute.name} must be a language code such as 'en' or 'sv', got {describe(value)}.",
             path=attribute.name,

@@ -9,7 +9,7 @@ not exist, so that one tenant cannot learn what another holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 
 from attrs import frozen
 
@@ -143,22 +143,21 @@ _ACTS = (Operation.END, Operation.START, Operation.CHANGE_VARIANT)
     protected=True,
     refusal=Refusal.NOT_AUTHORIZED,
 )
-def who_may_end(ctx: RuleContext) -> Iterator[Flag]:
+def who_may_end(ctx: RuleContext) -> tuple[Flag, ...]:
     """Seed: "Both the customer and the accounting office can, at any time, choose to end a
     collaboration." On the customer's side: an Administrator of the company, by its
     stored role."""
     if ctx.actor.party is Party.OFFICE:
         if ctx.operation is Operation.CANCEL_SUBSCRIPTION:
             # The subscription is the company's own; an office never cancels it.
-            yield Flag("R1.not_member", {"user": ctx.actor.user_id})
-        return
+            return (Flag("R1.not_member", {"user": ctx.actor.user_id}),)
+        return ()
     denial = (
         customer_admin_denial(ctx.actor, ctx.customer)
         if ctx.actor.party is Party.CUSTOMER
         else Denial(CUSTOMER_ADMIN_RULE, "R1.not_member", {"user": ctx.actor.user_id}, "")
     )
-    if denial is not None:
-        yield Flag(denial.key, denial.params)
+    return () if denial is None else (Flag(denial.key, denial.params),)
 
 
 @rule(
@@ -168,14 +167,13 @@ def who_may_end(ctx: RuleContext) -> Iterator[Flag]:
     protected=True,
     refusal=Refusal.NOT_AUTHORIZED,
 )
-def office_rights(ctx: RuleContext) -> Iterator[Flag]:
+def office_rights(ctx: RuleContext) -> tuple[Flag, ...]:
     """Only a user with full user rights in the office and the Administrator role may end a
     collaboration or change its variant; every employee may see them."""
     if ctx.actor.party is Party.CUSTOMER:
-        return
+        return ()
     denial = office_rights_denial(ctx.actor, ctx.office if ctx.actor.party is Party.OFFICE else None)
-    if denial is not None:
-        yield Flag(denial.key, denial.params)
+    return () if denial is None else (Flag(denial.key, denial.params),)
 
 
 # --- decisions for the use cases that are not rules -----------------------------------

@@ -289,6 +289,11 @@ def _check_namespace(new: Rule) -> None:
         )
 
 
+_Prepared: TypeAlias = tuple[Rule, CheckFn, Severity | None, Severity, frozenset[str]]
+"""A rule as a plan evaluates it: the rule, its check, its re-grade, its own severity, the
+keys of the facts it reads."""
+
+
 def _positive_days(_: object, attribute: attrs.Attribute[timedelta], value: object) -> None:
     if not isinstance(value, timedelta) or value < timedelta(hours=1) or value > timedelta(days=366):
         raise InvalidInput(
@@ -333,11 +338,10 @@ class Rulebook:
     """Which office-started operations wait for the customer's Administrator (``requiring_acceptance``)."""
     _by_operation: dict[Operation, tuple[Rule, ...]] = attrs.field(init=False, eq=False, repr=False)
     _confirmation: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
-    _applicable: dict[tuple[Operation, str], tuple[tuple[Rule, Severity | None], ...]] = attrs.field(
+    _applicable: dict[tuple[Operation, str], tuple[_Prepared, ...]] = attrs.field(
         init=False, eq=False, repr=False
     )
-    """The rules for one operation on one product, each with its re-grade: worked out on the
-    first plan for that pair (products are the host's, so not known in advance)."""
+    """The rules for one operation on one product, prepared (:meth:`_prepare`)."""
 
     def __attrs_post_init__(self) -> None:
         seen: dict[str, Rule] = {}
@@ -425,22 +429,38 @@ class Rulebook:
     def evaluate(self, ctx: RuleContext) -> Iterator[tuple[Rule, Flag, Severity]]:
         """Every flag of every rule that applies to ``ctx``, with the rule and its severity;
         a rule reading a fact told as not checked says so instead (INFO)."""
+        return iter(self.flagged(ctx))
+
+    def flagged(self, ctx: RuleContext) -> list[tuple[Rule, Flag, Severity]]:
+        """:meth:`evaluate`'s flags, as a list."""
         pair = (ctx.operation, ctx.product.key)
-        applicable = self._applicable.get(pair)
-        if applicable is None:
-            applicable = self._applicable[pair] = tuple(
-                (r, self.grades.get(r.id))
-                for r in self._by_operation[ctx.operation]
-                if r.products is None or ctx.product.key in r.products
-            )
+        prepared = self._applicable.get(pair)
+        if prepared is None:
+            prepared = self._prepare(pair)
+        found: list[tuple[Rule, Flag, Severity]] = []
         not_checked = ctx.facts.not_checked
-        for r, graded in applicable:
-            if not_checked and any(f.key in not_checked for f in r.reads):
+        for r, check, graded, own, reads in prepared:
+            if not_checked and reads & not_checked:
                 # A check newer than the host's integrations: said, never deciding.
-                yield r, Flag(NOT_CHECKED, {"check": Words.of(f"rule.{r.id}")}), Severity.INFO
+                found.append((r, Flag(NOT_CHECKED, {"check": Words.of(f"rule.{r.id}")}), Severity.INFO))
                 continue
-            for flag in r.check(ctx):
-                yield r, flag, graded or flag.severity or r.severity
+            for flag in check(ctx):
+                found.append((r, flag, graded or flag.severity or own))
+        return found
+
+    def _prepare(self, pair: tuple[Operation, str]) -> tuple[_Prepared, ...]:
+        """The rules for one operation on one product, in order, each with what evaluating it
+        needs at hand: its check, its re-grade, its own severity and the keys it reads.
+        Worked out on the first plan for the pair (products are the host's, so not known in
+        advance) and kept."""
+        operation, product = pair
+        prepared = tuple(
+            (r, r.check, self.grades.get(r.id), r.severity, frozenset(f.key for f in r.reads))
+            for r in self._by_operation[operation]
+            if r.products is None or product in r.products
+        )
+        self._applicable[pair] = prepared
+        return prepared
 
     def reads(self, product: ProductSpec, operation: Operation = Operation.END) -> tuple[Fact[Any], ...]:
         """The facts to ask the integrations for before ``operation`` on ``product``: what

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 import attrs
 from attrs import frozen
@@ -131,7 +131,7 @@ class Facts:
 
     def get(self, fact: Fact[T]) -> T | None:
         """The answer, or None when it is not known (see :meth:`unknown` for why)."""
-        return cast("T | None", self._values.get(fact.key))
+        return self._values.get(fact.key)  # type: ignore[return-value]  # each read, not cast()
 
     def unknown(self, fact: Fact[Any]) -> Unknown | None:
         """Why ``fact`` has no answer; None when it has one, or was not asked."""

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
+from collabcore.domain.assembly import assembler
 from collabcore.domain.billing import month_end, next_day
-from collabcore.domain.deferred import later
+from collabcore.domain.deferred import Deferred, maker
 from collabcore.domain.effects import Effect, EffectKind
 from collabcore.domain.findings import Finding, Severity
 from collabcore.domain.model import Outcome, Party
@@ -87,17 +88,23 @@ def render_findings(
 ) -> tuple[Finding, ...]:
     """The findings of ``flagged``; each renders its message and remedy when first read."""
     base = _Once(partial(common_params, loc, ctx))
+    facts, language_of, make = ctx.facts, loc.language_of, _MAKE_FINDING
     return tuple(
-        Finding(
-            rule.id,
-            severity,
-            later(partial(_message, loc, base, rule, flag, ctx.facts)),
-            later(partial(_remedy, loc, base, rule, flag, ctx.facts)),
-            flag.key,
-            loc.language_of(flag.key),
-        )
-        for rule, flag, severity in flagged
+        [
+            make(
+                rule.id,
+                severity,
+                Deferred(_message, loc, base, rule, flag, facts),
+                Deferred(_remedy, loc, base, rule, flag, facts),
+                flag.key,
+                language_of(flag.key),
+            )
+            for rule, flag, severity in flagged
+        ]
     )
+
+
+_MAKE_FINDING = maker(Finding)
 
 
 class _Once:
@@ -152,6 +159,10 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_MAKE_EFFECT = assembler(Effect)
+_KINDS = frozenset(EffectKind)
+
+
 def effects_of(ctx: RuleContext) -> tuple[Effect, ...]:
     """The effects ending would cause, in the order the product needs them."""
     c = ctx.collaboration
@@ -165,7 +176,17 @@ def effects_of(ctx: RuleContext) -> tuple[Effect, ...]:
         kinds = tuple(
             EffectKind.RESTRICT_OFFICE_ACCESS if k is EffectKind.REVOKE_OFFICE_ACCESS else k for k in kinds
         )
-    return Effect.steps(c.id, c.office_id, c.customer_id, c.product, kinds)
+    if not _KINDS.issuperset(kinds):  # a product's outcomes changed after they were checked
+        return Effect.steps(c.id, c.office_id, c.customer_id, c.product, kinds)
+    # Every value is checked already: the ids are a stored (or checked) collaboration's, and
+    # the kinds are effect kinds.
+    make = _MAKE_EFFECT
+    return tuple(
+        [
+            make(c.id, step, kind, c.office_id, c.customer_id, c.product, None, None)
+            for step, kind in enumerate(kinds, start=1)
+        ]
+    )
 
 
 def consequences_of(loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...]) -> Consequences | None:
@@ -189,19 +210,23 @@ def consequences_of(loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...
         billing = PAID_THEN_COMPANY if c.invoice_recipient is Party.OFFICE else "billing.unchanged"
     else:
         billing = PAID_THEN_ENDED
-    keys = [f"access.office.{office.value}", f"access.company.{company.value}", billing]
+    keys = [f"access.office.{office._value_}", f"access.company.{company._value_}", billing]
     if deleted:
         keys.append("consequence.deleted")
-    return Consequences(
-        outcome=outcome,
-        office_access=office,
-        company_access=company,
-        payer=c.invoice_recipient,
-        paid_until=until,
-        next_payer=Party.CUSTOMER if continues else None,
-        data_deleted=deleted,
-        lines=later(partial(_consequence_lines, loc, ctx, c.invoice_recipient, until, tuple(keys))),
+    return _MAKE_CONSEQUENCES(
+        outcome,
+        office,
+        company,
+        c.invoice_recipient,
+        until,
+        Party.CUSTOMER if continues else None,
+        deleted,
+        Deferred(_consequence_lines, loc, ctx, c.invoice_recipient, until, tuple(keys)),
     )
+
+
+_MAKE_CONSEQUENCES = maker(Consequences)
+_MAKE_PLAN = maker(Plan)
 
 
 def _consequence_lines(
@@ -230,30 +255,39 @@ def make_plan(
     acknowledge: Iterable[str] = (),
     confirm_deletion: bool = False,
     effective_on: date | None = None,
+    flagged: list[tuple[Rule, Flag, Severity]] | None = None,
 ) -> Plan:
     """Evaluate every rule, list the effects and consequences; changes nothing. With
-    ``effective_on``, ``ctx.today`` is that day: the end as it would be carried out then."""
+    ``effective_on``, ``ctx.today`` is that day: the end as it would be carried out then.
+    ``flagged``: what ``rulebook.flagged(ctx)`` gave already, if it was asked."""
     assert ctx.collaboration is not None and ctx.outcome is not None
-    findings = render_findings(loc, ctx, rulebook.evaluate(ctx))
+    findings = render_findings(loc, ctx, rulebook.flagged(ctx) if flagged is None else flagged)
     effects = effects_of(ctx)
-    consequences = consequences_of(loc, ctx, effects)
-    return Plan(
-        collaboration=ctx.collaboration,
-        actor=ctx.actor,
-        outcome=ctx.outcome,
-        findings=findings,
-        effects=effects,
-        effect_descriptions=later(partial(_effect_descriptions, loc, ctx, effects)),
-        consequences=consequences,
-        acknowledged=frozenset(acknowledge),
-        deletion_confirmed=confirm_deletion,
-        brand=loc.brand.key,
-        language=loc.language,
-        planned_at=now,
-        confirmation_codes=rulebook.confirmation_codes,
-        effective_on=effective_on,
-        timeline=later(partial(timeline_of, loc, ctx, effects, consequences, now.date())),
+    # Worked out when first read, as the words are: an end that goes ahead reads none of it.
+    consequences = Deferred(consequences_of, loc, ctx, effects)
+    return _MAKE_PLAN(
+        ctx.collaboration,
+        ctx.actor,
+        ctx.outcome,
+        findings,
+        effects,
+        Deferred(_effect_descriptions, loc, ctx, effects),
+        consequences,
+        frozenset(acknowledge),
+        confirm_deletion,
+        loc.brand.key,
+        loc.language,
+        now,
+        rulebook.confirmation_codes,
+        effective_on,
+        Deferred(_timeline, loc, ctx, effects, consequences, now.date()),
     )
+
+
+def _timeline(
+    loc: Localizer, ctx: RuleContext, effects: tuple[Effect, ...], consequences: Deferred, today: date
+) -> tuple[TimelineStep, ...]:
+    return timeline_of(loc, ctx, effects, consequences.value(), today)
 
 
 def timeline_of(

@@ -3,8 +3,6 @@ the rulebook's acceptance switch is on (``Rulebook.requiring_acceptance``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from collabcore.policy.engine import Flag, Operation, RuleContext, rule
 
 
@@ -14,8 +12,9 @@ from collabcore.policy.engine import Flag, Operation, RuleContext, rule
     texts=("L1", "L1.remedy"),
     protected=True,
 )
-def customer_accepts(ctx: RuleContext) -> Iterator[Flag]:
+def customer_accepts(ctx: RuleContext) -> tuple[Flag, ...]:
     """Like Fortnox: the office starts the change, the customer's Administrator accepts it
     (through a request that expires) before anything happens."""
     if ctx.accepted is False:
-        yield Flag("L1")
+        return (Flag("L1"),)
+    return ()

@@ -3,7 +3,6 @@ first, variants without an end, and read-only access after deactivation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 from collabcore.domain.billing import days_after
@@ -29,13 +28,14 @@ BANK_INTEGRATION_ACTIVE: Fact[bool] = Fact(
     texts=("R16", "R16.unknown", "R16.unknown.remedy", "R16.remedy"),
     reads=(LINKED_SERVICES,),
 )
-def linked_services(ctx: RuleContext) -> Iterator[Flag]:
+def linked_services(ctx: RuleContext) -> tuple[Flag, ...]:
     """Linked collaborations (a financial overview, a scanner service) should be ended first."""
     linked = ctx.facts.get(LINKED_SERVICES)
     if linked is None:
-        yield Flag("R16.unknown")
-    elif linked:
-        yield Flag("R16", {"services": ", ".join(linked)})
+        return (Flag("R16.unknown"),)
+    if linked:
+        return (Flag("R16", {"services": ", ".join(linked)}),)
+    return ()
 
 
 @rule(
@@ -44,19 +44,20 @@ def linked_services(ctx: RuleContext) -> Iterator[Flag]:
     texts=("R17", "R17.unknown", "R17.unknown.remedy", "R17.remedy"),
     reads=(BANK_INTEGRATION_ACTIVE,),
 )
-def bank_integration(ctx: RuleContext) -> Iterator[Flag]:
+def bank_integration(ctx: RuleContext) -> tuple[Flag, ...]:
     """An active bank integration should be ended before the collaboration."""
     active = ctx.facts.get(BANK_INTEGRATION_ACTIVE)
     if active is None:
-        yield Flag("R17.unknown")
-    elif active:
-        yield Flag("R17")
+        return (Flag("R17.unknown"),)
+    if active:
+        return (Flag("R17"),)
+    return ()
 
 
 @rule("R19", on=(Operation.CHANGE_VARIANT,), severity=Severity.INFO)
-def variant_change_keeps(ctx: RuleContext) -> Iterator[Flag]:
+def variant_change_keeps(ctx: RuleContext) -> tuple[Flag, ...]:
     """Changing the variant never requires ending the collaboration."""
-    yield Flag("R19", {"variant": ctx.variant})
+    return (Flag("R19", {"variant": ctx.variant}),)
 
 
 @rule(
@@ -65,17 +66,19 @@ def variant_change_keeps(ctx: RuleContext) -> Iterator[Flag]:
     severity=Severity.INFO,
     texts=("R20.office_keeps", "R20.office_loses", "R20.grace"),
 )
-def read_only_after_deactivation(ctx: RuleContext) -> Iterator[Flag]:
+def read_only_after_deactivation(ctx: RuleContext) -> tuple[Flag, ...]:
     """Deactivated: the company keeps read-only access, and so does the office as long as it
     has other active collaborations with that company (or, where the host sets a grace
     period for the product, for exactly that period)."""
     if ctx.outcome is not Outcome.DEACTIVATE:
-        return
+        return ()
     until = read_only_until(ctx)
     if until is not None:
-        yield Flag("R20.grace", {"date": until})
-    else:
-        yield Flag("R20.office_keeps" if office_keeps_read_access(ctx) else "R20.office_loses")
+        return (Flag("R20.grace", {"date": until}),)
+    return _KEEPS if office_keeps_read_access(ctx) else _LOSES
+
+
+_KEEPS, _LOSES = (Flag("R20.office_keeps"),), (Flag("R20.office_loses"),)
 
 
 def office_keeps_read_access(ctx: RuleContext) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from collabcore.domain.findings import Severity
 from collabcore.domain.model import EXPENSES, Outcome
 from collabcore.policy.engine import Flag, RuleContext, rule
@@ -31,14 +29,15 @@ def _grade(ctx: RuleContext) -> Severity:
     texts=("R11", "R11.delete", "R11.unknown", "R11.unknown.remedy", "R11.remedy"),
     reads=(UNSUBMITTED_REPORTS,),
 )
-def expense_reports_submitted(ctx: RuleContext) -> Iterator[Flag]:
+def expense_reports_submitted(ctx: RuleContext) -> tuple[Flag, ...]:
     """Seed: "... check that all reports are submitted ..." """
     count = ctx.facts.get(UNSUBMITTED_REPORTS)
     if count is None:
-        yield Flag("R11.unknown", severity=_grade(ctx))
-    elif count > 0:
+        return (Flag("R11.unknown", severity=_grade(ctx)),)
+    if count > 0:
         key = "R11.delete" if ctx.outcome is Outcome.DELETE else "R11"
-        yield Flag(key, {"count": count}, severity=_grade(ctx))
+        return (Flag(key, {"count": count}, severity=_grade(ctx)),)
+    return ()
 
 
 @rule(
@@ -47,21 +46,26 @@ def expense_reports_submitted(ctx: RuleContext) -> Iterator[Flag]:
     texts=("R12", "R12.unknown", "R12.unknown.remedy", "R12.remedy"),
     reads=(USERS_WITH_UNSUBMITTED_OUTLAYS,),
 )
-def expense_outlays_submitted(ctx: RuleContext) -> Iterator[Flag]:
+def expense_outlays_submitted(ctx: RuleContext) -> tuple[Flag, ...]:
     """Seed: "... and that all users have submitted their outlays." """
     users = ctx.facts.get(USERS_WITH_UNSUBMITTED_OUTLAYS)
     if users is None:
-        yield Flag("R12.unknown", severity=_grade(ctx))
-    elif users:
+        return (Flag("R12.unknown", severity=_grade(ctx)),)
+    if users:
         names = []
         for user_id in users:
             user = ctx.customer.user(user_id)
             names.append(user.name if user is not None else user_id)
-        yield Flag("R12", {"users": ", ".join(names)}, severity=_grade(ctx))
+        return (Flag("R12", {"users": ", ".join(names)}, severity=_grade(ctx)),)
+    return ()
 
 
 @rule("R22", products=(EXPENSES,), severity=Severity.INFO)
-def export_before_delete(ctx: RuleContext) -> Iterator[Flag]:
+def export_before_delete(ctx: RuleContext) -> tuple[Flag, ...]:
     """Before the data is deleted, the company is offered an export of its submitted reports."""
     if ctx.outcome is Outcome.DELETE:
-        yield Flag("R22")
+        return _EXPORT
+    return ()
+
+
+_EXPORT = (Flag("R22"),)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from collabcore.domain.model import Role
 from collabcore.policy.engine import Flag, RuleContext, rule
 
@@ -16,20 +14,22 @@ USER_MANAGEMENT_TEXTS = frozenset({KEEP_ADMIN, f"{KEEP_ADMIN}.remedy", ONLY_ADMI
 
 
 @rule("R3", texts=("R3", "R3.remedy"))
-def main_contact_required(ctx: RuleContext) -> Iterator[Flag]:
+def main_contact_required(ctx: RuleContext) -> tuple[Flag, ...]:
     """Seed: "If you receive an error message ... main contact is missing for the customer number,
     you solve this by setting a new Main contact." """
     if ctx.customer.main_contact is None:
-        yield Flag("R3")
+        return (Flag("R3"),)
+    return ()
 
 
 @rule("R4", texts=("R4.not_admin", "R4.not_user", "R4.remedy"))
-def main_contact_is_admin(ctx: RuleContext) -> Iterator[Flag]:
+def main_contact_is_admin(ctx: RuleContext) -> tuple[Flag, ...]:
     """Seed: "Change a user's role ... Administrator. Finally, select this user as Main contact." """
     if ctx.customer.main_contact is None:
-        return
+        return ()
     user = ctx.customer.main_contact_user
     if user is None:
-        yield Flag("R4.not_user")
-    elif user.role is not Role.ADMINISTRATOR:
-        yield Flag("R4.not_admin", {"user": user.name})
+        return (Flag("R4.not_user"),)
+    if user.role is not Role.ADMINISTRATOR:
+        return (Flag("R4.not_admin", {"user": user.name}),)
+    return ()

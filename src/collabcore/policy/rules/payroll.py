@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from collabcore.domain.findings import Severity
 from collabcore.domain.model import PAYROLL, Outcome
 from collabcore.policy.engine import Flag, RuleContext, rule
@@ -17,12 +15,13 @@ PAYROLL_SYNCHRONISED: Fact[bool] = Fact(
 )
 
 
-def unknown_or_false(value: bool | None, key: str) -> Iterator[Flag]:
+def unknown_or_false(value: bool | None, key: str) -> tuple[Flag, ...]:
     """Unknown is not satisfied: guessing wrong would hand over a backup too early."""
     if value is None:
-        yield Flag(f"{key}.unknown")
-    elif not value:
-        yield Flag(key)
+        return (Flag(f"{key}.unknown"),)
+    if not value:
+        return (Flag(key),)
+    return ()
 
 
 @rule(
@@ -31,11 +30,12 @@ def unknown_or_false(value: bool | None, key: str) -> Iterator[Flag]:
     texts=("R8", "R8.unknown", "R8.unknown.remedy", "R8.remedy"),
     reads=(CUSTOMER_IS_PAYROLL_USER,),
 )
-def payroll_customer_is_user(ctx: RuleContext) -> Iterator[Flag]:
+def payroll_customer_is_user(ctx: RuleContext) -> tuple[Flag, ...]:
     """Seed: "... the accounting office adds the customer as a new user in Visma Lön before handing
     over the backup file." """
     if ctx.outcome is Outcome.CUSTOMER_CONTINUES:
-        yield from unknown_or_false(ctx.facts.get(CUSTOMER_IS_PAYROLL_USER), "R8")
+        return unknown_or_false(ctx.facts.get(CUSTOMER_IS_PAYROLL_USER), "R8")
+    return ()
 
 
 @rule(
@@ -44,13 +44,17 @@ def payroll_customer_is_user(ctx: RuleContext) -> Iterator[Flag]:
     texts=("R9", "R9.unknown", "R9.unknown.remedy", "R9.remedy"),
     reads=(PAYROLL_SYNCHRONISED,),
 )
-def payroll_synchronised(ctx: RuleContext) -> Iterator[Flag]:
+def payroll_synchronised(ctx: RuleContext) -> tuple[Flag, ...]:
     """Seed: "Also, the data should be synchronised in Visma Lön." """
     if ctx.outcome is Outcome.CUSTOMER_CONTINUES:
-        yield from unknown_or_false(ctx.facts.get(PAYROLL_SYNCHRONISED), "R9")
+        return unknown_or_false(ctx.facts.get(PAYROLL_SYNCHRONISED), "R9")
+    return ()
 
 
 @rule("R10", products=(PAYROLL,), severity=Severity.INFO)
-def payroll_after(ctx: RuleContext) -> Iterator[Flag]:
+def payroll_after(ctx: RuleContext) -> tuple[Flag, ...]:
     """Seed: "After the collaboration is ended, the company no longer has access to the service." """
-    yield Flag("R10")
+    return _NO_ACCESS
+
+
+_NO_ACCESS = (Flag("R10"),)
