@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import threading
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -33,7 +32,7 @@ from collabcore.app.problems import MEDIA_TYPE
 from collabcore.domain import OverviewCursor
 from collabcore.wording.texts import Localizer
 
-from .identity import UnknownWho, actor_named, negotiate
+from .identity import Speakers, UnknownWho, actor_named, negotiate
 
 MAX_BODY = 64 * 1024
 """The largest request body the host reads, in bytes (64 KiB). An end or a schedule is a few
@@ -96,21 +95,8 @@ class UnsupportedMediaType(EdgeProblem):
     status, key, slug = 415, "unsupported_media_type", "unsupported-media-type"
 
 
-class Services:
-    """One service per brand and language, over one store, made on first use."""
-
-    def __init__(self, base: cc.CollaborationService) -> None:
-        self.base = base
-        self._twins: dict[tuple[str, str], cc.CollaborationService] = {}
-        self._lock = threading.Lock()
-
-    def speaking(self, brand: str, language: str) -> cc.CollaborationService:
-        with self._lock:
-            twin = self._twins.get((brand, language))
-            if twin is None:
-                twin = self.base.speaking(brand, language)
-                self._twins[(brand, language)] = twin
-        return twin
+class Services(Speakers):
+    """One service per brand and language, over one store, and which one a request asks for."""
 
     def languages(self, brand: str) -> tuple[str, ...]:
         return self.base.texts.brand(brand).languages

@@ -7,7 +7,27 @@ cookies both say, read one way.
 
 from __future__ import annotations
 
+import threading
+
 import collabcore as cc
+
+
+class Speakers:
+    """One twin of the service per brand and language (``service.speaking``), made on first
+    use and kept: a twin is built once, a request only picks it."""
+
+    def __init__(self, base: cc.CollaborationService) -> None:
+        self.base = base
+        self._twins: dict[tuple[str, str], cc.CollaborationService] = {}
+        self._lock = threading.Lock()
+
+    def speaking(self, brand: str, language: str) -> cc.CollaborationService:
+        with self._lock:
+            twin = self._twins.get((brand, language))
+            if twin is None:
+                twin = self.base.speaking(brand, language)
+                self._twins[(brand, language)] = twin
+        return twin
 
 
 class UnknownWho(Exception):

@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import importlib
 import secrets
-import threading
 from collections.abc import Callable, Mapping
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -49,7 +48,7 @@ from .html import (
     select_field,
     text_field,
 )
-from .identity import UnknownWho, actor_named, negotiate
+from .identity import Speakers, UnknownWho, actor_named, negotiate
 
 WHO, BRAND, LANG, SESSION = "who", "brand", "lang", "session"
 """The cookies: who is signed in, the brand and language, and the session of the form token."""
@@ -69,16 +68,10 @@ class Ui:
     def __init__(self, service: cc.CollaborationService) -> None:
         self.service = service
         self.key = secrets.token_bytes(32)
-        self._twins: dict[tuple[str, str], cc.CollaborationService] = {}
-        self._lock = threading.Lock()
+        self._speakers = Speakers(service)
 
     def speaking(self, brand: str, language: str) -> cc.CollaborationService:
-        with self._lock:
-            twin = self._twins.get((brand, language))
-            if twin is None:
-                twin = self.service.speaking(brand, language)
-                self._twins[(brand, language)] = twin
-        return twin
+        return self._speakers.speaking(brand, language)
 
     def every_language(self) -> tuple[tuple[str, str], ...]:
         """Every (brand, language) the service's texts give words in."""
