@@ -654,3 +654,22 @@ def test_asking_for_the_plan_without_an_outcome_says_to_choose_one(client: Any, 
         ("#outcome", words(world, "spiris", "sv").text("page.end.choose_error"))
     ]
     assert client.get("/static/favicon.svg").status_code == 200
+
+
+def test_a_result_seen_in_other_words_keeps_the_words_it_was_planned_in(client: Any, world: World) -> None:
+    fix_main_contact(world)
+    sign_in(client, OFFICE)
+    plan = get(client, "/ui/collaborations/collab-2/end?outcome=end_subscription")
+    ended = post(client, plan, "/ui/collaborations/collab-2/end", action="now")
+    result_url = ended.headers["location"]
+    english = get(client, result_url)
+    assert not english.find("div", lang="en"), "in its own words, nothing to mark"
+    switched = client.get(f"/ui/words?brand=visma&lang=sv&next={result_url}", follow_redirects=False)
+    assert switched.status_code == 303
+    swedish = get(client, result_url)
+    assert swedish.one("html").attrs["lang"] == "sv"
+    marked = swedish.find("div", lang="en")
+    assert len(marked) == 2, "the consequences' and the effects' lines, in the words of their plan"
+    assert english.one("section", **{"aria-labelledby": "consequences"}).words.endswith(marked[0].words)
+    assert words(world, "visma", "sv").text("page.plan.consequences") in swedish.main, "headings: the page's"
+    assert swedish.find("span", lang="en"), "the timeline's steps too"

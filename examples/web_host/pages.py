@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from fastapi import FastAPI, Request
@@ -340,9 +340,15 @@ def day_text(day: date | None) -> str:
     return "" if day is None else day.isoformat()
 
 
-def timeline_table(screen: Screen, steps: Sequence[TimelineStep]) -> str:
+def timeline_table(screen: Screen, steps: Sequence[TimelineStep], *, language: str | None = None) -> str:
+    """The timeline under its heading; ``language``: the one its steps' words are in, when it
+    is not the page's (a plan kept from before the words were switched)."""
+    said = f' lang="{esc(language)}"' if language else ""
     rows = [
-        [f'<time datetime="{esc(s.on.isoformat())}">{esc(s.on.isoformat())}</time>', esc(s.text)]
+        [
+            f'<time datetime="{esc(s.on.isoformat())}">{esc(s.on.isoformat())}</time>',
+            f"<span{said}>{esc(s.text)}</span>",
+        ]
         for s in steps
     ]
     headings = (screen.text("page.col.date"), screen.text("page.col.what"))
@@ -1094,7 +1100,6 @@ def ending(screen: Screen, posted: Form, collaboration_id: str, results: Results
     known = results.by_key(screen.who, key)
     if known is not None:  # the same form sent twice: the end it made
         return redirect(f"/ui/results/{known}")
-    ui = ui_of_screen(screen)
     try:
         if posted.get("action") == "schedule":
             scheduled = screen.service.schedule_end(
@@ -1117,13 +1122,9 @@ def ending(screen: Screen, posted: Form, collaboration_id: str, results: Results
             )
 
         # The result page shows the end's consequences and timeline, which only a plan made
-        # before the end has; made in every language now, so a switch of words shows them too.
-        first = plan_in(screen.service)
-        plans: dict[tuple[str, str], Plan] = {(screen.brand, screen.language): first}
-        if first.allowed:
-            for words in ui.every_language():
-                if words not in plans:
-                    plans[words] = plan_in(ui.speaking(*words))
+        # before the end has: the one the end itself takes from the plan memo. Planning again
+        # in every language would ask the integrations once more for each.
+        plans: dict[tuple[str, str], Plan] = {(screen.brand, screen.language): plan_in(screen.service)}
         result = screen.service.end(
             collaboration_id,
             actor=actor,
@@ -1261,18 +1262,12 @@ class Results:
         self._keys = {k: t for k, t in self._keys.items() if t in self._kept}
 
 
-def ui_of_screen(screen: Screen) -> Ui:
-    ui = screen.request.app.state.ui
-    assert isinstance(ui, Ui)
-    return ui
-
-
 def result_page(screen: Screen, kept: Ended | Moved) -> Response:
     actor = acting(screen)
     if isinstance(kept, Moved):
         return moved_page(screen, kept)
     result = kept.result
-    plan = kept.plans.get((screen.brand, screen.language)) or next(iter(kept.plans.values()))
+    plan, words_lang = kept_plan(screen, kept.plans)
     collab = result.collaboration
     product = screen.product(collab.product)
     parts = [
@@ -1284,16 +1279,13 @@ def result_page(screen: Screen, kept: Ended | Moved) -> Response:
     if result.replayed:
         parts.append(f"<p>{esc(screen.text('page.result.replayed'))}</p>")
     if plan.consequences is not None:
-        parts.append(
-            section(
-                "consequences", screen.text("page.plan.consequences"), items("ul", plan.consequences.lines)
-            )
-        )
-        parts.append(
-            section("effects", screen.text("page.result.effects"), items("ol", plan.effect_descriptions))
-        )
+        # The plan's own lines are in the words it was made in; the headings are the page's.
+        lines = in_language(words_lang, items("ul", plan.consequences.lines))
+        parts.append(section("consequences", screen.text("page.plan.consequences"), lines))
+        steps = in_language(words_lang, items("ol", plan.effect_descriptions))
+        parts.append(section("effects", screen.text("page.result.effects"), steps))
         if plan.timeline:
-            parts.append(timeline_table(screen, plan.timeline))
+            parts.append(timeline_table(screen, plan.timeline, language=words_lang))
     home = "/ui/company" if actor.party is cc.Party.CUSTOMER else f"/ui/customers/{ids(collab.customer_id)}"
     _, customers = names_of(screen, customers=[collab.customer_id])
     name = customers[collab.customer_id].name if collab.customer_id in customers else collab.customer_id
@@ -1510,7 +1502,6 @@ def moving(screen: Screen, posted: Form, collaboration_id: str, results: Results
     known = results.by_key(screen.who, nonce)
     if known is not None:
         return redirect(f"/ui/results/{known}")
-    ui = ui_of_screen(screen)
     try:
         collab = screen.service.get_collaboration(collaboration_id, actor=actor)
 
@@ -1524,12 +1515,7 @@ def moving(screen: Screen, posted: Form, collaboration_id: str, results: Results
                 acknowledge=acknowledge,
             )
 
-        first = plan_in(screen.service)
-        plans = {(screen.brand, screen.language): first}
-        if first.allowed:
-            for words in ui.every_language():
-                if words not in plans:
-                    plans[words] = plan_in(ui.speaking(*words))
+        plans = {(screen.brand, screen.language): plan_in(screen.service)}
         result = screen.service.move(
             collab.customer_id,
             actor=actor,
@@ -1559,14 +1545,34 @@ def moving(screen: Screen, posted: Form, collaboration_id: str, results: Results
     return redirect(f"/ui/results/{token}")
 
 
+PlanT = TypeVar("PlanT", Plan, MovePlan)
+
+
+def kept_plan(screen: Screen, plans: Mapping[tuple[str, str], PlanT]) -> tuple[PlanT, str | None]:
+    """The plan kept with a result, in the page's words if it was made in them; else the one
+    made, with the language its words are in (the page marks them, for a screen reader)."""
+    found = plans.get((screen.brand, screen.language))
+    if found is not None:
+        return found, None
+    (_, language), made = next(iter(plans.items()))
+    return made, language
+
+
+def in_language(language: str | None, html_: str) -> str:
+    """``html_`` marked as written in ``language`` (None: in the page's own)."""
+    return html_ if language is None else f'<div lang="{esc(language)}">{html_}</div>'
+
+
 def moved_page(screen: Screen, kept: Moved) -> Response:
-    plan = kept.plans.get((screen.brand, screen.language)) or next(iter(kept.plans.values()))
+    plan, words_lang = kept_plan(screen, kept.plans)
     names, _ = names_of(screen, offices=[kept.to_office_id])
     products = ", ".join(screen.product(c.product) for c in kept.result.started)
     company = screen.text("page.nav.company")
     parts = [
-        section("handover", screen.text("page.move.handover"), items("ul", plan.handover)),
-        timeline_table(screen, plan.timeline) if plan.timeline else "",
+        section(
+            "handover", screen.text("page.move.handover"), in_language(words_lang, items("ul", plan.handover))
+        ),
+        timeline_table(screen, plan.timeline, language=words_lang) if plan.timeline else "",
         f'<p class="links">{link("/ui/company", screen.text("page.back_to", what=company))} '
         f"{link(f'/ui/customers/{ids(kept.customer_id)}/events', screen.text('page.events.link'))}</p>",
     ]

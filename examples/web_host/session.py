@@ -73,11 +73,6 @@ class Ui:
     def speaking(self, brand: str, language: str) -> cc.CollaborationService:
         return self._speakers.speaking(brand, language)
 
-    def every_language(self) -> tuple[tuple[str, str], ...]:
-        """Every (brand, language) the service's texts give words in."""
-        texts = self.service.texts
-        return tuple((key, lang) for key in texts.brands for lang in texts.brand(key).languages)
-
     def token(self, session: str) -> str:
         return hmac.new(self.key, session.encode("utf-8"), hashlib.sha256).hexdigest()
 
