@@ -8,9 +8,11 @@ import textwrap
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import collabcore as cc
 from collabcore.testing import World
 
 DSN_VARIABLE = "COLLABCORE_TEST_POSTGRES_DSN"
@@ -23,6 +25,21 @@ if str(EXAMPLES) not in sys.path:
     sys.path.insert(0, str(EXAMPLES))
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def file_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A store on a real database: a SQLite file, then a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        made: Any = cc.SQLiteStore(tmp_path / "store.db")
+    else:
+        made = cc.PostgresStore(
+            request.getfixturevalue("postgres_dsn"),
+            schema=request.getfixturevalue("postgres_schema"),
+            max_size=4,
+        )
+    yield made
+    made.close()
 
 
 @pytest.fixture(scope="session")

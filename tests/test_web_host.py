@@ -49,15 +49,9 @@ CUSTOMER_ADMIN = {"X-User": "customer:customer-1:boss"}
 CUSTOMER_STAFF = {"X-User": "customer:customer-1:staff"}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        made: Any = cc.SQLiteStore(tmp_path / "web.db")
-    else:
-        dsn = request.getfixturevalue("postgres_dsn")
-        made = cc.PostgresStore(dsn, schema=request.getfixturevalue("postgres_schema"), max_size=4)
-    yield made
-    made.close()
+@pytest.fixture
+def store(file_store: Store) -> Store:
+    return file_store
 
 
 @pytest.fixture

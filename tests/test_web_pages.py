@@ -11,7 +11,6 @@ must say what the catalogs say, in the request's brand and language.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -51,15 +50,9 @@ def words(world: World, brand: str = "visma", language: str = "en") -> Localizer
 # --- the host under test ----------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        made: Any = cc.SQLiteStore(tmp_path / "pages.db")
-    else:
-        dsn = request.getfixturevalue("postgres_dsn")
-        made = cc.PostgresStore(dsn, schema=request.getfixturevalue("postgres_schema"), max_size=4)
-    yield made
-    made.close()
+@pytest.fixture
+def store(file_store: Store) -> Store:
+    return file_store
 
 
 @pytest.fixture

@@ -142,20 +142,6 @@ def outbox_item_data(i: OutboxItem) -> dict[str, Any]:
     }
 
 
-def ended_event_data(e: CollaborationEnded) -> dict[str, Any]:
-    return {
-        "collaboration_id": e.collaboration_id,
-        "office_id": e.office_id,
-        "customer_id": e.customer_id,
-        "product": e.product,
-        "outcome": e.outcome._value_,
-        "actor": actor_data(e.actor),
-        "acknowledged": list(e.acknowledged),
-        "occurred_at": e.occurred_at.isoformat(),
-        "type": "CollaborationEnded",
-    }
-
-
 def ended_event_core(e: CollaborationEnded) -> dict[str, Any]:
     """:func:`ended_event_data` without the ``type`` tag: the event as an idempotency record's
     result holds it (written as a ``CollaborationEnded``, not as an ``Event``)."""
@@ -169,6 +155,11 @@ def ended_event_core(e: CollaborationEnded) -> dict[str, Any]:
         "acknowledged": list(e.acknowledged),
         "occurred_at": e.occurred_at.isoformat(),
     }
+
+
+def ended_event_data(e: CollaborationEnded) -> dict[str, Any]:
+    # The tag comes last, as it always has: documents written before and after match byte for byte.
+    return {**ended_event_core(e), "type": "CollaborationEnded"}
 
 
 _TAG = ',"type":"CollaborationEnded"}'
