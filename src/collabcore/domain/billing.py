@@ -87,8 +87,12 @@ def settled_subscription(
 ) -> Subscription | None:
     """The subscription once an end's billing effects ``kinds`` are done (R18, R23);
     None when the end leaves it as it is."""
-    before = current or Subscription(ended.customer_id, ended.product, payer=ended.invoice_recipient)
-    payer, status, paid_until = before.payer, before.status, before.paid_until
+    if current is None:  # as Subscription(customer, product, payer=recipient) would start
+        customer_id, product, at = ended.customer_id, ended.product, 0
+        payer, status, paid_until = ended.invoice_recipient, SubscriptionStatus.ACTIVE, None
+    else:
+        customer_id, product, at = current.customer_id, current.product, current.version
+        payer, status, paid_until = current.payer, current.status, current.paid_until
     if EffectKind.CANCEL_SUBSCRIPTION in kinds:
         status, paid_until = SubscriptionStatus.ENDED, month_end(today)
     elif EffectKind.DEACTIVATE_SUBSCRIPTION in kinds:
@@ -101,12 +105,12 @@ def settled_subscription(
     # ids are a checked subscription's or collaboration's, the payer and status members. A
     # field added to Subscription must be added here too (test_domain's settled-subscription
     # test says so).
-    version = before.version + 1
+    version = at + 1
     if version > MAX_COUNT:
         raise InvalidInput(
             f"version must be a whole number from 0 to {MAX_COUNT:,}, got {version:,}.", path="version"
         )
-    return assembled(Subscription, before.customer_id, before.product, payer, status, paid_until, version)
+    return assembled(Subscription, customer_id, product, payer, status, paid_until, version)
 
 
 def cancelled_subscription(current: Subscription, today: date) -> Subscription:
