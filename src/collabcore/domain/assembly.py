@@ -50,7 +50,7 @@ def _assembler(kind: type) -> Callable[..., Any]:
     fields = attrs.fields(kind)
     names = [f.name for f in fields]
     params = ", ".join(f"v{i}" for i in range(len(names)))
-    lines = [f"def assemble({params}):", "    self = _new(kind)", "    _set = _setattr.__get__(self)"]
+    lines = [f"def assemble({params}):", "    self = _new(kind)"]
     for i, f in enumerate(fields):
         if _TEXT.search(f.type if isinstance(f.type, str) else repr(f.type)):
             # One C comparison for the exact str (or None) every caller passes.
@@ -70,9 +70,13 @@ def _assembler(kind: type) -> Callable[..., Any]:
             namespace[f"_set{i}"] = slot.__set__
             lines.append(f"    _set{i}(self, v{i})")
         else:
-            lines.append(f"    _set({name!r}, v{i})")
-    if "_attrs_cached_hash" in kind.__dict__:
-        lines.append("    _set('_attrs_cached_hash', None)")  # as __init__ leaves it: not hashed yet
+            lines.append(f"    _setattr(self, {name!r}, v{i})")
+    cached_hash = kind.__dict__.get("_attrs_cached_hash")
+    if isinstance(cached_hash, _MEMBER):  # as __init__ leaves it: not hashed yet
+        namespace["_set_hash"] = cached_hash.__set__
+        lines.append("    _set_hash(self, None)")
+    elif cached_hash is not None:
+        lines.append("    _setattr(self, '_attrs_cached_hash', None)")
     lines.append("    return self")
     # Our own text, made from the class's field names: nothing of a caller's goes in.
     exec("\n".join(lines), namespace)
