@@ -181,17 +181,17 @@ def test_what_an_end_keeps_from_before_is_checked_in_its_transaction(world: Worl
         collab.id, actor=world.office_admin(), outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"}
     )
     assert result.collaboration.customer_id == "customer-1"
-    if getattr(world.store, "read_end", None) is None:
-        assert asked == ["customer-2", "customer-1"]  # asked again, for its own customer
-    else:  # a store that reads the end before its transaction reads the parties with it
-        assert asked == ["customer-1"]
+    # Parties seen before send an end the locked way on every store (nothing read before
+    # the lock): asked for them, then again for its own customer.
+    assert asked == ["customer-2", "customer-1"]
     assert service._ending._parties.get(collab.id) == ("office-1", "customer-1", cc.BOOKKEEPING)
 
 
 def test_an_end_on_sqlite_is_one_transaction_after_one_read(tmp_path: Path) -> None:
-    """What reaches SQLite for one end: the collaboration's parties read on their own (no
-    transaction of collabcore's, no lock), then one BEGIN IMMEDIATE … COMMIT holding every
-    read and write of the end, its event, its effects and its key."""
+    """What reaches SQLite for one end: the database's data_version, then everything the end
+    reads in one statement (no transaction of collabcore's, no lock); then one
+    BEGIN IMMEDIATE … COMMIT that asks whether the data_version has moved (anything
+    committed meanwhile) and writes the end, its event, its effects and its key."""
     store = cc.SQLiteStore(tmp_path / "one.db")
     world = World(store)
     world.office()
@@ -207,13 +207,15 @@ def test_an_end_on_sqlite_is_one_transaction_after_one_read(tmp_path: Path) -> N
         idempotency_key="k-1",
     )
     store._connection().set_trace_callback(None)
+    statements = [s for s in statements if not s.startswith("--")]  # SQLite's own comments
     begin = statements.index("BEGIN IMMEDIATE")
     before, inside = statements[:begin], statements[begin + 1 :]
-    assert len(before) == 1 and before[0].startswith("SELECT id, office_id, customer_id, product")
+    assert before[0] == "PRAGMA data_version"
+    assert len(before) == 2 and before[1].startswith("SELECT c.data, c.office_id")
     assert inside[-1] == "COMMIT" and "COMMIT" not in inside[:-1] and "BEGIN" not in " ".join(inside)
-    verbs = [s.split()[0] + " " + s.split()[2] for s in inside[:-1]]
+    verbs = [s.split()[0] + " " + s.split()[2] for s in inside[1:-1]]
+    assert inside[0] == "PRAGMA data_version"
     assert verbs == [
-        "SELECT c.office_id,",  # every read of the end, in one statement
         "UPDATE SET",
         "INSERT events",
         "INSERT subscriptions",
@@ -273,4 +275,117 @@ def test_an_end_on_postgres_is_checked_by_the_statement_that_writes(
         ended = uow.get_collaboration(second.id)
         outbox = uow.outbox(collaboration_id=second.id)
     assert ended is not None and not ended.is_active and len({i.key for i in outbox}) == len(outbox) > 0
+    store.close()
+
+
+def _rename_the_office(world: World) -> None:
+    with world.store.transaction(write=False) as uow:
+        current = uow.get_office("office-1")
+    assert current is not None
+    world.service.register_office(
+        cc.AccountingOffice(current.id, "Renamed AB", current.users, current.language)
+    )
+
+
+def _another_connection_renames_the_office(world: World) -> None:
+    """As another process would: its own store, so its own connection to the file."""
+    assert isinstance(world.store, cc.SQLiteStore)
+    elsewhere = cc.SQLiteStore(world.store.path)
+    try:
+        _rename_the_office(World(elsewhere))
+    finally:
+        elsewhere.close()
+
+
+def _start_another(world: World) -> None:
+    world.collaboration(cc.PAYROLL)
+
+
+def _take_the_key(world: World) -> None:
+    other = world.collaboration(cc.EXPENSES)
+    world.service.end(
+        other.id,
+        actor=world.office_admin(),
+        outcome=cc.Outcome.DELETE,
+        confirm_deletion=True,
+        idempotency_key="k",
+    )
+
+
+@pytest.mark.parametrize(
+    ("meanwhile", "kept"),
+    [
+        (lambda world: None, [True]),
+        (_rename_the_office, [False]),
+        (_another_connection_renames_the_office, [False]),
+        (_start_another, [False]),
+    ],
+    ids=["nothing", "the office renamed", "the office renamed elsewhere", "another collaboration started"],
+)
+def test_an_end_on_sqlite_decided_before_its_lock_is_written_only_if_nothing_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[World], None], kept: list[bool]
+) -> None:
+    """On SQLite an end is read and decided before the write lock; under the lock the same
+    statement is read again, and the end is written as decided only if it gives the same
+    texts. Anything changed meanwhile sends the end the locked way: read, decided and
+    written again under the lock, once."""
+    from collabcore.adapters.sqlite import SQLiteUnitOfWork
+
+    store = cc.SQLiteStore(tmp_path / "read-first.db")
+    world = World(store)
+    world.office()
+    world.customer()
+    collab = world.collaboration(cc.BOOKKEEPING)
+    outcomes: list[bool] = []
+    write = SQLiteUnitOfWork.record_end_as_read
+
+    def spied(self: SQLiteUnitOfWork, writes: Any, read: object, *, commit: bool) -> bool:
+        outcomes.append(write(self, writes, read, commit=commit))
+        return outcomes[-1]
+
+    monkeypatch.setattr(SQLiteUnitOfWork, "record_end_as_read", spied)
+    service = served(world, Meddling(lambda: meanwhile(world)))
+    result = service.end(
+        collab.id,
+        actor=world.office_admin(),
+        outcome=cc.Outcome.CUSTOMER_CONTINUES,
+        acknowledge={"R16"},
+        idempotency_key="k",
+    )
+    assert outcomes == kept
+    with store.transaction(write=False) as uow:
+        ended = uow.get_collaboration(collab.id)
+        outbox = uow.outbox(collaboration_id=collab.id)
+        events = [e for e in uow.events_of_customer("customer-1") if isinstance(e, CollaborationEnded)]
+    assert ended == result.collaboration and not ended.is_active
+    assert [i.effect for i in outbox] == list(result.effects)
+    assert [e.collaboration_id for e in events] == [collab.id]
+    assert service.end(
+        collab.id,
+        actor=world.office_admin(),
+        outcome=cc.Outcome.CUSTOMER_CONTINUES,
+        acknowledge={"R16"},
+        idempotency_key="k",
+    ).replayed
+    store.close()
+
+
+def test_an_end_on_sqlite_whose_key_is_taken_before_its_lock_is_answered_as_taken(tmp_path: Path) -> None:
+    store = cc.SQLiteStore(tmp_path / "key.db")
+    world = World(store)
+    world.office()
+    world.customer()
+    collab = world.collaboration(cc.BOOKKEEPING)
+    service = served(world, Meddling(lambda: _take_the_key(world)))
+    with pytest.raises(cc.IdempotencyKeyReused):
+        service.end(
+            collab.id,
+            actor=world.office_admin(),
+            outcome=cc.Outcome.CUSTOMER_CONTINUES,
+            acknowledge={"R16"},
+            idempotency_key="k",
+        )
+    with store.transaction(write=False) as uow:
+        stored = uow.get_collaboration(collab.id)
+        assert stored is not None and stored.is_active and uow.outbox(collaboration_id=collab.id) == []
     store.close()

@@ -158,6 +158,13 @@ class SQLiteUnitOfWork(SQLUnitOfWork):
         self, collaboration_id: str, *, idempotency_key: IdempotencyKey | None, for_update: bool
     ) -> EndSnapshot:
         # The write lock, if any, is the transaction's (BEGIN IMMEDIATE): nothing to lock here.
+        return self.end_read(collaboration_id, idempotency_key)[0]
+
+    def end_read(
+        self, collaboration_id: str, idempotency_key: IdempotencyKey | None
+    ) -> tuple[EndSnapshot, Any]:
+        """What an end reads, and the row it was read from; None for the row when it was not
+        read from that one statement alone (columns that disagree with the document)."""
         key = (None, None) if idempotency_key is None else (idempotency_key.scope, idempotency_key.key)
         row = self._execute(_LOAD_END, (*key, collaboration_id)).fetchone()
         record = (
@@ -166,15 +173,16 @@ class SQLiteUnitOfWork(SQLUnitOfWork):
             else self._decode(row[7], IdempotencyRecord, "idempotency", key)
         )
         if row[0] is None:
-            return EndSnapshot(None, None, None, (), None, record)
+            return EndSnapshot(None, None, None, (), None, record), row
         collaboration: Collaboration = self._decode(row[0], Collaboration, "collaborations", collaboration_id)
         c = collaboration
         if (c.office_id, c.customer_id, c.product) != (row[1], row[2], row[3]):
             # Columns that disagree with the document: read as the finer reads do, by the
             # document's ids, so that the answer is theirs.
-            return load_end_by_parts(
+            snapshot = load_end_by_parts(
                 self, collaboration_id, idempotency_key=idempotency_key, for_update=False
             )
+            return snapshot, None
         return EndSnapshot(
             c,
             None if row[4] is None else self._decode(row[4], Customer, "customers", c.customer_id),
@@ -187,7 +195,24 @@ class SQLiteUnitOfWork(SQLUnitOfWork):
             else self._decode(row[6], Subscription, "subscriptions", (c.customer_id, c.product)),
             record,
             tuple(self.requests(customer_id=c.customer_id, open_only=True)) if row[9] else (),
-        )
+        ), row
+
+    def record_end_as_read(self, writes: EndWrites, read: object, *, commit: bool) -> bool:
+        """:class:`~collabcore.ports.EndsReadBeforeTheirLock`: ``record_end``, in this unit of
+        work's transaction (which holds the write lock since its BEGIN IMMEDIATE), if the
+        database is as it was when :meth:`SQLiteStore.read_end` read ``read``: no other
+        connection has committed since (SQLite's ``data_version``, read with the end's rows,
+        moves with every commit of another connection) and this one has changed no row
+        (``total_changes``, which counts this connection's own). False, with nothing kept,
+        when either moved: the caller ends the locked way."""
+        if not isinstance(read, _EndRead) or read.changes != self._connection.total_changes:
+            self.rollback()
+            return False
+        if self._execute("PRAGMA data_version").fetchone()[0] != read.version:
+            self.rollback()
+            return False
+        self.record_end(writes, commit=commit)
+        return True
 
     def load_ends(self, requests: Sequence[tuple[str, IdempotencyKey | None]]) -> list[EndSnapshot]:
         """:class:`~collabcore.ports.EndsInBatches`: what ``load_end`` reads for each
@@ -549,6 +574,16 @@ class _Transaction:
         self._uow.rollback()
 
 
+class _EndRead:
+    """When :meth:`SQLiteStore.read_end` read an end: the database's ``data_version`` as it
+    began, and how many rows the connection had changed by then."""
+
+    __slots__ = ("changes", "version")
+
+    def __init__(self, version: int, changes: int) -> None:
+        self.version, self.changes = version, changes
+
+
 class _Fetched:
     """A statement's rows, read in full, and how many rows it changed."""
 
@@ -667,6 +702,26 @@ class SQLiteStore:
         back. ``write=True`` takes the write lock up front (``BEGIN IMMEDIATE``, waiting up to
         ``timeout`` seconds), so racing writers queue instead of failing."""
         return _Transaction(SQLiteUnitOfWork(self._connection(), self._decoded), write)
+
+    def read_end(
+        self, collaboration_id: str, *, idempotency_key: IdempotencyKey | None
+    ) -> tuple[EndSnapshot, object]:
+        """:class:`~collabcore.ports.EndsReadBeforeTheirLock`: what ``load_end`` reads, on this
+        thread's connection outside any transaction (nothing locked: SQLite reads the
+        statement in a snapshot of its own), and the database's ``data_version`` just before,
+        by which ``record_end_as_read`` tells whether anything was committed since (a commit
+        between the two only makes the end go the locked way). The end's decoding and rules
+        then run before the write lock is taken, not under it."""
+        connection = self._connection()
+        changes = connection.total_changes
+        try:
+            version = connection.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise _storage_error(exc) from exc
+        snapshot, row = SQLiteUnitOfWork(connection, self._decoded).end_read(
+            collaboration_id, idempotency_key
+        )
+        return snapshot, None if row is None else _EndRead(version, changes)
 
     def collaboration_parties(self, collaboration_ids: Sequence[str]) -> dict[str, CollaborationParties]:
         """:class:`~collabcore.ports.PartiesBeforeAnEnd`: one statement on this thread's

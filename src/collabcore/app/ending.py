@@ -123,7 +123,9 @@ class Ending:
         done: EndResult | Plan | None = None
         known: tuple[CollaborationParties, Facts] | None = None
         read_first = self._read_end
-        if read_first is not None:
+        # Parties seen before (a plan shown first) leave nothing to read before the lock: the
+        # locked way then reads once, where reading first would read twice.
+        if read_first is not None and self._parties.get(command.collaboration_id) is None:
             done, known = self._end_as_read(read_first, command, idempotency_key, expected_version)
         fresh = False
         while done is None:
