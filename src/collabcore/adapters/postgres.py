@@ -264,18 +264,24 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         return self._load(collaboration_id, idempotency_key, for_update)[0]
 
     def _load(
-        self, collaboration_id: str, idempotency_key: IdempotencyKey | None, for_update: bool
+        self,
+        collaboration_id: str,
+        idempotency_key: IdempotencyKey | None,
+        for_update: bool,
+        sql: str | None = None,
     ) -> tuple[EndSnapshot, Any]:
-        """The snapshot, and the row it was read from (what ``record_end_as_read`` checks)."""
+        """The snapshot, and the row it was read from (with ``sql``: :data:`_LOAD_END`, or
+        :data:`_READ_END`, whose row ``record_end_as_read`` checks)."""
         # One round trip: the lock (if asked), then everything else in a statement of its
         # own, so that it reads a snapshot taken after the lock was granted: a racing end
         # that committed meanwhile, and its idempotency record, are seen.
         params = _load_params(collaboration_id, idempotency_key)
+        sql = sql or _LOAD_END
 
         def send() -> Any:
             if not for_update and not (self._write and not self._begun):
                 # One statement, nothing to queue before it: sent as it is, without a pipeline.
-                return self._connection.execute(_LOAD_END, params).fetchone()
+                return self._connection.execute(sql, params).fetchone()
             with _pipelined(self._connection):
                 self._begin_in_pipeline()
                 if for_update:
@@ -286,7 +292,7 @@ class PostgresUnitOfWork(SQLUnitOfWork):
                     self._connection.execute(
                         "SELECT 1 FROM collaborations WHERE id = %s FOR UPDATE", (collaboration_id,)
                     )
-                return self._connection.execute(_LOAD_END, params).fetchone()
+                return self._connection.execute(sql, params).fetchone()
 
         row = self._sent(send)
         return self._snapshot(row, collaboration_id, idempotency_key), row
@@ -385,23 +391,14 @@ class PostgresUnitOfWork(SQLUnitOfWork):
             raise StorageError("record_end_as_read opens its own transaction; call it first.")
         sql, params = self._end_statement(writes)
         c = writes.ended
+        # Row versions, not documents: nothing to render as text, and a few bytes to send.
         checks = (
-            " SELECT 1 / (CASE WHEN (SELECT count(*) FROM changed) = 1"
-            # Compared as the text that was read (jsonb's own output): nothing to parse.
-            " AND (SELECT data::text FROM customers WHERE id = %s) IS NOT DISTINCT FROM %s"
-            " AND (SELECT data::text FROM offices WHERE id = %s) IS NOT DISTINCT FROM %s"
-            " AND (SELECT coalesce(array_agg(x.data::text ORDER BY x.started_at, x.id), '{}')"
-            "  FROM collaborations x WHERE x.customer_id = %s AND x.status = 'active' AND x.id <> %s)"
-            "  = %s::text[]"
-            " AND (SELECT data::text FROM subscriptions WHERE customer_id = %s AND product = %s)"
-            "  IS NOT DISTINCT FROM %s"
-            " AND (SELECT coalesce(array_agg(r.data::text ORDER BY r.requested_at, r.id), '{}')"
-            "  FROM lifecycle_requests r WHERE r.customer_id = %s"
-            f"  AND r.status IN {OPEN_STATUSES}) = %s::text[]"
-            " THEN 1 ELSE 0 END)"
+            " SELECT 1 / (CASE WHEN (SELECT count(*) FROM changed) = 1 AND ("
+            + _VERSIONS.format(customer="%s", office="%s", product="%s", collaboration="%s")
+            + ") IS NOT DISTINCT FROM (%s, %s, %s, %s::text[], %s::text[]) THEN 1 ELSE 0 END)"
         )
-        params += [c.customer_id, read[1], c.office_id, read[2], c.customer_id, c.id, list(read[3])]
-        params += [c.customer_id, c.product, read[4], c.customer_id, list(read[6])]
+        params += [c.customer_id, c.office_id, c.customer_id, c.product, c.customer_id, c.id, c.customer_id]
+        params += [read[7], read[8], read[9], list(read[10]), list(read[11])]
 
         def send() -> None:
             with _pipelined(self._connection):
@@ -682,6 +679,34 @@ SELECT c.data,
   LEFT JOIN collaborations c ON c.id = %(id)s
 """
 
+_VERSIONS = """
+       (SELECT cu.xmin::text FROM customers cu WHERE cu.id = {customer}),
+       (SELECT o.xmin::text FROM offices o WHERE o.id = {office}),
+       (SELECT s.xmin::text FROM subscriptions s WHERE s.customer_id = {customer} AND s.product = {product}),
+       (SELECT coalesce(array_agg(x.xmin::text ORDER BY x.started_at, x.id), '{{}}')
+          FROM collaborations x
+         WHERE x.customer_id = {customer} AND x.status = 'active' AND x.id <> {collaboration}),
+       (SELECT coalesce(array_agg(r.xmin::text ORDER BY r.requested_at, r.id), '{{}}')
+          FROM lifecycle_requests r
+         WHERE r.customer_id = {customer} AND r.status IN ('awaiting_acceptance', 'scheduled'))
+"""
+"""The row version (``xmin``: the transaction that wrote it) of every row an end decides on
+besides its collaboration (whose own version column guards it): its customer, office and
+subscription, and the customer's other active collaborations and open requests. Any write
+to one of them, or one that joins or leaves them, changes this; comparing it costs no
+document's text."""
+
+_READ_END = _LOAD_END.replace(
+    "\n  FROM (SELECT 1) AS one",
+    ","
+    + _VERSIONS.format(
+        customer="c.customer_id", office="c.office_id", product="c.product", collaboration="c.id"
+    )
+    + "  FROM (SELECT 1) AS one",
+)
+"""What an end reads, and the row versions of what it read (columns 7 to 11), read before
+its transaction."""
+
 _SETTLE = _placeholders(UPDATE_OUTBOX + FENCE)
 
 
@@ -869,7 +894,7 @@ class PostgresStore:
         statement outside any transaction (nothing locked), and what
         ``record_end_as_read`` checks it by."""
         with self.transaction(write=False) as uow:
-            return uow._load(collaboration_id, idempotency_key, for_update=False)
+            return uow._load(collaboration_id, idempotency_key, for_update=False, sql=_READ_END)
 
     def collaboration_parties(self, collaboration_ids: Sequence[str]) -> dict[str, CollaborationParties]:
         """:class:`~collabcore.ports.PartiesBeforeAnEnd`: one statement, outside any transaction."""
