@@ -71,17 +71,17 @@ MISSED_NOTE = """\
 How an end is made now (issue 26), and what stands between the missed targets and their
 floors (the closing note of issue 26 has the profiles):
 
-- **An end on SQLite** reads its collaboration's office, customer and product in one
-  statement outside any transaction (or not at all, when this service has read them
-  before: they never change), asks the integrations, then in one `BEGIN IMMEDIATE …
-  COMMIT` reads everything else in one statement (whether the customer has other active
-  collaborations or open requests is asked with `EXISTS`, and they are read only when
-  there are), and writes the update, the event, the subscription, the outbox (one
-  `executemany`) and the key, each document encoded once. Beside the smallest end's
-  work it still plans under every rule of the product, decodes and checks what it read,
-  builds the values of the end, writes the subscription and makes one statement more
-  before its transaction; that Python is most of the difference, and with `FULL` each
-  commit's fsync also carries the subscription's page.
+- **An end on SQLite** reads everything in one statement outside any transaction (whether
+  the customer has other active collaborations or open requests is asked with `EXISTS`,
+  and they are read only when there are), after the database's `data_version`; asks the
+  integrations, plans and builds the end's values; then in one `BEGIN IMMEDIATE … COMMIT`
+  asks `data_version` again (if it moved, the end reads and decides again under the lock)
+  and writes the update, the event, the subscription, the outbox (one `executemany`) and
+  the key, each document encoded once. A collaboration a plan showed first is read under
+  the lock instead. Beside the smallest end's work it still plans under every rule of the
+  product, decodes and checks what it read, builds the values of the end and writes the
+  subscription; that Python is most of the difference, and with `FULL` each commit's
+  fsync also carries the subscription's page.
 - **An end on PostgreSQL** reads everything in one statement before its transaction,
   asks the integrations, plans, then in one round trip opens the transaction, locks the
   customer and runs one statement that checks that nothing it read has changed (the
