@@ -85,10 +85,13 @@ floors (the closing note of issue 26 has the profiles):
 - **An end on PostgreSQL** reads everything in one statement before its transaction,
   asks the integrations, plans, then in one round trip opens the transaction, locks the
   customer and runs one statement that checks that nothing it read has changed (the
-  collaboration's version, customer, office, subscription, the customer's other active
-  collaborations and open requests) and writes everything, and commits: two round trips,
-  as the smallest end. If anything changed, the statement writes nothing and the end
-  reads again under the lock.
+  collaboration's version; the row versions of its customer, office, subscription, the
+  customer's other active collaborations and open requests) and writes everything, and
+  commits: two round trips, as the smallest end. If anything changed, the statement
+  writes nothing and the end reads again under the lock. The server's own share is most
+  of the difference with one worker: it parses each JSON document the end writes into
+  `jsonb` (the smallest end's are fewer) and renders four documents as text for the
+  read (the smallest end's one).
 - **A plan with the memo off** evaluates every rule of the product (15 for Travel &
   Expenses), builds its findings, effects and the rest of the plan (consequences, words
   and timeline are worked out when first read), and reads the stored state and the

@@ -21,7 +21,7 @@ from collabcore.domain import CollaborationEnded, EndRefusedRecorded
 from collabcore.ports import Store
 from collabcore.testing import FakeIntegrations, World
 
-Change = Callable[[World], None]
+Change = Callable[[World], object]
 
 
 def _office(world: World, users: Callable[[cc.OfficeUser], cc.OfficeUser], name: str | None = None) -> None:
@@ -122,7 +122,11 @@ def _made_by(change: Change, world: World, stores: Stores | None) -> Callable[[]
     """``change`` as made through this world's store, or (with ``stores``) through a second
     store on the same database: another connection, as another process has."""
     if stores is None:
-        return lambda: change(world)
+
+        def here() -> None:
+            change(world)
+
+        return here
 
     def there() -> None:
         other = World(stores.twin(world.store))

@@ -394,7 +394,9 @@ class PostgresUnitOfWork(SQLUnitOfWork):
         # Row versions, not documents: nothing to render as text, and a few bytes to send.
         checks = (
             " SELECT 1 / (CASE WHEN (SELECT count(*) FROM changed) = 1 AND ("
-            + _VERSIONS.format(customer="%s", office="%s", product="%s", collaboration="%s")
+            + _VERSIONS.format(
+                customer="%s", office="%s", product="%s", collaboration="%s", open=OPEN_STATUSES
+            )
             + ") IS NOT DISTINCT FROM (%s, %s, %s, %s::text[], %s::text[]) THEN 1 ELSE 0 END)"
         )
         params += [c.customer_id, c.office_id, c.customer_id, c.product, c.customer_id, c.id, c.customer_id]
@@ -688,7 +690,7 @@ _VERSIONS = """
          WHERE x.customer_id = {customer} AND x.status = 'active' AND x.id <> {collaboration}),
        (SELECT coalesce(array_agg(r.xmin::text ORDER BY r.requested_at, r.id), '{{}}')
           FROM lifecycle_requests r
-         WHERE r.customer_id = {customer} AND r.status IN ('awaiting_acceptance', 'scheduled'))
+         WHERE r.customer_id = {customer} AND r.status IN {open})
 """
 """The row version (``xmin``: the transaction that wrote it) of every row an end decides on
 besides its collaboration (whose own version column guards it): its customer, office and
@@ -700,7 +702,11 @@ _READ_END = _LOAD_END.replace(
     "\n  FROM (SELECT 1) AS one",
     ","
     + _VERSIONS.format(
-        customer="c.customer_id", office="c.office_id", product="c.product", collaboration="c.id"
+        customer="c.customer_id",
+        office="c.office_id",
+        product="c.product",
+        collaboration="c.id",
+        open=OPEN_STATUSES,
     )
     + "  FROM (SELECT 1) AS one",
 )
