@@ -38,6 +38,20 @@ def served(world: World, fakes: FakeIntegrations) -> cc.CollaborationService:
     return cc.CollaborationService(world.store, integrations=fakes.integrations(), clock=world.clock)
 
 
+def spied_writes(monkeypatch: pytest.MonkeyPatch, unit_of_work: type[Any]) -> list[bool]:
+    """What each ``record_end_as_read`` of ``unit_of_work`` answered, in order: True when it
+    wrote the end as decided before the lock, False when it sent the end the locked way."""
+    answers: list[bool] = []
+    write = unit_of_work.record_end_as_read
+
+    def spied(self: Any, writes: Any, read: object, *, commit: bool) -> bool:
+        answers.append(write(self, writes, read, commit=commit))
+        return answers[-1]
+
+    monkeypatch.setattr(unit_of_work, "record_end_as_read", spied)
+    return answers
+
+
 def holds_no_lock(store: Store, collab: cc.Collaboration) -> bool:
     """Whether another writer could take what an end locks right now."""
     if isinstance(store, cc.SQLiteStore):
@@ -246,14 +260,7 @@ def test_an_end_on_postgres_is_checked_by_the_statement_that_writes(
     world = World(store)
     world.office()
     world.customer()
-    kept: list[bool] = []
-    write = PostgresUnitOfWork.record_end_as_read
-
-    def spied(self: PostgresUnitOfWork, writes: Any, read: object, *, commit: bool) -> bool:
-        kept.append(write(self, writes, read, commit=commit))
-        return kept[-1]
-
-    monkeypatch.setattr(PostgresUnitOfWork, "record_end_as_read", spied)
+    kept = spied_writes(monkeypatch, PostgresUnitOfWork)
     # Ends with nothing to follow up (no read-only access to open): each in one write.
     first, second = world.collaboration(cc.PAYROLL), world.collaboration(cc.BOOKKEEPING)
     world.service.end(first.id, actor=world.office_admin(), outcome=cc.Outcome.END_SUBSCRIPTION)
@@ -325,10 +332,11 @@ def _take_the_key(world: World) -> None:
 def test_an_end_on_sqlite_decided_before_its_lock_is_written_only_if_nothing_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[World], None], kept: list[bool]
 ) -> None:
-    """On SQLite an end is read and decided before the write lock; under the lock the same
-    statement is read again, and the end is written as decided only if it gives the same
-    texts. Anything changed meanwhile sends the end the locked way: read, decided and
-    written again under the lock, once."""
+    """On SQLite an end is read and decided before the write lock; under the lock it is
+    written as decided only if nothing was committed meanwhile (the database's data_version,
+    for other connections, and the connection's own total_changes). Anything changed
+    meanwhile sends the end the locked way: read, decided and written again under the lock,
+    once."""
     from collabcore.adapters.sqlite import SQLiteUnitOfWork
 
     store = cc.SQLiteStore(tmp_path / "read-first.db")
@@ -336,14 +344,7 @@ def test_an_end_on_sqlite_decided_before_its_lock_is_written_only_if_nothing_cha
     world.office()
     world.customer()
     collab = world.collaboration(cc.BOOKKEEPING)
-    outcomes: list[bool] = []
-    write = SQLiteUnitOfWork.record_end_as_read
-
-    def spied(self: SQLiteUnitOfWork, writes: Any, read: object, *, commit: bool) -> bool:
-        outcomes.append(write(self, writes, read, commit=commit))
-        return outcomes[-1]
-
-    monkeypatch.setattr(SQLiteUnitOfWork, "record_end_as_read", spied)
+    outcomes = spied_writes(monkeypatch, SQLiteUnitOfWork)
     service = served(world, Meddling(lambda: meanwhile(world)))
     result = service.end(
         collab.id,
