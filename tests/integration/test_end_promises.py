@@ -6,6 +6,7 @@ writes the end, its event, its effects and its key; and what an end keeps from b
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -304,6 +305,16 @@ def _another_connection_renames_the_office(world: World) -> None:
         elsewhere.close()
 
 
+def _another_connection_registers_another_customer(world: World) -> None:
+    """A commit to the file that changes nothing the end read."""
+    assert isinstance(world.store, cc.SQLiteStore)
+    elsewhere = cc.SQLiteStore(world.store.path)
+    try:
+        World(elsewhere).customer("customer-9")
+    finally:
+        elsewhere.close()
+
+
 def _start_another(world: World) -> None:
     world.collaboration(cc.PAYROLL)
 
@@ -326,17 +337,29 @@ def _take_the_key(world: World) -> None:
         (_rename_the_office, [False]),
         (_another_connection_renames_the_office, [False]),
         (_start_another, [False]),
+        (_another_connection_registers_another_customer, [True]),
     ],
-    ids=["nothing", "the office renamed", "the office renamed elsewhere", "another collaboration started"],
+    ids=[
+        "nothing",
+        "the office renamed",
+        "the office renamed elsewhere",
+        "another collaboration started",
+        "another customer registered elsewhere",
+    ],
 )
 def test_an_end_on_sqlite_decided_before_its_lock_is_written_only_if_nothing_changed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[World], None], kept: list[bool]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    meanwhile: Callable[[World], None],
+    kept: list[bool],
 ) -> None:
     """On SQLite an end is read and decided before the write lock; under the lock it is
-    written as decided only if nothing was committed meanwhile (the database's data_version,
-    for other connections, and the connection's own total_changes). Anything changed
-    meanwhile sends the end the locked way: read, decided and written again under the lock,
-    once."""
+    written as decided if nothing was committed meanwhile (the database's data_version, for
+    other connections, and the connection's own total_changes), or if what was committed
+    leaves what the end read as it was (its statement read again and compared). Anything it
+    read that changed sends the end the locked way: read, decided and written again under
+    the lock, once."""
     from collabcore.adapters.sqlite import SQLiteUnitOfWork
 
     store = cc.SQLiteStore(tmp_path / "read-first.db")
@@ -345,6 +368,7 @@ def test_an_end_on_sqlite_decided_before_its_lock_is_written_only_if_nothing_cha
     world.customer()
     collab = world.collaboration(cc.BOOKKEEPING)
     outcomes = spied_writes(monkeypatch, SQLiteUnitOfWork)
+    caplog.set_level(logging.DEBUG, logger="collabcore.service")
     service = served(world, Meddling(lambda: meanwhile(world)))
     result = service.end(
         collab.id,
@@ -354,6 +378,9 @@ def test_an_end_on_sqlite_decided_before_its_lock_is_written_only_if_nothing_cha
         idempotency_key="k",
     )
     assert outcomes == kept
+    # An operator sees each end sent the locked way, at DEBUG.
+    sent_back = [r for r in caplog.records if "ending it under the lock" in r.getMessage()]
+    assert len(sent_back) == kept.count(False)
     with store.transaction(write=False) as uow:
         ended = uow.get_collaboration(collab.id)
         outbox = uow.outbox(collaboration_id=collab.id)

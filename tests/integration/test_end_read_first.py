@@ -47,6 +47,7 @@ CHANGES: dict[str, Change] = {
         "collab-1", actor=world.customer_admin(), outcome=cc.Outcome.DEACTIVATE, acknowledge={"R16"}
     ),
     "another collaboration started": lambda world: world.collaboration(cc.EXPENSES),
+    "another customer registered": lambda world: world.customer("customer-9"),
     "its key taken by another end": lambda world: world.service.end(
         "collab-2", actor=world.office_admin(), outcome=cc.Outcome.END_SUBSCRIPTION, idempotency_key="k"
     ),

@@ -187,9 +187,7 @@ class SQLiteUnitOfWork(SQLUnitOfWork):
             c,
             None if row[4] is None else self._decode(row[4], Customer, "customers", c.customer_id),
             None if row[5] is None else self._decode(row[5], AccountingOffice, "offices", c.office_id),
-            tuple(o for o in self.active_collaborations_of_customer(c.customer_id) if o.id != c.id)
-            if row[8]
-            else (),
+            self._others(c) if row[8] else (),
             None
             if row[6] is None
             else self._decode(row[6], Subscription, "subscriptions", (c.customer_id, c.product)),
@@ -199,20 +197,36 @@ class SQLiteUnitOfWork(SQLUnitOfWork):
 
     def record_end_as_read(self, writes: EndWrites, read: object, *, commit: bool) -> bool:
         """:class:`~collabcore.ports.EndsReadBeforeTheirLock`: ``record_end``, in this unit of
-        work's transaction (which holds the write lock since its BEGIN IMMEDIATE), if the
-        database is as it was when :meth:`SQLiteStore.read_end` read ``read``: no other
-        connection has committed since (SQLite's ``data_version``, read with the end's rows,
-        moves with every commit of another connection) and this one has changed no row
-        (``total_changes``, which counts this connection's own). False, with nothing kept,
-        when either moved: the caller ends the locked way."""
-        if not isinstance(read, _EndRead) or read.changes != self._connection.total_changes:
+        work's transaction (which holds the write lock since its BEGIN IMMEDIATE), if what
+        :meth:`SQLiteStore.read_end` read (``read``) is still there. Usually nothing was
+        committed since: this connection's ``PRAGMA data_version``, which moves with every
+        commit of another connection to the file, and its ``total_changes``, which counts
+        the rows it changed itself, are where they were. If either moved (another worker
+        committed something, perhaps about another customer), the end's statement is read
+        again and compared, as stored texts, with what the end was decided on. False, with
+        nothing kept, when anything differs: the caller ends the locked way."""
+        if not isinstance(read, _EndRead):
             self.rollback()
             return False
-        if self._execute("PRAGMA data_version").fetchone()[0] != read.version:
-            self.rollback()
-            return False
+        unmoved = read.changes == self._connection.total_changes
+        if not (unmoved and self._execute("PRAGMA data_version").fetchone()[0] == read.version):
+            again = self._execute(_LOAD_END, (*read.key, read.collaboration_id)).fetchone()
+            same = again == read.row
+            if same and read.row[8]:
+                cid = read.collaboration_id
+                c: Collaboration = self._decode(read.row[0], Collaboration, "collaborations", cid)
+                same = self._others(c) == read.others
+            if same and read.row[9]:
+                same = tuple(self.requests(customer_id=read.row[2], open_only=True)) == read.requests
+            if not same:
+                self.rollback()
+                return False
         self.record_end(writes, commit=commit)
         return True
+
+    def _others(self, c: Collaboration) -> tuple[Collaboration, ...]:
+        """The customer's active collaborations other than ``c``."""
+        return tuple(o for o in self.active_collaborations_of_customer(c.customer_id) if o.id != c.id)
 
     def load_ends(self, requests: Sequence[tuple[str, IdempotencyKey | None]]) -> list[EndSnapshot]:
         """:class:`~collabcore.ports.EndsInBatches`: what ``load_end`` reads for each
@@ -575,13 +589,25 @@ class _Transaction:
 
 
 class _EndRead:
-    """When :meth:`SQLiteStore.read_end` read an end: the database's ``data_version`` as it
-    began, and how many rows the connection had changed by then."""
+    """What :meth:`SQLiteStore.read_end` read an end from: the database's ``data_version``
+    as the read began and how many rows the connection had changed by then; the statement's
+    row as stored texts; the customer's other active collaborations and open requests, as
+    read when the row says there are some."""
 
-    __slots__ = ("changes", "version")
+    __slots__ = ("changes", "collaboration_id", "key", "others", "requests", "row", "version")
 
-    def __init__(self, version: int, changes: int) -> None:
-        self.version, self.changes = version, changes
+    def __init__(
+        self,
+        version: int,
+        changes: int,
+        collaboration_id: str,
+        key: tuple[str | None, str | None],
+        row: Any,
+        snapshot: EndSnapshot,
+    ) -> None:
+        self.version, self.changes, self.row = version, changes, row
+        self.collaboration_id, self.key = collaboration_id, key
+        self.others, self.requests = snapshot.others, snapshot.requests
 
 
 class _Fetched:
@@ -710,7 +736,7 @@ class SQLiteStore:
         thread's connection outside any transaction (nothing locked: SQLite reads the
         statement in a snapshot of its own), and the database's ``data_version`` just before,
         by which ``record_end_as_read`` tells whether anything was committed since (a commit
-        between the two only makes the end go the locked way). The end's decoding and rules
+        between the two only makes it compare what was read). The end's decoding and rules
         then run before the write lock is taken, not under it."""
         connection = self._connection()
         changes = connection.total_changes
@@ -721,7 +747,10 @@ class SQLiteStore:
         snapshot, row = SQLiteUnitOfWork(connection, self._decoded).end_read(
             collaboration_id, idempotency_key
         )
-        return snapshot, None if row is None else _EndRead(version, changes)
+        if row is None:
+            return snapshot, None
+        key = (None, None) if idempotency_key is None else (idempotency_key.scope, idempotency_key.key)
+        return snapshot, _EndRead(version, changes, collaboration_id, key, row, snapshot)
 
     def collaboration_parties(self, collaboration_ids: Sequence[str]) -> dict[str, CollaborationParties]:
         """:class:`~collabcore.ports.PartiesBeforeAnEnd`: one statement on this thread's

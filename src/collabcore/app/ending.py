@@ -187,8 +187,14 @@ class Ending:
         if not decided.follow_ups:
             with self.config.store.transaction() as uow:
                 record = getattr(uow, "record_end_as_read", None)
-                if record is not None and record(decided.writes, read, commit=True):
-                    return decided.result, None
+                if record is not None:
+                    if record(decided.writes, read, commit=True):
+                        return decided.result, None
+                    # How often this happens tells an operator how busy the customer's rows are.
+                    log.debug(
+                        "collaboration %s changed while its end was decided; ending it under the lock",
+                        current.id,
+                    )
         return None, (parties, facts)
 
     def facts_for(self, command: EndCommand) -> Facts:
