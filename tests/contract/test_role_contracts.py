@@ -63,6 +63,7 @@ def test_the_whole_contract_is_every_role() -> None:
         "OverviewContract",
         "AuditTrailContract",
         "EndStorageContract",
+        "EndAbilitiesContract",
         "IdempotencyContract",
         "TenancyContract",
         "OutboxContract",

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from collabcore.testing.contract import (
         AuditTrailContract,
         DirectoryContract,
+        EndAbilitiesContract,
         EndStorageContract,
         HostTransactionContract,
         IdempotencyContract,
@@ -52,6 +53,7 @@ _CONTRACTS = frozenset(
     {
         "AuditTrailContract",
         "DirectoryContract",
+        "EndAbilitiesContract",
         "EndStorageContract",
         "HostTransactionContract",
         "IdempotencyContract",
@@ -73,6 +75,7 @@ __all__ = [
     "AuditTrailContract",
     "CustomerFacts",
     "DirectoryContract",
+    "EndAbilitiesContract",
     "EndStorageContract",
     "FakeIntegrations",
     "HostTransactionContract",

@@ -6,7 +6,7 @@ test below then runs against your adapter. The memory, SQLite and
 PostgreSQL adapters of this library run exactly this suite.
 
 The suite is split by the roles of :mod:`collabcore.ports` (``DirectoryContract``,
-``OverviewContract``, ``AuditTrailContract``, ``EndStorageContract``,
+``OverviewContract``, ``AuditTrailContract``, ``EndStorageContract``, ``EndAbilitiesContract``,
 ``IdempotencyContract``, ``OutboxContract``, ``TransactionContract``, and
 ``TenancyContract`` and ``SecurityContract`` across them): a host that replaces one role of a shipped
 store, say its own outbox, subclasses just that role's contract.
@@ -47,6 +47,7 @@ from collabcore.domain import (
     SubscriptionStatus,
 )
 from collabcore.testing.contract_base import StoreUnderTest, audit_added, snapshot
+from collabcore.testing.end_abilities import EndAbilitiesContract
 from collabcore.testing.faults import FEWER_STATEMENTS
 from collabcore.testing.host_transaction import HostTransactionContract as HostTransactionContract
 from collabcore.testing.lifecycle_contract import LifecycleContract as LifecycleContract
@@ -56,6 +57,7 @@ from collabcore.testing.world import CUSTOMER_ADMIN, World
 __all__ = [
     "AuditTrailContract",
     "DirectoryContract",
+    "EndAbilitiesContract",
     "EndStorageContract",
     "IdempotencyContract",
     "OutboxContract",
@@ -465,6 +467,7 @@ class StoreContract(
     OverviewContract,
     AuditTrailContract,
     EndStorageContract,
+    EndAbilitiesContract,
     IdempotencyContract,
     TenancyContract,
     OutboxContract,
