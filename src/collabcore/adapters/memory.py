@@ -30,12 +30,14 @@ from collabcore.domain.outbox import EffectStatus, OutboxItem
 from collabcore.domain.records import (
     CustomerCollaborations,
     EndSnapshot,
+    EndWrites,
     IdempotencyKey,
     IdempotencyRecord,
     OverviewCursor,
 )
 from collabcore.domain.requests import LifecycleRequest
 from collabcore.domain.validation import plain
+from collabcore.ports import CollaborationParties
 
 
 def _text(value: Any) -> Any:
@@ -68,6 +70,9 @@ class _State:
         # office id -> customer id -> ids of the office's active collaborations with it
         self.active_by_office: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.events_by_customer: dict[str, list[Event]] = defaultdict(list)
+        self.commits = 0
+        """How many units of work have committed: what an end read before its lock is
+        current if none has since."""
 
     def put_collaboration(self, c: Collaboration) -> None:
         self.collaborations[c.id] = c
@@ -358,6 +363,7 @@ class MemoryUnitOfWork(EndsByParts, OutboxByParts):
 
     def commit(self) -> None:
         state = self._state
+        state.commits += 1
         state.offices.update(self._offices)
         state.customers.update(self._customers)
         for c in self._collaborations.values():
@@ -377,6 +383,28 @@ class MemoryUnitOfWork(EndsByParts, OutboxByParts):
 
     def rollback(self) -> None:
         self._discard()
+
+    # --- the optional abilities of an end (collabcore.ports) ------------------------
+
+    def record_end_as_read(self, writes: EndWrites, read: object, *, commit: bool) -> bool:
+        """:class:`~collabcore.ports.EndsReadBeforeTheirLock`: ``record_end`` if no unit of
+        work has committed since :meth:`MemoryStore.read_end` read ``read`` (this one holds
+        the store's lock, so none can commit meanwhile)."""
+        if read != self._state.commits:
+            self.rollback()
+            return False
+        self.record_end(writes, commit=commit)
+        return True
+
+    def load_ends(self, requests: Sequence[tuple[str, IdempotencyKey | None]]) -> list[EndSnapshot]:
+        """:class:`~collabcore.ports.EndsInBatches`: ``load_end`` for each request."""
+        return [self.load_end(cid, idempotency_key=key, for_update=True) for cid, key in requests]
+
+    def record_ends(self, writes: Sequence[EndWrites]) -> None:
+        """:class:`~collabcore.ports.EndsInBatches`: ``record_end`` for each, staged together
+        (a stale one raises before anything of the unit of work is kept)."""
+        for each in writes:
+            self.record_end(each, commit=False)
 
     def _discard(self) -> None:
         for staged in (
@@ -427,6 +455,23 @@ class MemoryStore:
         """A unit of work that holds the store to itself until it is left (another thread's
         waits); what it wrote is kept only on ``commit()``. ``write`` changes nothing here."""
         return _Transaction(self._lock, self._state)
+
+    def read_end(
+        self, collaboration_id: str, *, idempotency_key: IdempotencyKey | None
+    ) -> tuple[EndSnapshot, object]:
+        """:class:`~collabcore.ports.EndsReadBeforeTheirLock`: what ``load_end`` reads, and
+        how many units of work had committed then; the store is held only while it reads."""
+        with self.transaction(write=False) as uow:
+            return uow.load_end(collaboration_id, idempotency_key=idempotency_key, for_update=False), (
+                self._state.commits
+            )
+
+    def collaboration_parties(self, collaboration_ids: Sequence[str]) -> dict[str, CollaborationParties]:
+        """:class:`~collabcore.ports.PartiesBeforeAnEnd`: each collaboration's office, customer
+        and product, as committed."""
+        with self._lock:
+            found = (self._state.collaborations.get(_text(cid)) for cid in collaboration_ids)
+            return {c.id: (c.office_id, c.customer_id, c.product) for c in found if c is not None}
 
     def close(self) -> None:
         """Nothing to release; here so the memory store is a drop-in for the others."""
