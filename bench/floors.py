@@ -402,18 +402,21 @@ def _outbox_rows(collaboration_id: str, now: Any) -> list[tuple[Any, ...]]:
     ]
 
 
-def sqlite_smallest_end_floor(path: Path, count: int, synchronous: str = "FULL") -> tuple[list[float], float]:
+def sqlite_smallest_end_floor(
+    path: Path, count: int, synchronous: str = "FULL", *, ends: int | None = None
+) -> tuple[list[float], float]:
     """Seconds per end and the CPU seconds of all of them, for the smallest honest end on
     SQLite: one ``BEGIN IMMEDIATE … COMMIT`` on a WAL file that reads the collaboration's
     row (id, office, customer, product, status, version, document) and decodes it,
     updates it guarded by the version read, inserts the end event, the idempotency record
-    and (one ``executemany``) the four outbox rows: seven calls, ten rows."""
+    and (one ``executemany``) the four outbox rows: seven calls, ten rows. ``count``
+    collaborations, of which the first ``ends`` (all, by default) are ended."""
     _schema_sqlite(path)
     connection = _sqlite(path, synchronous)
     _populate_smallest_sqlite(connection, count)
     samples = []
     cpu = time.process_time()
-    for n in range(count):
+    for n in range(count if ends is None else ends):
         start = time.perf_counter()
         now = datetime.now(UTC).isoformat()
         connection.execute("BEGIN IMMEDIATE")
