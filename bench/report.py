@@ -69,15 +69,13 @@ costs. Each end figure is measured against two floors in the same run:
 
 MISSED_NOTE = """\
 How an end is made now (issue 26), and what stands between the missed targets and their
-floors. Counted in CPU instructions with valgrind's callgrind (which, unlike time, does
-not move from run to run) on 2026-12-06: one SQLite end costs about 1.09 million
-instructions against the smallest honest end's 0.36 million. Of ours, SQLite's own code
-is about 0.27 million (the floor's 0.21), and Python's the rest. Three pieces of that
-Python are what the end promises: decoding and checking the three rows it reads (the
-collaboration, customer and subscription; 0.20 million), asking the product's rules
-(0.14 million) and encoding the documents it writes (0.12 million). Together they
-already cost more than the whole smallest end. A cold `plan_end` costs 0.31 million
-instructions, casbin's `enforce` 0.37 million.
+floors. [Instructions per operation](instructions.md) (`python bench/instructions.py`,
+counted by valgrind's callgrind, which unlike time does not move from run to run) shows
+where the CPU goes: one SQLite end executes about 2.8× the smallest honest end's
+instructions, and three of its parts, which are what it promises (decoding and checking
+every row it reads, asking every rule of the product, encoding what it writes), already
+come to more than the whole smallest end. SQLite's own code is the smaller part of the
+rest (0.27 million instructions against the floor's 0.21 million, on 2026-12-06).
 
 - **An end on SQLite** reads everything in one statement outside any transaction (whether
   the customer has other active collaborations or open requests is asked with `EXISTS`,

@@ -6,6 +6,9 @@
     python bench/run.py --only end_sqlite,plan   # some of the benchmarks, written as a quick
                                                  # run's are (never the published figures)
 
+CPU instructions per operation, which do not move from run to run, come from
+bench/instructions.py (valgrind's callgrind) instead.
+
 PostgreSQL figures need COLLABCORE_BENCH_POSTGRES_DSN (or COLLABCORE_TEST_POSTGRES_DSN);
 the casbin comparison needs `pip install casbin`. What is missing is reported, not faked.
 Timings on a shared 2-core machine are noisy: each figure is the median of several
