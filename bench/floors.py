@@ -21,6 +21,7 @@ import threading
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -597,14 +598,11 @@ def _end_floor_worker(dsn: str, schema: str, ids: list[int]) -> Any:
     return work
 
 
-def postgres_end_floor(dsn: str, count: int, workers: int) -> float:
-    """Ends per second by hand, in ``workers`` processes: the same reads and
-    writes as collabcore's end, in three round trips: the collaboration read before the
-    transaction, then (pipelined) the customer locked and everything read, then every write
-    and the commit."""
+def _seed_postgres(admin: Any, count: int, document: Callable[[int], dict[str, Any]]) -> None:
+    """An office ``o``, ``count`` customers ``c<n>`` and an active collaboration ``k<n>`` of
+    each, the collaboration's document made by ``document(n)``."""
     from psycopg.types.json import Jsonb
 
-    schema, admin = _pg_schema(dsn)
     admin.execute("INSERT INTO offices VALUES ('o', %s)", (Jsonb({"id": "o"}),))
     with admin.cursor() as cursor:
         cursor.executemany(
@@ -613,8 +611,18 @@ def postgres_end_floor(dsn: str, count: int, workers: int) -> float:
         )
         cursor.executemany(
             "INSERT INTO collaborations VALUES (%s, 'o', %s, %s, 'p', 'active', now(), 0, %s)",
-            [(f"k{n}", f"c{n}", f"{n:06d}", Jsonb({"n": n, "padding": "p" * 300})) for n in range(count)],
+            [(f"k{n}", f"c{n}", f"{n:06d}", Jsonb(document(n))) for n in range(count)],
         )
+
+
+def postgres_end_floor(dsn: str, count: int, workers: int) -> float:
+    """Ends per second by hand, in ``workers`` processes: the same reads and
+    writes as collabcore's end, in three round trips: the collaboration read before the
+    transaction, then (pipelined) the customer locked and everything read, then every write
+    and the commit."""
+
+    schema, admin = _pg_schema(dsn)
+    _seed_postgres(admin, count, lambda n: {"n": n, "padding": "p" * 300})
 
     elapsed = in_processes(
         _end_floor_worker, [(dsn, schema, list(range(i, count, workers))) for i in range(workers)]
@@ -666,19 +674,9 @@ def postgres_smallest_end_floor(dsn: str, count: int, workers: int) -> float:
     PostgreSQL: the statements of :func:`sqlite_smallest_end_floor` (the row read ``FOR
     UPDATE``), pipelined into the two round trips a read-then-write needs: the
     transaction opened with the read, then every write with the ``COMMIT``."""
-    from psycopg.types.json import Jsonb
 
     schema, admin = _pg_schema(dsn)
-    admin.execute("INSERT INTO offices VALUES ('o', %s)", (Jsonb({"id": "o"}),))
-    with admin.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO customers VALUES (%s, %s, 0, %s)",
-            [(f"c{n}", f"{n:06d}", Jsonb({"n": n, "padding": "p" * 300})) for n in range(count)],
-        )
-        cursor.executemany(
-            "INSERT INTO collaborations VALUES (%s, 'o', %s, %s, 'p', 'active', now(), 0, %s)",
-            [(f"k{n}", f"c{n}", f"{n:06d}", Jsonb(collaboration_doc(n))) for n in range(count)],
-        )
+    _seed_postgres(admin, count, collaboration_doc)
     elapsed = in_processes(
         _smallest_end_floor_worker, [(dsn, schema, list(range(i, count, workers))) for i in range(workers)]
     )
